@@ -1,0 +1,788 @@
+"""The binding core: declarative field specs ⇄ XML, losslessly.
+
+Models are attrs classes whose fields say where they live in the XML
+(:func:`attribute`, :func:`element`, :func:`elements`, :func:`text_element`,
+:func:`text_elements`, :func:`text`, :func:`raw_elements`). One engine turns
+those declarations into a per-class plan, compiled once, and uses it to
+parse and to serialize every model.
+
+Everything a plan does not know — attributes, elements, comments, foreign
+namespaces, stray text — is kept on the object with the known sibling it
+followed and written back there. :func:`unmodeled` lists it.
+
+Output follows libvirt's formatter: fields are written in declaration
+order (which each model keeps equal to libvirt's output order), two-space
+indent, single-quoted attributes, self-closing empty elements and a
+trailing newline. A value whose libvirt spelling differs from the source
+(``delay='05'``) is written as it was read for as long as it is unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+from lxml import etree
+
+from virtnetlib._errors import Error, Issue, ParseError
+from virtnetlib._types import Conv, Text
+from virtnetlib._xml import (
+    element_path,
+    escape_attr,
+    escape_text,
+    parse_document,
+    qname_text,
+    read_source,
+)
+
+__all__ = [
+    "FieldValueError",
+    "Model",
+    "attribute",
+    "element",
+    "elements",
+    "raw_elements",
+    "text",
+    "text_element",
+    "text_elements",
+    "unmodeled",
+]
+
+M = TypeVar("M", bound="Model")
+
+_META = "virtnetlib.xml"
+_TEXT = Text()
+
+# field kinds
+_ATTR, _CHILD, _CHILDREN, _TEXT_CHILD, _TEXT_CHILDREN, _OWN_TEXT, _RAW = range(7)
+
+
+class FieldValueError(Error, ValueError, TypeError):
+    """A value assigned to a model field (or found while writing) does not fit it."""
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+class _Spec:
+    """What one attrs field means in XML."""
+
+    __slots__ = ("conv", "kind", "model", "name", "required", "xml", "xml_text", "ns")
+
+    def __init__(
+        self,
+        kind: int,
+        xml: str | None,
+        *,
+        conv: Conv[Any] | None = None,
+        model: Any = None,
+        required: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.xml = xml
+        self.xml_text = xml or ""
+        self.conv = conv
+        self.model = model
+        self.required = required
+        self.name = ""
+        self.ns: tuple[str, str] | None = None
+
+
+def _validator(spec: _Spec) -> Callable[[Any, Any, Any], None]:
+    def check(inst: Any, attribute: Any, value: Any) -> None:
+        problem = _check_value(spec, value)
+        if problem:
+            raise FieldValueError(f"{type(inst).__name__}.{attribute.name}: {problem}")
+
+    return check
+
+
+def _check_value(spec: _Spec, value: Any) -> str | None:
+    if value is None:
+        return "a value is required" if spec.required else None
+    kind = spec.kind
+    if kind in (_CHILDREN, _TEXT_CHILDREN, _RAW):
+        if not isinstance(value, list):
+            return f"expected a list, got {type(value).__name__}"
+        for item in value:
+            problem = _check_item(spec, item)
+            if problem:
+                return problem
+        return None
+    return _check_item(spec, value)
+
+
+def _check_item(spec: _Spec, value: Any) -> str | None:
+    if spec.kind in (_CHILD, _CHILDREN):
+        classes = _model_classes(spec.model)
+        if not isinstance(value, classes):
+            names = " or ".join(c.__name__ for c in classes)
+            return f"expected {names}, got {type(value).__name__}"
+        return None
+    if spec.kind == _RAW:
+        return None if isinstance(value, str) else f"expected XML text, got {value!r}"
+    assert spec.conv is not None
+    return spec.conv.check(value)
+
+
+def _model_classes(model: Any) -> tuple[type, ...]:
+    if isinstance(model, dict):
+        return tuple(model.values())
+    return (model,)
+
+
+def _field(spec: _Spec, default: Any) -> Any:
+    if spec.required:
+        return attrs.field(metadata={_META: spec}, validator=_validator(spec))
+    if default is list:
+        return attrs.field(factory=list, metadata={_META: spec}, validator=_validator(spec))
+    return attrs.field(default=default, metadata={_META: spec}, validator=_validator(spec))
+
+
+def attribute(xml: str | None = None, *, conv: Conv[Any] = _TEXT, required: bool = False) -> Any:
+    """An XML attribute; ``xml`` defaults to the field name in lowerCamelCase."""
+    return _field(_Spec(_ATTR, xml, conv=conv, required=required), None)
+
+
+def element(model: Any, tag: str | None = None, *, required: bool = False) -> Any:
+    """A single child element parsed as ``model``.
+
+    ``model`` may be a dict ``{discriminator: class}`` for elements whose
+    ``type=`` attribute decides their class; each class declares the value
+    in ``__xml_const__``.
+    """
+    return _field(_Spec(_CHILD, tag, model=model, required=required), None)
+
+
+def elements(model: Any, tag: str | None = None) -> Any:
+    """Repeated child elements, a list of ``model`` (empty when absent)."""
+    return _field(_Spec(_CHILDREN, tag, model=model), list)
+
+
+def text_element(tag: str | None = None, *, conv: Conv[Any] = _TEXT, required: bool = False) -> Any:
+    """A child element holding only text, such as ``<name>default</name>``."""
+    return _field(_Spec(_TEXT_CHILD, tag, conv=conv, required=required), None)
+
+
+def text_elements(tag: str, *, conv: Conv[Any] = _TEXT) -> Any:
+    """Repeated text-only child elements, as a list of values."""
+    return _field(_Spec(_TEXT_CHILDREN, tag, conv=conv), list)
+
+
+def text(*, conv: Conv[Any] = _TEXT, required: bool = False) -> Any:
+    """The element's own text content."""
+    return _field(_Spec(_OWN_TEXT, None, conv=conv, required=required), None)
+
+
+def raw_elements() -> Any:
+    """Every child element kept verbatim as XML text (``<metadata>`` content)."""
+    return _field(_Spec(_RAW, None), list)
+
+
+# --------------------------------------------------------------------------
+# Unknown XML kept on each object
+
+
+class _Unknown:
+    """What an element held that its model does not know, with positions.
+
+    ``attrs`` are ``(name as written, value, namespace declaration)``;
+    ``nodes`` map the field name of the known sibling they followed (``None``
+    for "before every known child") to ``(item index, kind, name, xml)``.
+    """
+
+    __slots__ = ("attrs", "nodes", "nsdecls", "outside")
+
+    def __init__(self) -> None:
+        self.attrs: list[tuple[str, str, tuple[str, str] | None]] = []
+        self.nodes: dict[str | None, list[tuple[int, str, str, str]]] = {}
+        self.nsdecls: list[tuple[str, str]] = []
+        # comments and processing instructions around a root element
+        self.outside: tuple[list[str], list[str]] = ([], [])
+
+    def add_node(self, anchor: tuple[str | None, int], kind: str, name: str, xml: str) -> None:
+        self.nodes.setdefault(anchor[0], []).append((anchor[1], kind, name, xml))
+
+    def __bool__(self) -> bool:
+        return bool(self.attrs or self.nodes or self.nsdecls or self.outside[0] or self.outside[1])
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"_Unknown(attrs={self.attrs!r}, nodes={self.nodes!r})"
+
+
+@attrs.define(kw_only=True, repr=False)
+class Model:
+    """Base class of every virtnetlib model.
+
+    Subclasses set ``__xml_tag__`` and declare their fields with the spec
+    functions of this module. ``from_xml``/``to_xml`` round-trip without
+    loss; equality compares typed fields only.
+    """
+
+    __xml_tag__: ClassVar[str] = ""
+    #: Attributes with a fixed value, written first (``type='pci'``).
+    __xml_const__: ClassVar[dict[str, str]] = {}
+    #: Write ``<tag>\n</tag>`` instead of ``<tag/>`` when empty, as libvirt does for ``<ip>``.
+    __xml_open__: ClassVar[bool] = False
+
+    _unknown: _Unknown | None = attrs.field(
+        default=None, eq=False, repr=False, alias="_unknown"
+    )
+    _spelling: dict[str, tuple[Any, str]] | None = attrs.field(
+        default=None, eq=False, repr=False, alias="_spelling"
+    )
+
+    @classmethod
+    def from_xml(
+        cls: type[M],
+        source: str | bytes | os.PathLike[str],
+        *,
+        strict: bool = True,
+    ) -> M:
+        """Parse XML text, bytes or a file path into this model.
+
+        With ``strict=False`` (lenient), a value that does not fit its field
+        is not an error: it is kept verbatim as unmodeled XML, written back
+        unchanged, and listed by :func:`unmodeled`. Malformed XML, a wrong
+        root element and missing required values are errors either way.
+        """
+        data, filename = read_source(source)
+        try:
+            root = parse_document(data)
+            return parse_root(cls, root, strict=strict)
+        except ParseError as exc:
+            if filename:
+                raise exc.with_source(filename) from None
+            raise
+
+    def to_xml(self) -> str:
+        """This object as libvirt formats it, with a trailing newline."""
+        out: list[str] = []
+        unknown = self._unknown
+        if unknown is not None:
+            out.extend(x + "\n" for x in unknown.outside[0])
+        _write(self, out, "", True)
+        if unknown is not None:
+            out.extend(x + "\n" for x in unknown.outside[1])
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        plan = _plan_of(type(self))
+        parts = []
+        for spec in plan.fields:
+            value = getattr(self, spec.name)
+            if value is None or value == []:
+                continue
+            parts.append(f"{spec.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+# --------------------------------------------------------------------------
+# Plans
+
+
+class _Plan:
+    __slots__ = (
+        "attrs",
+        "children",
+        "cls",
+        "consts",
+        "defaults",
+        "fields",
+        "open",
+        "own_text",
+        "raw",
+        "tag",
+        "tag_ns",
+        "tag_text",
+        "writers",
+    )
+
+    def __init__(self, cls: type[Model]) -> None:
+        self.cls = cls
+        self.tag = cls.__xml_tag__
+        self.tag_text, self.tag_ns = _tag_text(self.tag)
+        self.consts = dict(cls.__xml_const__)
+        self.open = cls.__xml_open__
+        self.attrs: dict[str, _Spec] = {}
+        self.children: dict[str, _Spec] = {}
+        self.fields: list[_Spec] = []
+        self.defaults: list[tuple[str, Any, bool]] = []
+        self.own_text: _Spec | None = None
+        self.raw: _Spec | None = None
+        for fld in attrs.fields(cls):
+            spec = fld.metadata.get(_META)
+            if spec is None:
+                continue
+            spec.name = fld.name
+            if spec.xml is None and spec.kind == _ATTR:
+                spec.xml = _camel(fld.name)
+            elif spec.xml is None and spec.kind == _CHILD:
+                spec.xml = _default_tag(spec.model)
+            elif spec.xml is None and spec.kind == _CHILDREN:
+                spec.xml = _default_tag(spec.model)
+            elif spec.xml is None and spec.kind == _TEXT_CHILD:
+                spec.xml = fld.name
+            if spec.xml is not None:
+                spec.xml_text, spec.ns = _tag_text(spec.xml)
+            self.fields.append(spec)
+            if fld.default is attrs.NOTHING:
+                self.defaults.append((fld.name, None, False))
+            elif isinstance(fld.default, attrs.Factory):  # type: ignore[arg-type]
+                self.defaults.append((fld.name, fld.default.factory, True))
+            else:
+                self.defaults.append((fld.name, fld.default, False))
+            if spec.kind == _ATTR:
+                assert spec.xml is not None
+                self.attrs[spec.xml] = spec
+            elif spec.kind == _OWN_TEXT:
+                self.own_text = spec
+            elif spec.kind == _RAW:
+                self.raw = spec
+            else:
+                assert spec.xml is not None
+                self.children[spec.xml] = spec
+        self.writers = [s for s in self.fields if s.kind not in (_ATTR, _OWN_TEXT, _RAW)]
+
+
+def _default_tag(model: Any) -> str:
+    classes = _model_classes(model)
+    return str(classes[0].__xml_tag__)
+
+
+_NAMESPACE_PREFIXES = {
+    "http://libvirt.org/schemas/network/dnsmasq/1.0": "dnsmasq",
+}
+
+
+def _tag_text(qname: str) -> tuple[str, tuple[str, str] | None]:
+    if qname and qname[0] == "{":
+        uri, local = qname[1:].split("}", 1)
+        prefix = _NAMESPACE_PREFIXES[uri]
+        return f"{prefix}:{local}", (prefix, uri)
+    return qname, None
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan_of(cls: type) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        if not (isinstance(cls, type) and issubclass(cls, Model)):
+            raise FieldValueError(f"{cls!r} is not a virtnetlib model")
+        plan = _PLANS[cls] = _Plan(cls)
+    return plan
+
+
+# --------------------------------------------------------------------------
+# Parsing
+
+
+class _Ctx:
+    __slots__ = ("issues", "strict")
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.issues: list[Issue] = []
+
+    def error(self, el: Any, suffix: str, message: str) -> None:
+        self.issues.append(Issue(message, el.sourceline, element_path(el) + suffix))
+
+
+def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
+    """Build ``cls`` from an already parsed root element."""
+    plan = _plan_of(cls)
+    if root.tag != plan.tag:
+        got = qname_text(root.tag, root.nsmap) if isinstance(root.tag, str) else "?"
+        raise ParseError(
+            f"expected a <{plan.tag_text}> document, got <{got}>",
+            line=root.sourceline,
+            path=element_path(root),
+        )
+    ctx = _Ctx(strict)
+    obj = _parse(plan, root, ctx, is_root=True)
+    if ctx.issues and (strict or obj is None):
+        raise ParseError(ctx.issues[0].message, issues=ctx.issues)
+    assert obj is not None
+    before: list[str] = []
+    node = root.getprevious()
+    while node is not None:
+        before.append(etree.tostring(node, encoding="unicode", with_tail=False))
+        node = node.getprevious()
+    after: list[str] = []
+    node = root.getnext()
+    while node is not None:
+        after.append(etree.tostring(node, encoding="unicode", with_tail=False))
+        node = node.getnext()
+    if before or after:
+        unknown = obj._unknown
+        if unknown is None:
+            unknown = _Unknown()
+            object.__setattr__(obj, "_unknown", unknown)
+        unknown.outside[0].extend(reversed(before))
+        unknown.outside[1].extend(after)
+    return obj  # type: ignore[return-value]
+
+
+def _node_xml(node: Any) -> str:
+    return etree.tostring(node, encoding="unicode", with_tail=False)
+
+
+def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
+    values: dict[str, Any] = {}
+    unknown: _Unknown | None = None
+    spelling: dict[str, tuple[Any, str]] | None = None
+    failed = False
+
+    if is_root:
+        for prefix, uri in el.nsmap.items():
+            if prefix is None or _NAMESPACE_PREFIXES.get(uri) == prefix:
+                continue
+            unknown = unknown or _Unknown()
+            unknown.nsdecls.append((prefix, uri))
+
+    # attributes
+    for name, raw in el.attrib.items():
+        spec = plan.attrs.get(name)
+        if spec is None:
+            const = plan.consts.get(name)
+            if const is not None:
+                if raw != const:
+                    ctx.error(el, f"/@{name}", f"expected {const!r}, got {raw!r}")
+                    failed = True
+                continue
+            unknown = unknown or _Unknown()
+            _keep_attr(unknown, el, name, raw, is_root)
+            continue
+        conv = spec.conv
+        assert conv is not None
+        try:
+            value = conv.parse(raw)
+        except ValueError as exc:
+            if ctx.strict:
+                ctx.error(el, f"/@{name}", str(exc))
+            else:
+                unknown = unknown or _Unknown()
+                _keep_attr(unknown, el, name, raw, is_root)
+            continue
+        values[spec.name] = value
+        if conv.format(value) != raw:
+            spelling = spelling or {}
+            spelling[spec.name] = (value, raw)
+    for name, const in plan.consts.items():
+        if name not in el.attrib:
+            ctx.error(el, "", f"missing attribute {name}={const!r}")
+            failed = True
+
+    # children
+    own = plan.own_text
+    raw_spec = plan.raw
+    if own is not None:
+        content = el.text or ""
+        try:
+            values[own.name] = own.conv.parse(content)  # type: ignore[union-attr]
+        except ValueError as exc:
+            ctx.error(el, "/text()", str(exc))
+            failed = True
+    elif el.text and not el.text.isspace() and raw_spec is None:
+        unknown = unknown or _Unknown()
+        unknown.add_node((None, 0), "text", "text()", el.text)
+
+    anchor: tuple[str | None, int] = (None, 0)
+    if raw_spec is not None:
+        values[raw_spec.name] = [_node_xml(c) for c in el if isinstance(c.tag, str)]
+        for c in el:
+            if not isinstance(c.tag, str):
+                unknown = unknown or _Unknown()
+                unknown.add_node(anchor, "comment", "comment()", _node_xml(c))
+    else:
+        children = plan.children
+        for child in el:
+            tag = child.tag
+            spec = children.get(tag) if isinstance(tag, str) else None
+            kept = False
+            if spec is None:
+                kept = True
+            else:
+                kind = spec.kind
+                fname = spec.name
+                if kind == _CHILD or kind == _TEXT_CHILD:
+                    if fname in values:
+                        if ctx.strict:
+                            ctx.error(
+                                child, "", f"<{spec.xml_text}> may appear only once here"
+                            )
+                        kept = True
+                    else:
+                        item = (
+                            _parse_child(spec, child, ctx)
+                            if kind == _CHILD
+                            else _parse_text_child(spec, child, ctx)
+                        )
+                        if item is _FAILED:
+                            kept = not ctx.strict
+                        else:
+                            values[fname] = item
+                            anchor = (fname, 0)
+                else:
+                    item = (
+                        _parse_child(spec, child, ctx)
+                        if kind == _CHILDREN
+                        else _parse_text_child(spec, child, ctx)
+                    )
+                    if item is _FAILED:
+                        kept = not ctx.strict
+                    else:
+                        lst = values.get(fname)
+                        if lst is None:
+                            lst = values[fname] = []
+                        lst.append(item)
+                        anchor = (fname, len(lst) - 1)
+            if kept:
+                unknown = unknown or _Unknown()
+                if isinstance(tag, str):
+                    unknown.add_node(
+                        anchor, "element", qname_text(tag, child.nsmap), _node_xml(child)
+                    )
+                else:
+                    unknown.add_node(anchor, "comment", "comment()", _node_xml(child))
+            tail = child.tail
+            if tail and not tail.isspace():
+                unknown = unknown or _Unknown()
+                unknown.add_node(anchor, "text", "text()", tail)
+
+    # construct without re-validating what the converters just checked
+    cls = plan.cls
+    obj = object.__new__(cls)
+    setter = object.__setattr__
+    for fname, default, is_factory in plan.defaults:
+        if fname in values:
+            setter(obj, fname, values[fname])
+        elif is_factory:
+            setter(obj, fname, default())
+        else:
+            setter(obj, fname, default)
+    setter(obj, "_unknown", unknown)
+    setter(obj, "_spelling", spelling)
+    for spec in plan.fields:
+        if spec.required and spec.name not in values:
+            failed = True
+            if spec.kind == _ATTR:
+                ctx.error(el, "", f"missing required attribute {spec.xml_text!r}")
+            elif spec.kind == _OWN_TEXT:
+                ctx.error(el, "", "missing required text")
+            else:
+                ctx.error(el, "", f"missing required element <{spec.xml_text}>")
+    return _FAILED if failed else obj
+
+
+_FAILED: Any = object()
+
+
+def _keep_attr(unknown: _Unknown, el: Any, name: str, raw: str, is_root: bool) -> None:
+    decl: tuple[str, str] | None = None
+    shown = name
+    if name[0] == "{":
+        shown = qname_text(name, el.nsmap)
+        if not is_root and ":" in shown and not shown.startswith("xml:"):
+            prefix = shown.split(":", 1)[0]
+            decl = (prefix, el.nsmap[prefix])
+    unknown.attrs.append((shown, raw, decl))
+
+
+def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
+    model = spec.model
+    if isinstance(model, dict):
+        disc = next(iter(next(iter(model.values())).__xml_const__))
+        value = child.get(disc)
+        cls = model.get(value)
+        if cls is None:
+            if ctx.strict or value is None:
+                choices = ", ".join(repr(k) for k in model)
+                ctx.error(
+                    child,
+                    f"/@{disc}",
+                    f"expected {disc} to be one of {choices}, got {value!r}"
+                    if value is not None
+                    else f"missing attribute {disc!r} (one of {choices})",
+                )
+            return _FAILED
+        model = cls
+    return _parse(_plan_of(model), child, ctx)
+
+
+def _parse_text_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
+    if len(child) or child.attrib:
+        extra = (
+            f"attribute {next(iter(child.attrib))!r}"
+            if child.attrib
+            else "child content"
+        )
+        ctx.error(child, "", f"<{spec.xml_text}> holds only text; unexpected {extra}")
+        return _FAILED
+    content = child.text or ""
+    try:
+        return spec.conv.parse(content)  # type: ignore[union-attr]
+    except ValueError as exc:
+        ctx.error(child, "", str(exc))
+        return _FAILED
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def _write(obj: Any, out: list[str], ind: str, is_root: bool, tag_override: str | None = None) -> None:
+    plan = _PLANS.get(type(obj)) or _plan_of(type(obj))
+    unknown: _Unknown | None = obj._unknown
+    spelling = obj._spelling
+    tag = tag_override or plan.tag_text
+    head = ["<", tag]
+    for name, value in plan.consts.items():
+        head.append(f" {name}='{value}'")
+    for spec in plan.fields:
+        if spec.kind != _ATTR:
+            continue
+        value = getattr(obj, spec.name)
+        if value is None:
+            continue
+        if spelling is not None and spec.name in spelling and spelling[spec.name][0] == value:
+            shown = spelling[spec.name][1]
+        else:
+            shown = _format(spec, value, obj)
+        head.append(f" {spec.xml_text}='{escape_attr(shown)}'")
+    if unknown is not None:
+        for shown, raw, decl in unknown.attrs:
+            if decl is not None:
+                head.append(f" xmlns:{decl[0]}='{escape_attr(decl[1])}'")
+            head.append(f" {shown}='{escape_attr(raw)}'")
+
+    own = plan.own_text
+    if own is not None:
+        value = getattr(obj, own.name)
+        content = "" if value is None else escape_text(_format(own, value, obj))
+        _finish_root(plan, obj, head, is_root, set())
+        out.append(f"{ind}{''.join(head)}>{content}</{tag}>\n")
+        return
+
+    pos = len(out)
+    out.append("")
+    cind = ind + "  "
+    used: set[tuple[str, str]] = set()
+    nodes = unknown.nodes if unknown is not None else None
+    if nodes:
+        for _, _, _, xml in nodes.get(None, ()):
+            out.append(f"{cind}{xml}\n")
+    raw_spec = plan.raw
+    if raw_spec is not None:
+        for xml in getattr(obj, raw_spec.name):
+            out.append(f"{cind}{xml}\n")
+    for spec in plan.writers:
+        value = getattr(obj, spec.name)
+        kind = spec.kind
+        pending = nodes.get(spec.name) if nodes else None
+        if value is None:
+            items: list[Any] = []
+        elif kind == _CHILD or kind == _TEXT_CHILD:
+            items = [value]
+        else:
+            items = value
+        if spec.ns is not None and items:
+            used.add(spec.ns)
+        for i, item in enumerate(items):
+            if kind == _CHILD or kind == _CHILDREN:
+                if not isinstance(item, Model):
+                    raise FieldValueError(
+                        f"{type(obj).__name__}.{spec.name}: expected a model, got {item!r}"
+                    )
+                _write(item, out, cind, False, spec.xml_text)
+            else:
+                shown = escape_text(_format(spec, item, obj))
+                out.append(f"{cind}<{spec.xml_text}>{shown}</{spec.xml_text}>\n")
+            if pending:
+                for idx, _, _, xml in pending:
+                    if idx == i:
+                        out.append(f"{cind}{xml}\n")
+        if pending:
+            n = len(items)
+            for idx, _, _, xml in pending:
+                if idx >= n:
+                    out.append(f"{cind}{xml}\n")
+    _finish_root(plan, obj, head, is_root, used)
+    if len(out) == pos + 1 and not plan.open:
+        out[pos] = f"{ind}{''.join(head)}/>\n"
+    else:
+        out[pos] = f"{ind}{''.join(head)}>\n"
+        out.append(f"{ind}</{tag}>\n")
+
+
+def _finish_root(
+    plan: _Plan, obj: Any, head: list[str], is_root: bool, used: set[tuple[str, str]]
+) -> None:
+    if not is_root:
+        return
+    unknown: _Unknown | None = obj._unknown
+    declared = set(unknown.nsdecls) if unknown is not None else set()
+    for prefix, uri in sorted(used):
+        if (prefix, uri) not in declared:
+            head.append(f" xmlns:{prefix}='{escape_attr(uri)}'")
+    if unknown is not None:
+        for prefix, uri in unknown.nsdecls:
+            head.append(f" xmlns:{prefix}='{escape_attr(uri)}'")
+
+
+def _format(spec: _Spec, value: Any, obj: Any) -> str:
+    conv = spec.conv
+    assert conv is not None
+    problem = conv.check(value)
+    if problem:
+        raise FieldValueError(f"{type(obj).__name__}.{spec.name}: {problem}")
+    return conv.format(value)
+
+
+# --------------------------------------------------------------------------
+# Introspection
+
+
+def unmodeled(obj: Model) -> list[str]:
+    """XPath-like locations of everything kept but not typed in ``obj``.
+
+    Unknown attributes (``/network/bridge/@futureAttr``), elements and stray
+    text are listed; comments are kept too but are not listed, since they
+    carry no data. The list is empty when the models cover the document.
+    """
+    if not isinstance(obj, Model):
+        raise FieldValueError(f"unmodeled() expects a virtnetlib model, got {type(obj).__name__}")
+    plan = _plan_of(type(obj))
+    return list(_unmodeled(obj, "/" + plan.tag_text))
+
+
+def _unmodeled(obj: Any, path: str) -> Iterator[str]:
+    plan = _plan_of(type(obj))
+    unknown: _Unknown | None = obj._unknown
+    if unknown is not None:
+        for shown, _, _ in unknown.attrs:
+            yield f"{path}/@{shown}"
+        counts: dict[str, int] = {}
+        entries = [e for group in unknown.nodes.values() for e in group if e[1] != "comment"]
+        for _, _, name, _ in entries:
+            counts[name] = counts.get(name, 0) + 1
+        seen: dict[str, int] = {}
+        for _, _, name, _ in entries:
+            seen[name] = seen.get(name, 0) + 1
+            yield f"{path}/{name}[{seen[name]}]" if counts[name] > 1 else f"{path}/{name}"
+    for spec in plan.writers:
+        if spec.kind == _CHILD:
+            value = getattr(obj, spec.name)
+            if value is not None:
+                yield from _unmodeled(value, f"{path}/{spec.xml_text}")
+        elif spec.kind == _CHILDREN:
+            items = getattr(obj, spec.name)
+            for i, item in enumerate(items):
+                suffix = f"[{i + 1}]" if len(items) > 1 else ""
+                yield from _unmodeled(item, f"{path}/{spec.xml_text}{suffix}")

@@ -1,0 +1,80 @@
+"""The exception hierarchy: one root, :class:`Error`, for everything virtnetlib raises."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = ["Error", "Issue", "ParseError"]
+
+
+class Error(Exception):
+    """Root of every exception virtnetlib raises on purpose.
+
+    Catch this to handle any virtnetlib failure; the subclasses say what kind.
+    """
+
+
+@attrs.frozen
+class Issue:
+    """One problem found in a document: where it is and what was expected.
+
+    ``line`` is the 1-based line of the element in the source (``None`` when
+    the document did not come from text), ``path`` an XPath-like location
+    such as ``/network/ip[2]/dhcp/range/@start``.
+    """
+
+    message: str
+    line: int | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.path:
+            where.append(self.path)
+        return f"{': '.join(where)}: {self.message}" if where else self.message
+
+
+class ParseError(Error, ValueError):
+    """A document that cannot be read as the model asked for.
+
+    Raised for malformed XML, forbidden constructs (DTDs, entities), a wrong
+    root element, and values that do not fit their field. Every problem found
+    in one pass is in :attr:`issues`; :attr:`line` and :attr:`path` are those
+    of the first one. ``source`` names the file when one was given.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        path: str | None = None,
+        issues: Sequence[Issue] | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.issues: tuple[Issue, ...] = (
+            tuple(issues) if issues else (Issue(message, line, path),)
+        )
+        first = self.issues[0]
+        self.message = first.message
+        self.line = first.line
+        self.path = first.path
+        self.source = source
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = str(self.issues[0])
+        if self.source:
+            text = f"{self.source}:{text}" if self.line is not None else f"{self.source}: {text}"
+        more = len(self.issues) - 1
+        if more:
+            text += f" (and {more} more problem{'s' if more > 1 else ''})"
+        return text
+
+    def with_source(self, source: str) -> ParseError:
+        """The same error, naming the file it came from."""
+        return ParseError(self.message, issues=self.issues, source=source)

@@ -1,0 +1,495 @@
+"""The libvirt ``<network>`` document (libvirt 11.3 ``network.rng``).
+
+Field order in every class is libvirt's output order; names follow the
+XML (``macTableManager`` → ``mac_table_manager``), lists are plural
+(``ips``, ``ranges``, ``hosts``). An isolated network is one whose
+``forward`` is ``None``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from typing import Literal
+
+import attrs
+
+from virtnetlib._binding import (
+    Model,
+    attribute,
+    element,
+    elements,
+    raw_elements,
+    text_element,
+    text_elements,
+)
+from virtnetlib._common import IP as IP_ADDR
+from virtnetlib._common import (
+    FAMILY,
+    IPV4,
+    NONEMPTY,
+    ON_OFF,
+    PORT,
+    PREFIX,
+    UINT,
+    ULONG,
+    USHORT,
+    UUID,
+    YES_NO,
+    AddressFamily,
+    Bandwidth,
+    Mtu,
+    PciAddress,
+    PortOptions,
+    Route,
+    VirtualPort,
+    Vlan,
+)
+from virtnetlib._types import Enum, IPAddress, Mac
+
+__all__ = [
+    "Bootp",
+    "Dhcp",
+    "DhcpHost",
+    "DhcpRange",
+    "Dns",
+    "DnsForwarder",
+    "DnsHost",
+    "DnsSrv",
+    "DnsTxt",
+    "DnsmasqOption",
+    "DnsmasqOptions",
+    "Domain",
+    "Forward",
+    "ForwardAddress",
+    "ForwardInterface",
+    "ForwardMode",
+    "ForwardPf",
+    "HostdevDriver",
+    "Lease",
+    "LeaseUnit",
+    "MacTableManager",
+    "Metadata",
+    "Nat",
+    "NatAddressRange",
+    "NatPortRange",
+    "Network",
+    "NetworkBridge",
+    "NetworkIP",
+    "NetworkMac",
+    "PortGroup",
+    "Tftp",
+]
+
+DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
+
+ForwardMode = Literal[
+    "nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev"
+]
+"""How a network reaches the outside: ``forward mode=``. Isolated is ``forward=None``."""
+FORWARD_MODES = ("nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev")
+
+MacTableManager = Literal["kernel", "libvirt"]
+"""Who manages the bridge's forwarding table: the kernel or libvirt."""
+
+LeaseUnit = Literal["seconds", "minutes", "hours"]
+"""Unit of a DHCP ``<lease expiry=>``; libvirt's default is minutes."""
+
+
+@attrs.define(kw_only=True, repr=False)
+class Metadata(Model):
+    """``<metadata>``: application elements, each kept verbatim as XML text."""
+
+    __xml_tag__ = "metadata"
+
+    elements: list[str] = raw_elements()
+
+
+@attrs.define(kw_only=True, repr=False)
+class ForwardInterface(Model):
+    """A ``<forward><interface dev=/>`` of the device pool.
+
+    ``connections`` is live state libvirt reports on a running network.
+    """
+
+    __xml_tag__ = "interface"
+
+    dev: str = attribute(conv=NONEMPTY, required=True)
+    connections: int | None = attribute(conv=UINT)
+
+
+@attrs.define(kw_only=True, repr=False)
+class ForwardAddress(PciAddress):
+    """A PCI ``<address>`` in a hostdev network's device pool."""
+
+    connections: int | None = attribute(conv=UINT)
+
+
+@attrs.define(kw_only=True, repr=False)
+class ForwardPf(Model):
+    """``<pf dev=>``: the SR-IOV physical function whose VFs form the pool."""
+
+    __xml_tag__ = "pf"
+
+    dev: str = attribute(conv=NONEMPTY, required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class HostdevDriver(Model):
+    """``<driver name= model=>`` for hostdev assignment (``vfio`` today)."""
+
+    __xml_tag__ = "driver"
+
+    name: Literal["kvm", "vfio", "xen"] | None = attribute(conv=Enum(["kvm", "vfio", "xen"]))
+    model: str | None = attribute()
+
+
+@attrs.define(kw_only=True, repr=False)
+class NatAddressRange(Model):
+    """``<nat><address start= end=/>``: public IPv4 addresses to masquerade to."""
+
+    __xml_tag__ = "address"
+
+    start: ipaddress.IPv4Address = attribute(conv=IPV4, required=True)
+    end: ipaddress.IPv4Address = attribute(conv=IPV4, required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class NatPortRange(Model):
+    """``<nat><port start= end=/>``: source ports NAT may use."""
+
+    __xml_tag__ = "port"
+
+    start: int = attribute(conv=PORT, required=True)
+    end: int = attribute(conv=PORT, required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class Nat(Model):
+    """``<nat>`` of a NAT forward: address and port ranges, IPv6 masquerading."""
+
+    __xml_tag__ = "nat"
+
+    ipv6: bool | None = attribute(conv=YES_NO)
+    address: NatAddressRange | None = element(NatAddressRange)
+    port: NatPortRange | None = element(NatPortRange)
+
+
+@attrs.define(kw_only=True, repr=False)
+class Forward(Model):
+    """``<forward>``: how the network connects to the outside.
+
+    ``mode`` defaults to ``nat`` in libvirt when the element is present
+    without one. ``interfaces`` (netdevs) and ``addresses`` (PCI devices)
+    are the device pool of bridge, private, vepa, passthrough and hostdev
+    networks; ``pf`` names an SR-IOV physical function instead.
+    """
+
+    __xml_tag__ = "forward"
+
+    dev: str | None = attribute()
+    mode: ForwardMode | None = attribute(conv=Enum(FORWARD_MODES))
+    managed: bool | None = attribute(conv=YES_NO)
+    driver: HostdevDriver | None = element(HostdevDriver)
+    nat: Nat | None = element(Nat)
+    pf: ForwardPf | None = element(ForwardPf)
+    interfaces: list[ForwardInterface] = elements(ForwardInterface)
+    addresses: list[ForwardAddress] = elements(ForwardAddress)
+
+
+@attrs.define(kw_only=True, repr=False)
+class NetworkBridge(Model):
+    """``<bridge>``: the host bridge backing the network."""
+
+    __xml_tag__ = "bridge"
+
+    name: str | None = attribute()
+    zone: str | None = attribute()
+    stp: bool | None = attribute(conv=ON_OFF)
+    delay: int | None = attribute(conv=ULONG)
+    mac_table_manager: MacTableManager | None = attribute(conv=Enum(["kernel", "libvirt"]))
+
+
+@attrs.define(kw_only=True, repr=False)
+class NetworkMac(Model):
+    """``<mac address=>`` of the network's bridge."""
+
+    __xml_tag__ = "mac"
+
+    address: str = attribute(conv=Mac(), required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class Domain(Model):
+    """``<domain name=>``: the DNS domain of DHCP clients.
+
+    ``local_only`` answers queries for it locally; ``register`` (libvirt
+    ≥ 11) registers the network with systemd-resolved.
+    """
+
+    __xml_tag__ = "domain"
+
+    name: str = attribute(conv=NONEMPTY, required=True)
+    local_only: bool | None = attribute(conv=YES_NO)
+    register: bool | None = attribute(conv=YES_NO)
+
+
+@attrs.define(kw_only=True, repr=False)
+class DnsForwarder(Model):
+    """``<forwarder domain= addr=>``: where to send (some) DNS queries.
+
+    ``addr`` alone: a server for everything; ``domain`` alone: resolve that
+    domain locally only; both: that domain goes to that server.
+    """
+
+    __xml_tag__ = "forwarder"
+
+    domain: str | None = attribute()
+    addr: IPAddress | None = attribute(conv=IP_ADDR)
+
+
+@attrs.define(kw_only=True, repr=False)
+class DnsTxt(Model):
+    """A DNS ``<txt name= value=>`` record; also a networkUpdate fragment."""
+
+    __xml_tag__ = "txt"
+
+    name: str = attribute(required=True)
+    value: str = attribute(required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class DnsSrv(Model):
+    """A DNS ``<srv>`` record; also a networkUpdate fragment."""
+
+    __xml_tag__ = "srv"
+
+    service: str = attribute(required=True)
+    protocol: Literal["tcp", "udp"] = attribute(conv=Enum(["tcp", "udp"]), required=True)
+    domain: str | None = attribute()
+    target: str | None = attribute()
+    port: int | None = attribute(conv=USHORT)
+    priority: int | None = attribute(conv=USHORT)
+    weight: int | None = attribute(conv=USHORT)
+
+
+@attrs.define(kw_only=True, repr=False)
+class DnsHost(Model):
+    """A DNS ``<host ip=>`` with its ``<hostname>``s; also an update fragment."""
+
+    __xml_tag__ = "host"
+
+    ip: IPAddress = attribute(conv=IP_ADDR, required=True)
+    hostnames: list[str] = text_elements("hostname")
+
+
+@attrs.define(kw_only=True, repr=False)
+class Dns(Model):
+    """``<dns>``: the network's DNS server (dnsmasq) settings and records."""
+
+    __xml_tag__ = "dns"
+
+    enable: bool | None = attribute(conv=YES_NO)
+    forward_plain_names: bool | None = attribute(conv=YES_NO)
+    forwarders: list[DnsForwarder] = elements(DnsForwarder)
+    txts: list[DnsTxt] = elements(DnsTxt)
+    srvs: list[DnsSrv] = elements(DnsSrv)
+    hosts: list[DnsHost] = elements(DnsHost)
+
+
+@attrs.define(kw_only=True, repr=False)
+class Lease(Model):
+    """``<lease expiry= unit=>``: DHCP lease time; ``expiry=0`` is infinite."""
+
+    __xml_tag__ = "lease"
+
+    expiry: int = attribute(conv=ULONG, required=True)
+    unit: LeaseUnit | None = attribute(conv=Enum(["seconds", "minutes", "hours"]))
+
+
+@attrs.define(kw_only=True, repr=False)
+class DhcpRange(Model):
+    """A DHCP ``<range start= end=>`` with an optional lease; also a fragment."""
+
+    __xml_tag__ = "range"
+
+    start: IPAddress = attribute(conv=IP_ADDR, required=True)
+    end: IPAddress = attribute(conv=IP_ADDR, required=True)
+    lease: Lease | None = element(Lease)
+
+
+@attrs.define(kw_only=True, repr=False)
+class DhcpHost(Model):
+    """A static DHCP ``<host mac|id= name= ip=>``; also a fragment.
+
+    IPv4 hosts are matched by ``mac``, IPv6 hosts by ``id`` (DUID) or name.
+    """
+
+    __xml_tag__ = "host"
+
+    mac: str | None = attribute(conv=Mac())
+    id: str | None = attribute()
+    name: str | None = attribute()
+    ip: IPAddress | None = attribute(conv=IP_ADDR)
+    lease: Lease | None = element(Lease)
+
+
+@attrs.define(kw_only=True, repr=False)
+class Bootp(Model):
+    """``<bootp file= server=>``: the PXE boot file and optional TFTP server."""
+
+    __xml_tag__ = "bootp"
+
+    file: str = attribute(conv=NONEMPTY, required=True)
+    server: str | None = attribute()
+
+
+@attrs.define(kw_only=True, repr=False)
+class Dhcp(Model):
+    """``<dhcp>``: address ranges, static hosts and the PXE boot file."""
+
+    __xml_tag__ = "dhcp"
+
+    ranges: list[DhcpRange] = elements(DhcpRange)
+    hosts: list[DhcpHost] = elements(DhcpHost)
+    bootp: Bootp | None = element(Bootp)
+
+
+@attrs.define(kw_only=True, repr=False)
+class Tftp(Model):
+    """``<tftp root=>``: serve this directory over TFTP on the network address."""
+
+    __xml_tag__ = "tftp"
+
+    root: str = attribute(required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class NetworkIP(Model):
+    """An ``<ip>`` of the network: address, netmask or prefix, DHCP and TFTP."""
+
+    __xml_tag__ = "ip"
+    __xml_open__ = True
+
+    family: AddressFamily | None = attribute(conv=FAMILY)
+    address: IPAddress | None = attribute(conv=IP_ADDR)
+    netmask: ipaddress.IPv4Address | None = attribute(conv=IPV4)
+    prefix: int | None = attribute(conv=PREFIX)
+    local_ptr: bool | None = attribute(conv=YES_NO)
+    tftp: Tftp | None = element(Tftp)
+    dhcp: Dhcp | None = element(Dhcp)
+
+    @property
+    def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+        """The subnet this address is in, from ``prefix``, ``netmask`` or
+        libvirt's defaults (classful for IPv4, /64 for IPv6)."""
+        if self.address is None:
+            return None
+        prefix = self.effective_prefix
+        if prefix is None:
+            return None
+        return ipaddress.ip_network(f"{self.address}/{prefix}", strict=False)
+
+    @property
+    def effective_prefix(self) -> int | None:
+        """The prefix length libvirt uses for this address."""
+        if self.prefix is not None:
+            return self.prefix
+        if self.netmask is not None:
+            try:
+                return ipaddress.IPv4Network(f"0.0.0.0/{self.netmask}").prefixlen
+            except ValueError:
+                return None
+        if self.address is None:
+            return None
+        if self.address.version == 6:
+            return 64
+        first = int(self.address) >> 24
+        if first & 0x80 == 0:
+            return 8
+        if first & 0xC0 == 0x80:
+            return 16
+        if first & 0xE0 == 0xC0:
+            return 24
+        return None
+
+
+@attrs.define(kw_only=True, repr=False)
+class PortGroup(Model):
+    """A ``<portgroup>``: settings interfaces pick with ``portgroup=``."""
+
+    __xml_tag__ = "portgroup"
+
+    name: str = attribute(conv=NONEMPTY, required=True)
+    default: bool | None = attribute(conv=YES_NO)
+    trust_guest_rx_filters: bool | None = attribute(conv=YES_NO)
+    vlan: Vlan | None = element(Vlan)
+    virtualport: VirtualPort | None = element(VirtualPort)
+    bandwidth: Bandwidth | None = element(Bandwidth)
+
+
+@attrs.define(kw_only=True, repr=False)
+class DnsmasqOption(Model):
+    """One ``<dnsmasq:option value=>``: a raw line for dnsmasq's config."""
+
+    __xml_tag__ = f"{{{DNSMASQ_NS}}}option"
+
+    value: str = attribute(required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class DnsmasqOptions(Model):
+    """``<dnsmasq:options>``: extra dnsmasq settings (namespace declared for you)."""
+
+    __xml_tag__ = f"{{{DNSMASQ_NS}}}options"
+
+    options: list[DnsmasqOption] = elements(DnsmasqOption)
+
+
+@attrs.define(kw_only=True, repr=False)
+class Network(Model):
+    """A libvirt virtual network, ``<network>``.
+
+    >>> net = Network(name="default", forward=Forward(mode="nat"))
+    >>> net.forward.mode
+    'nat'
+
+    ``forward=None`` is an isolated network. ``connections`` is live state.
+    """
+
+    __xml_tag__ = "network"
+
+    connections: int | None = attribute(conv=UINT)
+    ipv6: bool | None = attribute(conv=YES_NO)
+    trust_guest_rx_filters: bool | None = attribute(conv=YES_NO)
+    name: str = text_element(required=True)
+    uuid: uuid.UUID | None = text_element(conv=UUID)
+    title: str | None = text_element()
+    description: str | None = text_element()
+    metadata: Metadata | None = element(Metadata)
+    forward: Forward | None = element(Forward)
+    bridge: NetworkBridge | None = element(NetworkBridge)
+    mtu: Mtu | None = element(Mtu)
+    mac: NetworkMac | None = element(NetworkMac)
+    domain: Domain | None = element(Domain)
+    dns: Dns | None = element(Dns)
+    vlan: Vlan | None = element(Vlan)
+    bandwidth: Bandwidth | None = element(Bandwidth)
+    port: PortOptions | None = element(PortOptions)
+    ips: list[NetworkIP] = elements(NetworkIP)
+    routes: list[Route] = elements(Route)
+    virtualport: VirtualPort | None = element(VirtualPort)
+    portgroups: list[PortGroup] = elements(PortGroup)
+    dnsmasq_options: DnsmasqOptions | None = element(DnsmasqOptions)
+
+    @property
+    def isolated(self) -> bool:
+        """True when the network has no ``<forward>``: guests reach only each other and the host."""
+        return self.forward is None
+
+    @property
+    def mode(self) -> str:
+        """``forward.mode`` with libvirt's defaults: ``isolated`` without a forward, ``nat`` without a mode."""
+        if self.forward is None:
+            return "isolated"
+        return self.forward.mode or "nat"

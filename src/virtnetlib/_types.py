@@ -1,0 +1,256 @@
+"""Value converters: how one XML attribute or text becomes a typed value.
+
+Each converter parses libvirt's text form, formats a value back in
+libvirt's notation, and checks values assigned from Python. The binding
+core uses them for every field; models never convert by hand.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+__all__ = [
+    "Bool",
+    "Conv",
+    "Enum",
+    "IPAddress",
+    "Int",
+    "IPAddr",
+    "Mac",
+    "Text",
+    "UUIDConv",
+    "HexInt",
+]
+
+T = TypeVar("T")
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class Conv(Generic[T]):
+    """Base converter: text in, typed value out, libvirt notation back."""
+
+    #: What a valid value looks like, for error messages.
+    expected: str = "a value"
+    #: Python type(s) a value must have when assigned.
+    pytype: type | tuple[type, ...] = object
+
+    def parse(self, text: str) -> T:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def format(self, value: T) -> str:
+        return str(value)
+
+    def check(self, value: Any) -> str | None:
+        """Return why ``value`` does not fit, or ``None`` when it does."""
+        if not isinstance(value, self.pytype) or isinstance(value, bool) and self.pytype is int:
+            return f"expected {self.expected}, got {type(value).__name__} {value!r}"
+        return None
+
+    def fail(self, text: str) -> ValueError:
+        return ValueError(f"expected {self.expected}, got {text!r}")
+
+
+class Text(Conv[str]):
+    """Any string (optionally non-empty)."""
+
+    pytype = str
+
+    def __init__(self, *, nonempty: bool = False) -> None:
+        self.nonempty = nonempty
+        self.expected = "a non-empty string" if nonempty else "a string"
+
+    def parse(self, text: str) -> str:
+        if self.nonempty and not text:
+            raise self.fail(text)
+        return text
+
+    def format(self, value: str) -> str:
+        return value
+
+    def check(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return f"expected {self.expected}, got {type(value).__name__} {value!r}"
+        if self.nonempty and not value:
+            return f"expected {self.expected}, got ''"
+        return None
+
+
+_DIGITS = re.compile(r"[0-9]+\Z")
+
+
+class Int(Conv[int]):
+    """A decimal integer within ``[lo, hi]``."""
+
+    pytype = int
+
+    def __init__(self, lo: int = 0, hi: int = 2**64 - 1) -> None:
+        self.lo, self.hi = lo, hi
+        self.expected = f"an integer from {lo} to {hi}"
+
+    def parse(self, text: str) -> int:
+        if not _DIGITS.match(text):
+            raise self.fail(text)
+        value = int(text)
+        if not self.lo <= value <= self.hi:
+            raise self.fail(text)
+        return value
+
+    def format(self, value: int) -> str:
+        return str(value)
+
+    def check(self, value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"expected {self.expected}, got {type(value).__name__} {value!r}"
+        if not self.lo <= value <= self.hi:
+            return f"expected {self.expected}, got {value}"
+        return None
+
+
+class HexInt(Int):
+    """An integer written in hex (``0x1f``) or decimal; libvirt writes hex.
+
+    ``width`` is the zero-padded digit count libvirt uses (PCI domain 4,
+    bus and slot 2, function 1); ``width=0`` formats in decimal, as libvirt
+    does for virtualport ids that also accept hex.
+    """
+
+    def __init__(self, lo: int, hi: int, width: int) -> None:
+        super().__init__(lo, hi)
+        self.width = width
+        self.expected = f"an integer from {lo} to {hi:#x} (decimal or 0x-hex)"
+
+    def parse(self, text: str) -> int:
+        try:
+            value = int(text[2:], 16) if text[:2] in ("0x", "0X") else int(text, 10)
+        except ValueError:
+            raise self.fail(text) from None
+        if not text or text[0] in "+- " or text[-1] == " " or "_" in text:
+            raise self.fail(text)
+        if not self.lo <= value <= self.hi:
+            raise self.fail(text)
+        return value
+
+    def format(self, value: int) -> str:
+        if self.width:
+            return f"0x{value:0{self.width}x}"
+        return str(value)
+
+
+class Bool(Conv[bool]):
+    """yes/no or on/off as ``bool``; the spelling is fixed per attribute."""
+
+    pytype = bool
+
+    def __init__(self, true: str = "yes", false: str = "no") -> None:
+        self.true, self.false = true, false
+        self.expected = f"'{true}' or '{false}'"
+
+    def parse(self, text: str) -> bool:
+        if text == self.true:
+            return True
+        if text == self.false:
+            return False
+        raise self.fail(text)
+
+    def format(self, value: bool) -> str:
+        return self.true if value else self.false
+
+    def check(self, value: Any) -> str | None:
+        if not isinstance(value, bool):
+            return f"expected True or False, got {type(value).__name__} {value!r}"
+        return None
+
+
+class Enum(Conv[str]):
+    """One of a closed set of strings (a ``Literal`` alias in the models)."""
+
+    pytype = str
+
+    def __init__(self, values: Sequence[str]) -> None:
+        self.values = tuple(values)
+        self._set = frozenset(values)
+        self.expected = "one of " + ", ".join(repr(v) for v in values)
+
+    def parse(self, text: str) -> str:
+        if text not in self._set:
+            raise self.fail(text)
+        return text
+
+    def format(self, value: str) -> str:
+        return value
+
+    def check(self, value: Any) -> str | None:
+        if value not in self._set or not isinstance(value, str):
+            return f"expected {self.expected}, got {value!r}"
+        return None
+
+
+class IPAddr(Conv[IPAddress]):
+    """An IPv4 or IPv6 address as an :mod:`ipaddress` object."""
+
+    def __init__(self, version: int | None = None) -> None:
+        self.version = version
+        if version == 4:
+            self.pytype = ipaddress.IPv4Address
+            self.expected = "an IPv4 address"
+        elif version == 6:
+            self.pytype = ipaddress.IPv6Address
+            self.expected = "an IPv6 address"
+        else:
+            self.pytype = (ipaddress.IPv4Address, ipaddress.IPv6Address)
+            self.expected = "an IPv4 or IPv6 address"
+
+    def parse(self, text: str) -> IPAddress:
+        try:
+            value = ipaddress.ip_address(text)
+        except ValueError:
+            raise self.fail(text) from None
+        if self.version is not None and value.version != self.version:
+            raise self.fail(text)
+        return value
+
+    def format(self, value: IPAddress) -> str:
+        return str(value)
+
+
+_MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\Z")
+
+
+class Mac(Conv[str]):
+    """A MAC address ``52:54:00:12:34:56``; kept as written (case included)."""
+
+    pytype = str
+    expected = "a MAC address like 52:54:00:12:34:56"
+
+    def parse(self, text: str) -> str:
+        if not _MAC.match(text):
+            raise self.fail(text)
+        return text
+
+    def format(self, value: str) -> str:
+        return value
+
+    def check(self, value: Any) -> str | None:
+        if not isinstance(value, str) or not _MAC.match(value):
+            return f"expected {self.expected}, got {value!r}"
+        return None
+
+
+_UUID = re.compile(r"([0-9a-fA-F]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\Z")
+
+
+class UUIDConv(Conv[uuid.UUID]):
+    """A UUID as :class:`uuid.UUID`; libvirt writes the dashed lowercase form."""
+
+    pytype = uuid.UUID
+    expected = "a UUID like 81ff0d90-c91e-6742-64da-4a736edb9a9b"
+
+    def parse(self, text: str) -> uuid.UUID:
+        if not _UUID.match(text):
+            raise self.fail(text)
+        return uuid.UUID(text)
