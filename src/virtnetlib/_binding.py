@@ -71,7 +71,7 @@ def _camel(name: str) -> str:
 class _Spec:
     """What one attrs field means in XML."""
 
-    __slots__ = ("conv", "kind", "model", "name", "required", "xml", "xml_text", "ns")
+    __slots__ = ("conv", "kind", "model", "name", "ns", "required", "xml", "xml_text")
 
     def __init__(
         self,
@@ -153,7 +153,7 @@ def element(model: Any, tag: str | None = None, *, required: bool = False) -> An
 
     ``model`` may be a dict ``{discriminator: class}`` for elements whose
     ``type=`` attribute decides their class; each class declares the value
-    in ``__xml_const__``.
+    in ``__xml_const__`` as ``(("type", value),)``.
     """
     return _field(_Spec(_CHILD, tag, model=model, required=required), None)
 
@@ -225,13 +225,11 @@ class Model:
 
     __xml_tag__: ClassVar[str] = ""
     #: Attributes with a fixed value, written first (``type='pci'``).
-    __xml_const__: ClassVar[dict[str, str]] = {}
+    __xml_const__: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: Write ``<tag>\n</tag>`` instead of ``<tag/>`` when empty, as libvirt does for ``<ip>``.
     __xml_open__: ClassVar[bool] = False
 
-    _unknown: _Unknown | None = attrs.field(
-        default=None, eq=False, repr=False, alias="_unknown"
-    )
+    _unknown: _Unknown | None = attrs.field(default=None, eq=False, repr=False, alias="_unknown")
     _spelling: dict[str, tuple[Any, str]] | None = attrs.field(
         default=None, eq=False, repr=False, alias="_spelling"
     )
@@ -321,9 +319,7 @@ class _Plan:
             spec.name = fld.name
             if spec.xml is None and spec.kind == _ATTR:
                 spec.xml = _camel(fld.name)
-            elif spec.xml is None and spec.kind == _CHILD:
-                spec.xml = _default_tag(spec.model)
-            elif spec.xml is None and spec.kind == _CHILDREN:
+            elif spec.xml is None and spec.kind in (_CHILD, _CHILDREN):
                 spec.xml = _default_tag(spec.model)
             elif spec.xml is None and spec.kind == _TEXT_CHILD:
                 spec.xml = fld.name
@@ -351,7 +347,8 @@ class _Plan:
 
 def _default_tag(model: Any) -> str:
     classes = _model_classes(model)
-    return str(classes[0].__xml_tag__)
+    tag: str = getattr(classes[0], "__xml_tag__", "")
+    return tag
 
 
 _NAMESPACE_PREFIXES = {
@@ -426,7 +423,8 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
             object.__setattr__(obj, "_unknown", unknown)
         unknown.outside[0].extend(reversed(before))
         unknown.outside[1].extend(after)
-    return obj  # type: ignore[return-value]
+    result: M = obj
+    return result
 
 
 def _node_xml(node: Any) -> str:
@@ -438,6 +436,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
     unknown: _Unknown | None = None
     spelling: dict[str, tuple[Any, str]] | None = None
     failed = False
+    bad_values = False
 
     if is_root:
         for prefix, uri in el.nsmap.items():
@@ -466,6 +465,8 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
         except ValueError as exc:
             if ctx.strict:
                 ctx.error(el, f"/@{name}", str(exc))
+                bad_values = True
+                values[spec.name] = _FAILED
             else:
                 unknown = unknown or _Unknown()
                 _keep_attr(unknown, el, name, raw, is_root)
@@ -514,9 +515,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                 if kind == _CHILD or kind == _TEXT_CHILD:
                     if fname in values:
                         if ctx.strict:
-                            ctx.error(
-                                child, "", f"<{spec.xml_text}> may appear only once here"
-                            )
+                            ctx.error(child, "", f"<{spec.xml_text}> may appear only once here")
                         kept = True
                     else:
                         item = (
@@ -529,6 +528,11 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                         else:
                             values[fname] = item
                             anchor = (fname, 0)
+                            if kind == _TEXT_CHILD and child.text and (
+                                spec.conv.format(item) != child.text  # type: ignore[union-attr]
+                            ):
+                                spelling = spelling or {}
+                                spelling[fname] = (item, child.text)
                 else:
                     item = (
                         _parse_child(spec, child, ctx)
@@ -560,6 +564,12 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
     cls = plan.cls
     obj = object.__new__(cls)
     setter = object.__setattr__
+    if bad_values:
+        failed = True
+        values = {k: v for k, v in values.items() if v is not _FAILED}
+        for spec in plan.fields:
+            if spec.required and spec.name not in values:
+                values[spec.name] = None  # reported already, as a bad value
     for fname, default, is_factory in plan.defaults:
         if fname in values:
             setter(obj, fname, values[fname])
@@ -598,7 +608,7 @@ def _keep_attr(unknown: _Unknown, el: Any, name: str, raw: str, is_root: bool) -
 def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
     model = spec.model
     if isinstance(model, dict):
-        disc = next(iter(next(iter(model.values())).__xml_const__))
+        disc = next(iter(model.values())).__xml_const__[0][0]
         value = child.get(disc)
         cls = model.get(value)
         if cls is None:
@@ -618,11 +628,7 @@ def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
 
 def _parse_text_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
     if len(child) or child.attrib:
-        extra = (
-            f"attribute {next(iter(child.attrib))!r}"
-            if child.attrib
-            else "child content"
-        )
+        extra = f"attribute {next(iter(child.attrib))!r}" if child.attrib else "child content"
         ctx.error(child, "", f"<{spec.xml_text}> holds only text; unexpected {extra}")
         return _FAILED
     content = child.text or ""
@@ -637,7 +643,9 @@ def _parse_text_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
 # Writing
 
 
-def _write(obj: Any, out: list[str], ind: str, is_root: bool, tag_override: str | None = None) -> None:
+def _write(
+    obj: Any, out: list[str], ind: str, is_root: bool, tag_override: str | None = None
+) -> None:
     plan = _PLANS.get(type(obj)) or _plan_of(type(obj))
     unknown: _Unknown | None = obj._unknown
     spelling = obj._spelling
@@ -680,8 +688,7 @@ def _write(obj: Any, out: list[str], ind: str, is_root: bool, tag_override: str 
             out.append(f"{cind}{xml}\n")
     raw_spec = plan.raw
     if raw_spec is not None:
-        for xml in getattr(obj, raw_spec.name):
-            out.append(f"{cind}{xml}\n")
+        out.extend(f"{cind}{xml}\n" for xml in getattr(obj, raw_spec.name))
     for spec in plan.writers:
         value = getattr(obj, spec.name)
         kind = spec.kind
@@ -702,7 +709,15 @@ def _write(obj: Any, out: list[str], ind: str, is_root: bool, tag_override: str 
                     )
                 _write(item, out, cind, False, spec.xml_text)
             else:
-                shown = escape_text(_format(spec, item, obj))
+                if (
+                    spelling is not None
+                    and kind == _TEXT_CHILD
+                    and spec.name in spelling
+                    and spelling[spec.name][0] == item
+                ):
+                    shown = escape_text(spelling[spec.name][1])
+                else:
+                    shown = escape_text(_format(spec, item, obj))
                 out.append(f"{cind}<{spec.xml_text}>{shown}</{spec.xml_text}>\n")
             if pending:
                 for idx, _, _, xml in pending:

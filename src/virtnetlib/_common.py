@@ -58,7 +58,7 @@ class PciAddress(Model):
     """
 
     __xml_tag__ = "address"
-    __xml_const__ = {"type": "pci"}
+    __xml_const__ = (("type", "pci"),)
 
     domain: int | None = attribute(conv=HexInt(0, 0xFFFFFFFF, 4))
     bus: int | None = attribute(conv=HexInt(0, 0xFF, 2))
@@ -83,9 +83,7 @@ class PciAddress(Model):
                 function=int(function, 16),
             )
         except (ValueError, TypeError):
-            raise ParseError(
-                f"expected a PCI address like 0000:82:10.0, got {text!r}"
-            ) from None
+            raise ParseError(f"expected a PCI address like 0000:82:10.0, got {text!r}") from None
 
     def __str__(self) -> str:
         return (
@@ -101,9 +99,7 @@ class VlanTag(Model):
     __xml_tag__ = "tag"
 
     id: int = attribute(conv=Int(0, 4095), required=True)
-    native_mode: Literal["tagged", "untagged"] | None = attribute(
-        conv=Enum(["tagged", "untagged"])
-    )
+    native_mode: Literal["tagged", "untagged"] | None = attribute(conv=Enum(["tagged", "untagged"]))
 
 
 @attrs.define(kw_only=True, repr=False)

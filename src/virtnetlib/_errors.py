@@ -56,9 +56,7 @@ class ParseError(Error, ValueError):
         issues: Sequence[Issue] | None = None,
         source: str | None = None,
     ) -> None:
-        self.issues: tuple[Issue, ...] = (
-            tuple(issues) if issues else (Issue(message, line, path),)
-        )
+        self.issues: tuple[Issue, ...] = tuple(issues) if issues else (Issue(message, line, path),)
         first = self.issues[0]
         self.message = first.message
         self.line = first.line

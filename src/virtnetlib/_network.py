@@ -23,7 +23,6 @@ from virtnetlib._binding import (
     text_element,
     text_elements,
 )
-from virtnetlib._common import IP as IP_ADDR
 from virtnetlib._common import (
     FAMILY,
     IPV4,
@@ -45,6 +44,7 @@ from virtnetlib._common import (
     VirtualPort,
     Vlan,
 )
+from virtnetlib._common import IP as IP_ADDR
 from virtnetlib._types import Enum, IPAddress, Mac
 
 __all__ = [
@@ -83,9 +83,7 @@ __all__ = [
 
 DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
 
-ForwardMode = Literal[
-    "nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev"
-]
+ForwardMode = Literal["nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev"]
 """How a network reaches the outside: ``forward mode=``. Isolated is ``forward=None``."""
 FORWARD_MODES = ("nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev")
 
@@ -260,12 +258,16 @@ class DnsTxt(Model):
 
 @attrs.define(kw_only=True, repr=False)
 class DnsSrv(Model):
-    """A DNS ``<srv>`` record; also a networkUpdate fragment."""
+    """A DNS ``<srv>`` record; also a networkUpdate fragment.
+
+    ``service`` and ``protocol`` are required in a network; a delete
+    fragment may give only the fields that identify the record.
+    """
 
     __xml_tag__ = "srv"
 
-    service: str = attribute(required=True)
-    protocol: Literal["tcp", "udp"] = attribute(conv=Enum(["tcp", "udp"]), required=True)
+    service: str | None = attribute()
+    protocol: Literal["tcp", "udp"] | None = attribute(conv=Enum(["tcp", "udp"]))
     domain: str | None = attribute()
     target: str | None = attribute()
     port: int | None = attribute(conv=USHORT)
@@ -275,11 +277,15 @@ class DnsSrv(Model):
 
 @attrs.define(kw_only=True, repr=False)
 class DnsHost(Model):
-    """A DNS ``<host ip=>`` with its ``<hostname>``s; also an update fragment."""
+    """A DNS ``<host ip=>`` with its ``<hostname>``s; also an update fragment.
+
+    ``ip`` and one hostname are required in a network; a delete fragment
+    may give either alone.
+    """
 
     __xml_tag__ = "host"
 
-    ip: IPAddress = attribute(conv=IP_ADDR, required=True)
+    ip: IPAddress | None = attribute(conv=IP_ADDR)
     hostnames: list[str] = text_elements("hostname")
 
 
@@ -489,7 +495,10 @@ class Network(Model):
 
     @property
     def mode(self) -> str:
-        """``forward.mode`` with libvirt's defaults: ``isolated`` without a forward, ``nat`` without a mode."""
+        """``forward.mode`` with libvirt's defaults.
+
+        ``isolated`` without a forward, ``nat`` for a forward without a mode.
+        """
         if self.forward is None:
             return "isolated"
         return self.forward.mode or "nat"

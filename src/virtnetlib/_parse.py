@@ -7,10 +7,11 @@ from typing import Any
 
 from virtnetlib._binding import Model, parse_root
 from virtnetlib._errors import ParseError
+from virtnetlib._interface_kinds import interface_class
 from virtnetlib._network import (
-    DnsHost,
     DhcpHost,
     DhcpRange,
+    DnsHost,
     DnsSrv,
     DnsTxt,
     ForwardInterface,
@@ -33,8 +34,6 @@ def _interface_class(root: Any) -> type[Model]:
     # A forward-pool <interface dev=/> has no type; domain and host interfaces do.
     if root.get("type") is None and root.get("dev") is not None:
         return ForwardInterface
-    from virtnetlib._interface_kinds import interface_class
-
     return interface_class(root)
 
 
@@ -70,7 +69,7 @@ def parse(source: str | bytes | os.PathLike[str], *, strict: bool = True) -> Mod
                 line=root.sourceline,
                 path=f"/{tag}",
             )
-        cls = choice if isinstance(choice, type) else choice(root)
+        cls: type[Model] = choice if isinstance(choice, type) else choice(root)
         return parse_root(cls, root, strict=strict)
     except ParseError as exc:
         if filename:

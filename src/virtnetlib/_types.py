@@ -17,13 +17,13 @@ __all__ = [
     "Bool",
     "Conv",
     "Enum",
+    "HexInt",
+    "IPAddr",
     "IPAddress",
     "Int",
-    "IPAddr",
     "Mac",
     "Text",
     "UUIDConv",
-    "HexInt",
 ]
 
 T = TypeVar("T")
@@ -47,12 +47,16 @@ class Conv(Generic[T]):
 
     def check(self, value: Any) -> str | None:
         """Return why ``value`` does not fit, or ``None`` when it does."""
-        if not isinstance(value, self.pytype) or isinstance(value, bool) and self.pytype is int:
+        if not isinstance(value, self.pytype) or (isinstance(value, bool) and self.pytype is int):
             return f"expected {self.expected}, got {type(value).__name__} {value!r}"
         return None
 
     def fail(self, text: str) -> ValueError:
         return ValueError(f"expected {self.expected}, got {text!r}")
+
+
+# Characters XML 1.0 cannot carry at all, escaped or not.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class Text(Conv[str]):
@@ -77,6 +81,9 @@ class Text(Conv[str]):
             return f"expected {self.expected}, got {type(value).__name__} {value!r}"
         if self.nonempty and not value:
             return f"expected {self.expected}, got ''"
+        bad = _NOT_XML.search(value)
+        if bad:
+            return f"character {bad.group()!r} cannot be written in XML"
         return None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from virtnetlib._errors import ParseError
+from virtnetlib._errors import Error, ParseError
 
 __all__ = [
     "MAX_DOCUMENT_SIZE",
@@ -50,9 +50,7 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-def parse_document(
-    source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE
-) -> etree._Element:
+def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) -> etree._Element:
     """Parse ``source`` into an element tree safely; return the root element."""
     if isinstance(source, str):
         # lxml refuses str input that carries an encoding declaration; the
@@ -63,9 +61,7 @@ def parse_document(
     else:
         raise TypeError(f"expected XML as str or bytes, got {type(source).__name__}")
     if len(data) > max_size:
-        raise ParseError(
-            f"document is {len(data)} bytes, more than the limit of {max_size} bytes"
-        )
+        raise ParseError(f"document is {len(data)} bytes, more than the limit of {max_size} bytes")
     if not data.strip():
         raise ParseError("document is empty", line=1)
     try:
@@ -100,8 +96,6 @@ def read_source(source: str | bytes | os.PathLike[str]) -> tuple[str | bytes, st
             with open(name, "rb") as fh:
                 return fh.read(MAX_DOCUMENT_SIZE + 1), name
         except OSError as exc:
-            from virtnetlib._errors import Error
-
             raise Error(f"cannot read {name}: {exc.strerror or exc}") from exc
     return source, None
 
@@ -143,7 +137,8 @@ def element_path(el: Any) -> str:
 
 
 _TEXT_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+    # \r would come back as \n after any XML parser's newline normalisation
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;"}
 )
 _ATTR_ESCAPES = str.maketrans(
     {

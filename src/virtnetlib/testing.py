@@ -1,0 +1,443 @@
+"""Hypothesis strategies for every virtnetlib model.
+
+Downstream tools can fuzz with valid documents::
+
+    from hypothesis import given
+    from virtnetlib.testing import networks
+
+    @given(networks())
+    def test_my_tool(net): ...
+
+Generated models serialize to XML that libvirt 11.3's RelaxNG schemas
+accept, and ``type(m).from_xml(m.to_xml()) == m`` holds for each. Requires
+the ``hypothesis`` package (the ``dev`` extra).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
+
+from virtnetlib import _common as c
+from virtnetlib import _network as n
+from virtnetlib._binding import Model
+
+__all__ = [
+    "bandwidths",
+    "dhcp_hosts",
+    "dhcp_ranges",
+    "dns_hosts",
+    "dns_srvs",
+    "dns_txts",
+    "dnses",
+    "forwards",
+    "ipv4_addresses",
+    "ipv6_addresses",
+    "mac_addresses",
+    "names",
+    "network_ips",
+    "networks",
+    "pci_addresses",
+    "portgroups",
+    "routes",
+    "virtualports",
+    "vlans",
+]
+
+M = TypeVar("M", bound=Model)
+
+_NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
+
+
+def names(max_size: int = 15) -> st.SearchStrategy[str]:
+    """Names valid as libvirt ``dnsName``, ``deviceName`` and ``zoneName`` alike."""
+    return st.text(_NAME_CHARS, min_size=1, max_size=max_size)
+
+
+def free_text(max_size: int = 30) -> st.SearchStrategy[str]:
+    """Text that exercises escaping: quotes, ampersands, angle brackets, non-ASCII."""
+    return st.text(
+        st.characters(
+            codec="utf-8",
+            exclude_categories=("Cs", "Cc"),
+            include_characters="&<>'\" \t",
+        ),
+        min_size=1,
+        max_size=max_size,
+    ).filter(lambda s: s.strip() == s and "\n" not in s)
+
+
+def ipv4_addresses() -> st.SearchStrategy[ipaddress.IPv4Address]:
+    return st.builds(ipaddress.IPv4Address, st.integers(0, 2**32 - 1))
+
+
+def ipv6_addresses() -> st.SearchStrategy[ipaddress.IPv6Address]:
+    return st.builds(ipaddress.IPv6Address, st.integers(0, 2**128 - 1))
+
+
+def ip_addresses() -> st.SearchStrategy[c.IPAddress]:
+    return st.one_of(ipv4_addresses(), ipv6_addresses())
+
+
+def mac_addresses(unicast: bool = True) -> st.SearchStrategy[str]:
+    """MAC addresses; unicast ones have the multicast bit clear, as libvirt requires."""
+
+    def fmt(octets: list[int]) -> str:
+        if unicast:
+            octets[0] &= 0xFE
+        return ":".join(f"{o:02x}" for o in octets)
+
+    return st.lists(st.integers(0, 255), min_size=6, max_size=6).map(fmt)
+
+
+def uuids() -> st.SearchStrategy[uuid.UUID]:
+    return st.uuids()
+
+
+def _opt(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | strategy
+
+
+def pci_addresses() -> st.SearchStrategy[c.PciAddress]:
+    return st.builds(
+        c.PciAddress,
+        domain=st.integers(0, 0xFFFF),
+        bus=st.integers(0, 0xFF),
+        slot=st.integers(0, 0x1F),
+        function=st.integers(0, 7),
+        multifunction=_opt(st.booleans()),
+    )
+
+
+def vlans() -> st.SearchStrategy[c.Vlan]:
+    tag = st.builds(
+        c.VlanTag,
+        id=st.integers(0, 4095),
+        native_mode=_opt(st.sampled_from(["tagged", "untagged"])),
+    )
+    return st.builds(
+        c.Vlan, trunk=_opt(st.just(True)), tags=st.lists(tag, min_size=1, max_size=3)
+    )
+
+
+def _rates() -> st.SearchStrategy[c.BandwidthRate]:
+    speed = st.integers(1, 18014398509481984)
+    return st.builds(
+        c.BandwidthRate,
+        average=_opt(speed),
+        peak=_opt(speed),
+        floor=_opt(speed),
+        burst=_opt(st.integers(1, 2**32 - 1)),
+    )
+
+
+def bandwidths() -> st.SearchStrategy[c.Bandwidth]:
+    return st.builds(
+        c.Bandwidth,
+        class_id=_opt(st.integers(1, 2**32)),
+        inbound=_opt(_rates()),
+        outbound=_opt(_rates()),
+    )
+
+
+def virtualports() -> st.SearchStrategy[c.VirtualPort]:
+    """A virtualport of each type with only the parameters its type allows."""
+    profile = st.text(_NAME_CHARS, min_size=1, max_size=39)
+    qbg = st.builds(
+        c.VirtualPortParameters,
+        managerid=_opt(st.integers(0, 255)),
+        typeid=_opt(st.integers(0, 0xFFFFFF)),
+        typeidversion=_opt(st.integers(0, 255)),
+        instanceid=_opt(uuids()),
+    )
+    untyped = st.builds(
+        c.VirtualPortParameters,
+        managerid=_opt(st.integers(0, 255)),
+        typeid=_opt(st.integers(0, 0xFFFFFF)),
+        typeidversion=_opt(st.integers(0, 255)),
+        instanceid=_opt(uuids()),
+        profileid=_opt(profile),
+        interfaceid=_opt(uuids()),
+    )
+    return st.one_of(
+        st.builds(c.VirtualPort, type=st.just("802.1Qbg"), parameters=_opt(qbg)),
+        st.builds(
+            c.VirtualPort,
+            type=st.just("802.1Qbh"),
+            parameters=_opt(st.builds(c.VirtualPortParameters, profileid=_opt(profile))),
+        ),
+        st.builds(
+            c.VirtualPort,
+            type=st.just("openvswitch"),
+            parameters=_opt(
+                st.builds(
+                    c.VirtualPortParameters,
+                    profileid=_opt(profile),
+                    interfaceid=_opt(uuids()),
+                )
+            ),
+        ),
+        st.builds(
+            c.VirtualPort,
+            type=st.just("midonet"),
+            parameters=st.builds(c.VirtualPortParameters, interfaceid=uuids()),
+        ),
+        st.builds(c.VirtualPort, parameters=_opt(untyped)),
+    )
+
+
+@st.composite
+def routes(draw: st.DrawFn) -> c.Route:
+    v6 = draw(st.booleans())
+    addr = ipv6_addresses() if v6 else ipv4_addresses()
+    mask = draw(st.sampled_from(["none", "prefix", "netmask"] if not v6 else ["none", "prefix"]))
+    return c.Route(
+        family=draw(_opt(st.just("ipv6" if v6 else "ipv4"))),
+        address=draw(addr),
+        prefix=draw(st.integers(0, 128 if v6 else 32)) if mask == "prefix" else None,
+        netmask=(
+            ipaddress.IPv4Network(f"0.0.0.0/{draw(st.integers(0, 32))}").netmask
+            if mask == "netmask"
+            else None
+        ),
+        gateway=draw(addr),
+        metric=draw(_opt(st.integers(0, 2**32 - 1))),
+    )
+
+
+def leases() -> st.SearchStrategy[n.Lease]:
+    return st.builds(
+        n.Lease,
+        expiry=st.integers(0, 2**40),
+        unit=_opt(st.sampled_from(["seconds", "minutes", "hours"])),
+    )
+
+
+def dhcp_ranges() -> st.SearchStrategy[n.DhcpRange]:
+    return st.builds(n.DhcpRange, start=ip_addresses(), end=ip_addresses(), lease=_opt(leases()))
+
+
+def duids() -> st.SearchStrategy[str]:
+    """DUID-UUID identifiers (type 4), one of the forms libvirt's schema takes."""
+    return st.lists(st.integers(0, 255), min_size=16, max_size=16).map(
+        lambda b: "00:04:" + ":".join(f"{x:02x}" for x in b)
+    )
+
+
+@st.composite
+def dhcp_hosts(draw: st.DrawFn) -> n.DhcpHost:
+    key = draw(st.sampled_from(["mac", "id", "name"]))
+    return n.DhcpHost(
+        mac=draw(mac_addresses()) if key == "mac" else None,
+        id=draw(duids()) if key == "id" else None,
+        name=draw(names()) if key == "name" else draw(_opt(names())),
+        ip=draw(ip_addresses()),
+        lease=draw(_opt(leases())),
+    )
+
+
+def dns_txts() -> st.SearchStrategy[n.DnsTxt]:
+    return st.builds(n.DnsTxt, name=names(), value=free_text())
+
+
+def dns_srvs() -> st.SearchStrategy[n.DnsSrv]:
+    short = st.integers(0, 65535)
+    return st.builds(
+        n.DnsSrv,
+        service=names(),
+        protocol=st.sampled_from(["tcp", "udp"]),
+        domain=_opt(names()),
+        target=_opt(names()),
+        port=_opt(short),
+        priority=_opt(short),
+        weight=_opt(short),
+    )
+
+
+def dns_hosts() -> st.SearchStrategy[n.DnsHost]:
+    return st.builds(
+        n.DnsHost, ip=ip_addresses(), hostnames=st.lists(names(), min_size=1, max_size=3)
+    )
+
+
+def dnses() -> st.SearchStrategy[n.Dns]:
+    return st.builds(
+        n.Dns,
+        enable=_opt(st.booleans()),
+        forward_plain_names=_opt(st.booleans()),
+        forwarders=st.lists(
+            st.builds(n.DnsForwarder, domain=_opt(names()), addr=_opt(ip_addresses())),
+            max_size=2,
+        ),
+        txts=st.lists(dns_txts(), max_size=2),
+        srvs=st.lists(dns_srvs(), max_size=2),
+        hosts=st.lists(dns_hosts(), max_size=2),
+    )
+
+
+@st.composite
+def network_ips(draw: st.DrawFn) -> n.NetworkIP:
+    v6 = draw(st.booleans())
+    address = draw(ipv6_addresses() if v6 else ipv4_addresses())
+    mask = draw(st.sampled_from(["none", "prefix"] if v6 else ["none", "prefix", "netmask"]))
+    dhcp = draw(
+        _opt(
+            st.builds(
+                n.Dhcp,
+                ranges=st.lists(dhcp_ranges(), max_size=2),
+                hosts=st.lists(dhcp_hosts(), max_size=2),
+                bootp=_opt(st.builds(n.Bootp, file=names(), server=_opt(names()))),
+            )
+        )
+    )
+    return n.NetworkIP(
+        family=draw(_opt(st.just("ipv6" if v6 else "ipv4"))),
+        address=address,
+        prefix=draw(st.integers(0, 128 if v6 else 32)) if mask == "prefix" else None,
+        netmask=(
+            ipaddress.IPv4Network(f"0.0.0.0/{draw(st.integers(0, 32))}").netmask
+            if mask == "netmask"
+            else None
+        ),
+        local_ptr=draw(_opt(st.booleans())),
+        tftp=draw(_opt(st.builds(n.Tftp, root=st.sampled_from(["/srv/tftp", "/var/lib/tftp"])))),
+        dhcp=dhcp,
+    )
+
+
+@st.composite
+def forwards(draw: st.DrawFn) -> n.Forward:
+    pool = draw(st.sampled_from(["none", "interfaces", "addresses"]))
+    nat = draw(
+        _opt(
+            st.builds(
+                n.Nat,
+                ipv6=_opt(st.booleans()),
+                address=_opt(
+                    st.builds(n.NatAddressRange, start=ipv4_addresses(), end=ipv4_addresses())
+                ),
+                port=_opt(
+                    st.builds(
+                        n.NatPortRange, start=st.integers(1, 65535), end=st.integers(1, 65535)
+                    )
+                ),
+            )
+        )
+    )
+    return n.Forward(
+        dev=draw(_opt(names())),
+        mode=draw(_opt(st.sampled_from(n.FORWARD_MODES))),
+        managed=draw(_opt(st.booleans())),
+        driver=draw(
+            _opt(
+                st.builds(
+                    n.HostdevDriver,
+                    name=_opt(st.sampled_from(["kvm", "vfio", "xen"])),
+                    model=_opt(names()),
+                )
+            )
+        ),
+        nat=nat,
+        pf=draw(_opt(st.builds(n.ForwardPf, dev=names()))),
+        interfaces=draw(
+            st.lists(
+                st.builds(
+                    n.ForwardInterface,
+                    dev=names(),
+                    connections=_opt(st.integers(0, 2**32 - 1)),
+                ),
+                max_size=3,
+            )
+        )
+        if pool == "interfaces"
+        else [],
+        addresses=draw(
+            st.lists(
+                st.builds(
+                    n.ForwardAddress,
+                    domain=st.integers(0, 0xFFFF),
+                    bus=st.integers(0, 0xFF),
+                    slot=st.integers(0, 0x1F),
+                    function=st.integers(0, 7),
+                    connections=_opt(st.integers(0, 2**32 - 1)),
+                ),
+                max_size=3,
+            )
+        )
+        if pool == "addresses"
+        else [],
+    )
+
+
+def portgroups() -> st.SearchStrategy[n.PortGroup]:
+    return st.builds(
+        n.PortGroup,
+        name=names(),
+        default=_opt(st.booleans()),
+        trust_guest_rx_filters=_opt(st.booleans()),
+        vlan=_opt(vlans()),
+        virtualport=_opt(virtualports()),
+        bandwidth=_opt(bandwidths()),
+    )
+
+
+def metadata() -> st.SearchStrategy[n.Metadata]:
+    item = st.tuples(names(5), free_text()).map(
+        lambda p: f'<app:{p[0]} xmlns:app="http://example.org/app">'
+        + p[1].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        + f"</app:{p[0]}>"
+    )
+    return st.builds(n.Metadata, elements=st.lists(item, max_size=2))
+
+
+def networks() -> st.SearchStrategy[n.Network]:
+    """Whole ``<network>`` documents valid against libvirt 11.3's ``network.rng``."""
+    return st.builds(
+        n.Network,
+        connections=_opt(st.integers(0, 2**32 - 1)),
+        ipv6=_opt(st.booleans()),
+        trust_guest_rx_filters=_opt(st.booleans()),
+        name=names(),
+        uuid=_opt(uuids()),
+        title=_opt(free_text()),
+        description=_opt(free_text()),
+        metadata=_opt(metadata()),
+        forward=_opt(forwards()),
+        bridge=_opt(
+            st.builds(
+                n.NetworkBridge,
+                name=_opt(names()),
+                zone=_opt(names()),
+                stp=_opt(st.booleans()),
+                delay=_opt(st.integers(0, 2**64 - 1)),
+                mac_table_manager=_opt(st.sampled_from(["kernel", "libvirt"])),
+            )
+        ),
+        mtu=_opt(st.builds(c.Mtu, size=st.integers(0, 65535))),
+        mac=_opt(st.builds(n.NetworkMac, address=mac_addresses())),
+        domain=_opt(
+            st.builds(
+                n.Domain,
+                name=names(),
+                local_only=_opt(st.booleans()),
+                register=_opt(st.booleans()),
+            )
+        ),
+        dns=_opt(dnses()),
+        vlan=_opt(vlans()),
+        bandwidth=_opt(bandwidths()),
+        port=_opt(st.builds(c.PortOptions, isolated=_opt(st.booleans()))),
+        ips=st.lists(network_ips(), max_size=3),
+        routes=st.lists(routes(), max_size=2),
+        virtualport=_opt(virtualports()),
+        portgroups=st.lists(portgroups(), max_size=2),
+        dnsmasq_options=_opt(
+            st.builds(
+                n.DnsmasqOptions,
+                options=st.lists(st.builds(n.DnsmasqOption, value=free_text()), max_size=2),
+            )
+        ),
+    )

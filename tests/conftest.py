@@ -1,0 +1,68 @@
+"""Shared fixtures: the libvirt corpus and schemas in ../shared, libvirt's test driver."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("VIRTNETLIB_SHARED", ROOT.parent / "shared"))
+CORPUS = Path(os.environ.get("VIRTNETLIB_CORPUS", SHARED / "corpus")) / "libvirt-9.0.0"
+SCHEMAS = Path(os.environ.get("VIRTNETLIB_LIBVIRT_SCHEMAS", SHARED / "schemas" / "libvirt-11.3.0"))
+
+
+def manifest() -> list[dict[str, Any]]:
+    """The corpus manifest, or an empty list when the corpus is absent."""
+    path = CORPUS / "manifest.json"
+    if not path.exists():
+        return []
+    entries: list[dict[str, Any]] = json.loads(path.read_text())
+    return entries
+
+
+def corpus_entries(kind: str) -> list[Any]:
+    """pytest params for every manifest entry of ``kind``, skipping when absent."""
+    entries = [e for e in manifest() if e["kind"] == kind]
+    if not entries:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus not found at {CORPUS}"))]
+    return [pytest.param(e, id=e["file"]) for e in entries]
+
+
+def corpus_files(folder: str) -> list[Any]:
+    files = sorted((CORPUS / folder).glob("*.xml")) if CORPUS.exists() else []
+    if not files:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus not found at {CORPUS}"))]
+    return [pytest.param(f, id=f.name) for f in files]
+
+
+_RNG_CACHE: dict[str, etree.RelaxNG] = {}
+
+
+def libvirt_rng(name: str) -> etree.RelaxNG:
+    """libvirt 11.3's RelaxNG grammar ``name`` (e.g. ``network.rng``), compiled once."""
+    if name not in _RNG_CACHE:
+        path = SCHEMAS / name
+        if not path.exists():
+            pytest.skip(f"libvirt schemas not found at {SCHEMAS}")
+        _RNG_CACHE[name] = etree.RelaxNG(etree.parse(str(path)))
+    return _RNG_CACHE[name]
+
+
+@pytest.fixture
+def test_conn(tmp_path: Path) -> Iterator[Any]:
+    """A fresh libvirt embedded test driver connection with no objects (no daemon)."""
+    libvirt = pytest.importorskip("libvirt", reason="libvirt-python is not installed")
+    libvirt.registerErrorHandler(lambda *_: None, None)
+    node = tmp_path / "node.xml"
+    node.write_text("<node/>\n")
+    conn = libvirt.open(f"test://{node}")
+    try:
+        yield conn
+    finally:
+        conn.close()

@@ -1,0 +1,353 @@
+"""The binding core: unknown XML kept in place, libvirt formatting, errors with locations."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from pathlib import Path
+
+import attrs
+import pytest
+
+import virtnetlib
+from virtnetlib import Network, NetworkBridge, ParseError, unmodeled
+from tests.xmlcompare import xml_equal
+
+FUTURE = """\
+<network>
+  <name>future</name>
+  <!-- managed by an orchestrator -->
+  <bridge name='virbr9' futureAttr='x' stp='on'/>
+  <futureElement mode='fast'>
+    <child/>
+  </futureElement>
+  <ip address='198.51.100.1' prefix='24'>
+    <dhcp>
+      <range start='198.51.100.10' end='198.51.100.20'/>
+      <futureRangeOption/>
+      <range start='198.51.100.30' end='198.51.100.40'/>
+    </dhcp>
+  </ip>
+  <acme:extra xmlns:acme='http://acme.example/ns'>kept</acme:extra>
+</network>
+"""
+
+
+def test_unknown_xml_is_kept_in_place_and_listed() -> None:
+    net = Network.from_xml(FUTURE)
+    out = net.to_xml()
+    assert xml_equal(out, FUTURE)
+    # unknown element stays after the sibling it followed
+    assert out.index("<futureRangeOption/>") > out.index("198.51.100.20")
+    assert out.index("<futureRangeOption/>") < out.index("198.51.100.30")
+    assert "<!-- managed by an orchestrator -->" in out
+    assert unmodeled(net) == [
+        "/network/futureElement",
+        "/network/acme:extra",
+        "/network/bridge/@futureAttr",
+        "/network/ips/dhcp/futureRangeOption".replace("ips", "ip"),
+    ]
+
+
+def test_unknown_xml_survives_edits_of_known_fields() -> None:
+    net = Network.from_xml(FUTURE)
+    assert net.bridge is not None
+    net.bridge.stp = False
+    net.ips[0].dhcp.ranges.pop()  # type: ignore[union-attr]
+    out = net.to_xml()
+    assert "stp='off'" in out
+    assert "futureAttr='x'" in out
+    assert "<futureRangeOption/>" in out  # its anchor range is still there
+    assert "198.51.100.30" not in out
+
+
+def test_orphaned_unknown_nodes_are_not_dropped() -> None:
+    net = Network.from_xml(FUTURE)
+    net.ips[0].dhcp.ranges.clear()  # type: ignore[union-attr]
+    assert "<futureRangeOption/>" in net.to_xml()
+
+
+def test_libvirt_formatting_of_models_built_in_code() -> None:
+    net = Network(
+        name="pxe",
+        forward=virtnetlib.Forward(mode="nat"),
+        bridge=NetworkBridge(name="virbr7", stp=True, delay=0),
+        ips=[
+            virtnetlib.NetworkIP(
+                address=ipaddress.ip_address("198.51.100.1"),
+                netmask=ipaddress.IPv4Address("255.255.255.0"),
+                tftp=virtnetlib.Tftp(root="/var/lib/tftpboot"),
+                dhcp=virtnetlib.Dhcp(
+                    ranges=[
+                        virtnetlib.DhcpRange(
+                            start=ipaddress.ip_address("198.51.100.2"),
+                            end=ipaddress.ip_address("198.51.100.254"),
+                        )
+                    ],
+                    bootp=virtnetlib.Bootp(file="pxelinux.0"),
+                ),
+            )
+        ],
+    )
+    assert net.to_xml() == (
+        "<network>\n"
+        "  <name>pxe</name>\n"
+        "  <forward mode='nat'/>\n"
+        "  <bridge name='virbr7' stp='on' delay='0'/>\n"
+        "  <ip address='198.51.100.1' netmask='255.255.255.0'>\n"
+        "    <tftp root='/var/lib/tftpboot'/>\n"
+        "    <dhcp>\n"
+        "      <range start='198.51.100.2' end='198.51.100.254'/>\n"
+        "      <bootp file='pxelinux.0'/>\n"
+        "    </dhcp>\n"
+        "  </ip>\n"
+        "</network>\n"
+    )
+    assert Network.from_xml(net.to_xml()) == net
+
+
+def test_guide_field_names() -> None:
+    net = Network.from_xml(
+        "<network><name>n</name><forward mode='route'/><bridge name='br1'/>"
+        "<dns><host ip='198.51.100.5'><hostname>a</hostname><hostname>b</hostname></host></dns>"
+        "<ip address='198.51.100.1' prefix='24'><tftp root='/srv'/><dhcp>"
+        "<range start='198.51.100.9' end='198.51.100.99'/><bootp file='boot.ipxe'/></dhcp></ip>"
+        "<portgroup name='pg'/></network>"
+    )
+    assert net.forward is not None and net.forward.mode == "route"
+    assert net.bridge is not None and net.bridge.name == "br1"
+    ip = net.ips[0]
+    assert ip.dhcp is not None and ip.dhcp.bootp is not None and ip.tftp is not None
+    assert ip.dhcp.ranges[0].start == ipaddress.ip_address("198.51.100.9")
+    assert ip.dhcp.bootp.file == "boot.ipxe"
+    assert ip.tftp.root == "/srv"
+    assert [p.name for p in net.portgroups] == ["pg"]
+    assert net.dns is not None and net.dns.hosts[0].hostnames == ["a", "b"]
+    assert str(ip.network) == "198.51.100.0/24"
+
+
+def test_source_spelling_is_kept_until_the_value_changes() -> None:
+    xml = (
+        "<network><name>n</name><uuid>81FF0D90C91E674264DA4A736EDB9A9B</uuid>"
+        "<bridge delay='007'/><ip address='2001:DB8::1'/></network>"
+    )
+    net = Network.from_xml(xml)
+    out = net.to_xml()
+    assert "delay='007'" in out and "2001:DB8::1" in out
+    assert "81FF0D90C91E674264DA4A736EDB9A9B" in out
+    assert net.bridge is not None
+    net.bridge.delay = 8
+    assert "delay='8'" in net.to_xml()
+    assert net.uuid == uuid.UUID("81ff0d90-c91e-6742-64da-4a736edb9a9b")
+
+
+def test_escaping_round_trips() -> None:
+    net = Network(name="a'b\"c<d>&e", title="line\rbreak\ttab")
+    out = net.to_xml()
+    assert "<name>a&apos;b&quot;c&lt;d&gt;&amp;e</name>" in out
+    assert Network.from_xml(out) == net
+    txt = virtnetlib.DnsTxt(name="t", value="multi\nline\tvalue")
+    assert virtnetlib.DnsTxt.from_xml(txt.to_xml()) == txt
+
+
+def test_dnsmasq_namespace_is_declared_for_options() -> None:
+    net = Network(
+        name="n",
+        dnsmasq_options=virtnetlib.DnsmasqOptions(
+            options=[virtnetlib.DnsmasqOption(value="cname=a,b")]
+        ),
+    )
+    out = net.to_xml()
+    assert out.startswith(
+        "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>"
+    )
+    assert "  <dnsmasq:options>\n    <dnsmasq:option value='cname=a,b'/>\n" in out
+    assert Network.from_xml(out) == net
+    assert unmodeled(Network.from_xml(out)) == []
+
+
+def test_comments_around_the_root_are_kept() -> None:
+    xml = "<!-- header -->\n<network><name>n</name></network>\n<!-- footer -->\n"
+    out = Network.from_xml(xml).to_xml()
+    assert out.startswith("<!-- header -->\n<network>")
+    assert out.endswith("</network>\n<!-- footer -->\n")
+
+
+# ---------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("xml", "line", "path", "words"),
+    [
+        (
+            "<network>\n<name>n</name>\n<bridge stp='maybe'/>\n</network>",
+            3,
+            "/network/bridge/@stp",
+            "'on' or 'off'",
+        ),
+        (
+            "<network><name>n</name>\n<forward mode='nat'><nat><port start='1' end='70000'/>"
+            "</nat></forward></network>",
+            2,
+            "/network/forward/nat/port/@end",
+            "from 1 to 65535",
+        ),
+        (
+            "<network><name>n</name><ip address='198.51.100.1'/>"
+            "<ip address='198.51.100.300'/></network>",
+            1,
+            "/network/ip[2]/@address",
+            "IPv4 or IPv6",
+        ),
+        ("<network><name>n</name><mac address='zz'/></network>", 1, "/network/mac/@address", "MAC"),
+        ("<network></network>", 1, "/network", "missing required element <name>"),
+        (
+            "<network><name>a</name><name>b</name></network>",
+            1,
+            "/network/name[2]",
+            "only once",
+        ),
+        (
+            "<network><name>n</name><ip><dhcp><range start='198.51.100.1'/></dhcp></ip></network>",
+            1,
+            "/network/ip/dhcp/range",
+            "'end'",
+        ),
+        ("<domain/>", 1, "/domain", "expected a <network> document"),
+        ("<network><name>n</name>", 1, None, "malformed XML"),
+        ("", 1, None, "empty"),
+        ("<network><name x='1'>n</name></network>", 1, "/network/name", "only text"),
+    ],
+)
+def test_bad_input_names_line_and_path(
+    xml: str, line: int, path: str | None, words: str
+) -> None:
+    with pytest.raises(ParseError) as info:
+        Network.from_xml(xml)
+    err = info.value
+    assert isinstance(err, virtnetlib.Error) and isinstance(err, ValueError)
+    assert err.line == line
+    assert err.path == path
+    assert words in str(err)
+
+
+def test_all_value_problems_are_reported_together() -> None:
+    with pytest.raises(ParseError) as info:
+        Network.from_xml(
+            "<network><name>n</name><bridge stp='x' delay='-1'/><mtu size='big'/></network>"
+        )
+    paths = [i.path for i in info.value.issues]
+    assert paths == ["/network/bridge/@stp", "/network/bridge/@delay", "/network/mtu/@size"]
+    assert "(and 2 more problems)" in str(info.value)
+
+
+def test_file_errors_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_text("<network>\n<name>n</name>\n<bridge stp='no'/>\n</network>\n")
+    with pytest.raises(ParseError) as info:
+        Network.from_xml(path)
+    assert str(info.value).startswith(f"{path}:line 3: /network/bridge/@stp:")
+    with pytest.raises(virtnetlib.Error, match="cannot read"):
+        Network.from_xml(tmp_path / "missing.xml")
+
+
+def test_lenient_parsing_keeps_bad_values_verbatim() -> None:
+    xml = "<network><name>n</name><bridge name='br0' stp='maybe'/><forward mode='future'/></network>"
+    net = Network.from_xml(xml, strict=False)
+    assert net.bridge is not None and net.bridge.stp is None and net.bridge.name == "br0"
+    assert net.forward is not None and net.forward.mode is None
+    assert "stp='maybe'" in net.to_xml() and "mode='future'" in net.to_xml()
+    assert unmodeled(net) == ["/network/forward/@mode", "/network/bridge/@stp"]
+
+
+def test_lenient_parsing_keeps_duplicates_and_broken_children() -> None:
+    xml = (
+        "<network><name>n</name><bridge name='a'/><bridge name='b'/>"
+        "<ip><dhcp><range start='198.51.100.1'/></dhcp></ip></network>"
+    )
+    net = Network.from_xml(xml, strict=False)
+    out = net.to_xml()
+    # kept verbatim, as lxml writes them
+    assert '<bridge name="b"/>' in out and '<range start="198.51.100.1"/>' in out
+    assert net.ips[0].dhcp is not None and net.ips[0].dhcp.ranges == []
+
+
+# ---------------------------------------------------------------- safety
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<network><name>&lol4;</name></network>"""
+
+
+def test_billion_laughs_is_refused() -> None:
+    with pytest.raises(ParseError, match="DOCTYPE"):
+        Network.from_xml(BILLION_LAUGHS)
+
+
+def test_external_entity_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    xml = (
+        f'<!DOCTYPE network [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        "<network><name>&xxe;</name></network>"
+    )
+    with pytest.raises(ParseError) as info:
+        Network.from_xml(xml)
+    assert "TOPSECRET" not in str(info.value)
+
+
+def test_undeclared_entity_is_an_error() -> None:
+    with pytest.raises(ParseError, match="malformed XML"):
+        Network.from_xml("<network><name>&foo;</name></network>")
+
+
+def test_oversized_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from virtnetlib import _xml
+
+    with pytest.raises(ParseError, match="limit"):
+        _xml.parse_document(b"<network>" + b" " * 200 + b"</network>", max_size=100)
+
+
+def test_non_xml_input_type_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        Network.from_xml(42)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- assignment
+
+
+def test_assignment_is_validated() -> None:
+    bridge = NetworkBridge(name="br0")
+    with pytest.raises(virtnetlib.FieldValueError, match="stp"):
+        bridge.stp = "yes"  # type: ignore[assignment]
+    with pytest.raises(virtnetlib.FieldValueError, match="mac_table_manager"):
+        bridge.mac_table_manager = "switch"  # type: ignore[assignment]
+    with pytest.raises(virtnetlib.FieldValueError):
+        NetworkBridge(delay=-1)
+    with pytest.raises(virtnetlib.FieldValueError):
+        Network(name="bad\x00name")
+    with pytest.raises(TypeError):
+        Network()  # type: ignore[call-arg]
+
+
+def test_bad_list_items_fail_when_written() -> None:
+    net = Network(name="n")
+    net.ips.append("198.51.100.1")  # type: ignore[arg-type]
+    with pytest.raises(virtnetlib.FieldValueError, match="ips"):
+        net.to_xml()
+
+
+def test_evolve_keeps_unknown_xml() -> None:
+    net = Network.from_xml(FUTURE)
+    copy = attrs.evolve(net, name="other")
+    assert "<futureElement" in copy.to_xml()
+    assert "<name>other</name>" in copy.to_xml()
+
+
+def test_repr_is_compact() -> None:
+    assert repr(NetworkBridge(name="br0")) == "NetworkBridge(name='br0')"
