@@ -10,8 +10,8 @@ import attrs
 import pytest
 
 import virtnetlib
-from virtnetlib import Network, NetworkBridge, ParseError, unmodeled
 from tests.xmlcompare import xml_equal
+from virtnetlib import Network, NetworkBridge, ParseError, unmodeled
 
 FUTURE = """\
 <network>
@@ -114,15 +114,20 @@ def test_guide_field_names() -> None:
         "<range start='198.51.100.9' end='198.51.100.99'/><bootp file='boot.ipxe'/></dhcp></ip>"
         "<portgroup name='pg'/></network>"
     )
-    assert net.forward is not None and net.forward.mode == "route"
-    assert net.bridge is not None and net.bridge.name == "br1"
+    assert net.forward is not None
+    assert net.forward.mode == "route"
+    assert net.bridge is not None
+    assert net.bridge.name == "br1"
     ip = net.ips[0]
-    assert ip.dhcp is not None and ip.dhcp.bootp is not None and ip.tftp is not None
+    assert ip.dhcp is not None
+    assert ip.dhcp.bootp is not None
+    assert ip.tftp is not None
     assert ip.dhcp.ranges[0].start == ipaddress.ip_address("198.51.100.9")
     assert ip.dhcp.bootp.file == "boot.ipxe"
     assert ip.tftp.root == "/srv"
     assert [p.name for p in net.portgroups] == ["pg"]
-    assert net.dns is not None and net.dns.hosts[0].hostnames == ["a", "b"]
+    assert net.dns is not None
+    assert net.dns.hosts[0].hostnames == ["a", "b"]
     assert str(ip.network) == "198.51.100.0/24"
 
 
@@ -133,7 +138,8 @@ def test_source_spelling_is_kept_until_the_value_changes() -> None:
     )
     net = Network.from_xml(xml)
     out = net.to_xml()
-    assert "delay='007'" in out and "2001:DB8::1" in out
+    assert "delay='007'" in out
+    assert "2001:DB8::1" in out
     assert "81FF0D90C91E674264DA4A736EDB9A9B" in out
     assert net.bridge is not None
     net.bridge.delay = 8
@@ -186,15 +192,19 @@ def test_comments_around_the_root_are_kept() -> None:
             "'on' or 'off'",
         ),
         (
-            "<network><name>n</name>\n<forward mode='nat'><nat><port start='1' end='70000'/>"
-            "</nat></forward></network>",
+            (
+                "<network><name>n</name>\n<forward mode='nat'><nat><port start='1' end='70000'/>"
+                "</nat></forward></network>"
+            ),
             2,
             "/network/forward/nat/port/@end",
             "from 1 to 65535",
         ),
         (
-            "<network><name>n</name><ip address='198.51.100.1'/>"
-            "<ip address='198.51.100.300'/></network>",
+            (
+                "<network><name>n</name><ip address='198.51.100.1'/>"
+                "<ip address='198.51.100.300'/></network>"
+            ),
             1,
             "/network/ip[2]/@address",
             "IPv4 or IPv6",
@@ -219,13 +229,12 @@ def test_comments_around_the_root_are_kept() -> None:
         ("<network><name x='1'>n</name></network>", 1, "/network/name", "only text"),
     ],
 )
-def test_bad_input_names_line_and_path(
-    xml: str, line: int, path: str | None, words: str
-) -> None:
+def test_bad_input_names_line_and_path(xml: str, line: int, path: str | None, words: str) -> None:
     with pytest.raises(ParseError) as info:
         Network.from_xml(xml)
     err = info.value
-    assert isinstance(err, virtnetlib.Error) and isinstance(err, ValueError)
+    assert isinstance(err, virtnetlib.Error)
+    assert isinstance(err, ValueError)
     assert err.line == line
     assert err.path == path
     assert words in str(err)
@@ -252,11 +261,17 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
 
 
 def test_lenient_parsing_keeps_bad_values_verbatim() -> None:
-    xml = "<network><name>n</name><bridge name='br0' stp='maybe'/><forward mode='future'/></network>"
+    xml = (
+        "<network><name>n</name><bridge name='br0' stp='maybe'/><forward mode='future'/></network>"
+    )
     net = Network.from_xml(xml, strict=False)
-    assert net.bridge is not None and net.bridge.stp is None and net.bridge.name == "br0"
-    assert net.forward is not None and net.forward.mode is None
-    assert "stp='maybe'" in net.to_xml() and "mode='future'" in net.to_xml()
+    assert net.bridge is not None
+    assert net.bridge.stp is None
+    assert net.bridge.name == "br0"
+    assert net.forward is not None
+    assert net.forward.mode is None
+    assert "stp='maybe'" in net.to_xml()
+    assert "mode='future'" in net.to_xml()
     assert unmodeled(net) == ["/network/forward/@mode", "/network/bridge/@stp"]
 
 
@@ -268,8 +283,10 @@ def test_lenient_parsing_keeps_duplicates_and_broken_children() -> None:
     net = Network.from_xml(xml, strict=False)
     out = net.to_xml()
     # kept verbatim, as lxml writes them
-    assert '<bridge name="b"/>' in out and '<range start="198.51.100.1"/>' in out
-    assert net.ips[0].dhcp is not None and net.ips[0].dhcp.ranges == []
+    assert '<bridge name="b"/>' in out
+    assert '<range start="198.51.100.1"/>' in out
+    assert net.ips[0].dhcp is not None
+    assert net.ips[0].dhcp.ranges == []
 
 
 # ---------------------------------------------------------------- safety
@@ -332,7 +349,7 @@ def test_assignment_is_validated() -> None:
     with pytest.raises(virtnetlib.FieldValueError):
         Network(name="bad\x00name")
     with pytest.raises(TypeError):
-        Network()  # type: ignore[call-arg]
+        Network()
 
 
 def test_bad_list_items_fail_when_written() -> None:

@@ -19,6 +19,7 @@ trailing newline. A value whose libvirt spelling differs from the source
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
@@ -403,9 +404,8 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
         )
     ctx = _Ctx(strict)
     obj = _parse(plan, root, ctx, is_root=True)
-    if ctx.issues and (strict or obj is None):
+    if ctx.issues and (strict or obj is _FAILED):
         raise ParseError(ctx.issues[0].message, issues=ctx.issues)
-    assert obj is not None
     before: list[str] = []
     node = root.getprevious()
     while node is not None:
@@ -428,6 +428,11 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
 
 
 def _node_xml(node: Any) -> str:
+    if isinstance(node.tag, str) and node.nsmap:
+        # lxml would repeat every namespace in scope; keep only those used
+        node = copy.deepcopy(node)
+        node.tail = None
+        etree.cleanup_namespaces(node)
     return etree.tostring(node, encoding="unicode", with_tail=False)
 
 
@@ -492,7 +497,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
             failed = True
     elif el.text and not el.text.isspace() and raw_spec is None:
         unknown = unknown or _Unknown()
-        unknown.add_node((None, 0), "text", "text()", el.text)
+        unknown.add_node((None, 0), "text", "text()", escape_text(el.text.strip()))
 
     anchor: tuple[str | None, int] = (None, 0)
     if raw_spec is not None:
@@ -528,8 +533,12 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                         else:
                             values[fname] = item
                             anchor = (fname, 0)
-                            if kind == _TEXT_CHILD and child.text and (
-                                spec.conv.format(item) != child.text  # type: ignore[union-attr]
+                            if (
+                                kind == _TEXT_CHILD
+                                and child.text
+                                and (
+                                    spec.conv.format(item) != child.text  # type: ignore[union-attr]
+                                )
                             ):
                                 spelling = spelling or {}
                                 spelling[fname] = (item, child.text)
@@ -558,7 +567,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
             tail = child.tail
             if tail and not tail.isspace():
                 unknown = unknown or _Unknown()
-                unknown.add_node(anchor, "text", "text()", tail)
+                unknown.add_node(anchor, "text", "text()", escape_text(tail.strip()))
 
     # construct without re-validating what the converters just checked
     cls = plan.cls

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from virtnetlib import _common as c
 from virtnetlib import _network as n
 from virtnetlib._binding import Model
+from virtnetlib._types import IPAddress
 
 __all__ = [
     "bandwidths",
@@ -78,7 +79,7 @@ def ipv6_addresses() -> st.SearchStrategy[ipaddress.IPv6Address]:
     return st.builds(ipaddress.IPv6Address, st.integers(0, 2**128 - 1))
 
 
-def ip_addresses() -> st.SearchStrategy[c.IPAddress]:
+def ip_addresses() -> st.SearchStrategy[IPAddress]:
     return st.one_of(ipv4_addresses(), ipv6_addresses())
 
 
@@ -118,9 +119,7 @@ def vlans() -> st.SearchStrategy[c.Vlan]:
         id=st.integers(0, 4095),
         native_mode=_opt(st.sampled_from(["tagged", "untagged"])),
     )
-    return st.builds(
-        c.Vlan, trunk=_opt(st.just(True)), tags=st.lists(tag, min_size=1, max_size=3)
-    )
+    return st.builds(c.Vlan, trunk=_opt(st.just(True)), tags=st.lists(tag, min_size=1, max_size=3))
 
 
 def _rates() -> st.SearchStrategy[c.BandwidthRate]:
@@ -192,7 +191,7 @@ def virtualports() -> st.SearchStrategy[c.VirtualPort]:
 @st.composite
 def routes(draw: st.DrawFn) -> c.Route:
     v6 = draw(st.booleans())
-    addr = ipv6_addresses() if v6 else ipv4_addresses()
+    addr: st.SearchStrategy[IPAddress] = ipv6_addresses() if v6 else ipv4_addresses()
     mask = draw(st.sampled_from(["none", "prefix", "netmask"] if not v6 else ["none", "prefix"]))
     return c.Route(
         family=draw(_opt(st.just("ipv6" if v6 else "ipv4"))),
@@ -281,7 +280,7 @@ def dnses() -> st.SearchStrategy[n.Dns]:
 @st.composite
 def network_ips(draw: st.DrawFn) -> n.NetworkIP:
     v6 = draw(st.booleans())
-    address = draw(ipv6_addresses() if v6 else ipv4_addresses())
+    address: IPAddress = draw(ipv6_addresses()) if v6 else draw(ipv4_addresses())
     mask = draw(st.sampled_from(["none", "prefix"] if v6 else ["none", "prefix", "netmask"]))
     dhcp = draw(
         _opt(
@@ -386,9 +385,11 @@ def portgroups() -> st.SearchStrategy[n.PortGroup]:
 
 def metadata() -> st.SearchStrategy[n.Metadata]:
     item = st.tuples(names(5), free_text()).map(
-        lambda p: f'<app:{p[0]} xmlns:app="http://example.org/app">'
-        + p[1].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        + f"</app:{p[0]}>"
+        lambda p: (
+            f'<app:x{p[0]} xmlns:app="http://example.org/app">'
+            + p[1].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            + f"</app:x{p[0]}>"
+        )
     )
     return st.builds(n.Metadata, elements=st.lists(item, max_size=2))
 

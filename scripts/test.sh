@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run the whole test suite on a fresh Debian machine: installs the Debian
+# packages the tests need when run as root (otherwise lists the missing
+# ones; only the tests needing them are skipped), creates .venv, installs
+# the project with its dev and libvirt extras, then runs pytest.
+set -euo pipefail
+source "$(dirname "$0")/setup-env.sh"
+# python3-venv: the venv; gcc, python3-dev, pkg-config, libvirt-dev: to build
+# libvirt-python (libvirt0 brings the embedded test driver)
+setup_env "dev,libvirt" python3-venv python3-dev gcc pkg-config libvirt-dev
+cd "$ROOT"
+exec "$VENV/bin/python" -m pytest "$@"

@@ -1,0 +1,76 @@
+"""Readable summaries of models: what a person wants to see first.
+
+Used by the CLI's ``show`` and by notebook rendering; one place decides
+what a summary holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from virtnetlib._network import Network
+
+__all__ = ["REACHABILITY", "Reachability", "network_summary"]
+
+
+@attrs.frozen
+class Reachability:
+    """What guests on a network can reach, per the RHEL 10 guide's table 15.1.
+
+    ``None`` means "depends on the host's firewall rules" (open mode).
+    """
+
+    host: bool | None
+    other_vms: bool | None
+    outside: bool | None
+    visible_from_outside: bool | None
+
+
+#: The guide's comparison of connection types, keyed by forward mode.
+#: Direct modes (private, vepa, passthrough, hostdev) put guests on the
+#: physical LAN like bridged mode does.
+REACHABILITY: dict[str, Reachability] = {
+    "bridge": Reachability(True, True, True, True),
+    "nat": Reachability(True, True, True, False),
+    "route": Reachability(True, True, True, True),
+    "isolated": Reachability(True, True, False, False),
+    "open": Reachability(None, None, None, None),
+}
+
+
+def network_summary(net: Network) -> dict[str, Any]:
+    """The facts of ``net`` worth a glance, as plain values (JSON-ready)."""
+    mode = net.mode
+    subnets: list[str] = []
+    ranges: list[str] = []
+    hosts = 0
+    pxe = None
+    for ip in net.ips:
+        network = ip.network
+        subnets.append(f"{ip.address}/{ip.effective_prefix}" if network else str(ip.address))
+        if ip.dhcp is not None:
+            ranges.extend(f"{r.start}-{r.end}" for r in ip.dhcp.ranges)
+            hosts += len(ip.dhcp.hosts)
+            if ip.dhcp.bootp is not None:
+                pxe = ip.dhcp.bootp.file
+    pool: list[str] = []
+    if net.forward is not None:
+        pool = [i.dev for i in net.forward.interfaces] + [str(a) for a in net.forward.addresses]
+        if net.forward.pf is not None:
+            pool.append(f"pf {net.forward.pf.dev}")
+    reach = REACHABILITY.get(mode, REACHABILITY["bridge"])
+    return {
+        "name": net.name,
+        "mode": mode,
+        "bridge": net.bridge.name if net.bridge is not None else None,
+        "subnets": subnets,
+        "dhcp_ranges": ranges,
+        "dhcp_hosts": hosts,
+        "pxe_boot_file": pxe,
+        "tftp_root": next((ip.tftp.root for ip in net.ips if ip.tftp is not None), None),
+        "device_pool": pool,
+        "portgroups": [p.name for p in net.portgroups],
+        "reachability": attrs.asdict(reach),
+    }

@@ -1,0 +1,79 @@
+"""The generated reference is current; the CLI and the README's main job work."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import virtnetlib
+from virtnetlib._reference import reference_markdown
+from virtnetlib.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples" / "networks").glob("*.xml"))
+
+
+def test_network_reference_page_is_current() -> None:
+    expected = reference_markdown(virtnetlib.Network, "Network model reference")
+    assert (ROOT / "docs" / "network.md").read_text() == expected, (
+        "regenerate docs/network.md with reference_markdown()"
+    )
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_examples_parse_and_round_trip(path: Path) -> None:
+    net = virtnetlib.Network.from_xml(path)
+    assert virtnetlib.unmodeled(net) == []
+    assert virtnetlib.Network.from_xml(net.to_xml()) == net
+
+
+def test_show_summarizes_networks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", str(ROOT / "examples/networks/pxe-isolated.xml")]) == 0
+    out = capsys.readouterr().out
+    assert "mode:        isolated" in out
+    assert "boot file example-pxelinux, tftp root /var/lib/tftpboot" in out
+    assert "outside no" in out
+
+
+def test_show_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "--format", "json", str(ROOT / "examples/networks/routed.xml")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data[0]["mode"] == "route"
+    assert data[0]["subnets"] == ["198.51.100.129/25", "2001:db8:100::1/64"]
+    assert data[0]["reachability"]["visible_from_outside"] is True
+
+
+def test_show_reports_bad_files_with_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<network>\n  <name>x</name>\n  <bridge stp='yes'/>\n</network>\n")
+    assert main(["show", str(bad)]) == 1
+    assert f"{bad}:line 3: /network/bridge/@stp" in capsys.readouterr().err
+    assert main(["show", str(tmp_path / "missing.xml")]) == 2
+    assert main(["nonsense"]) == 2
+
+
+def test_console_script_runs_as_module() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "virtnetlib", "show", str(EXAMPLES[0])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "network" in proc.stdout
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, virtnetlib; "
+        "bad = [m for m in ('libvirt', 'subprocess', 'virtnetlib.cli', 'hypothesis') "
+        "if m in sys.modules]; print(bad)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
