@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,12 @@ def manifest() -> list[dict[str, Any]]:
     return entries
 
 
-def corpus_entries(kind: str) -> list[Any]:
-    """pytest params for every manifest entry of ``kind``, skipping when absent."""
-    entries = [e for e in manifest() if e["kind"] == kind]
+def corpus_entries(kind: str, where: Callable[[dict[str, Any]], bool] | None = None) -> list[Any]:
+    """pytest params for the manifest entries of ``kind`` (that pass ``where``).
+
+    A single skipped param stands in when the corpus is absent.
+    """
+    entries = [e for e in manifest() if e["kind"] == kind and (where is None or where(e))]
     if not entries:
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus not found at {CORPUS}"))]
     return [pytest.param(e, id=e["file"]) for e in entries]
