@@ -295,9 +295,11 @@ class _Plan:
         "open",
         "own_text",
         "raw",
+        "required",
         "tag",
         "tag_ns",
         "tag_text",
+        "write_attrs",
         "writers",
     )
 
@@ -344,6 +346,8 @@ class _Plan:
                 assert spec.xml is not None
                 self.children[spec.xml] = spec
         self.writers = [s for s in self.fields if s.kind not in (_ATTR, _OWN_TEXT, _RAW)]
+        self.write_attrs = [s for s in self.fields if s.kind == _ATTR]
+        self.required = [s for s in self.fields if s.required]
 
 
 def _default_tag(model: Any) -> str:
@@ -477,7 +481,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                 _keep_attr(unknown, el, name, raw, is_root)
             continue
         values[spec.name] = value
-        if conv.format(value) != raw:
+        if not conv.exact and conv.respelled(value, raw):
             spelling = spelling or {}
             spelling[spec.name] = (value, raw)
     for name, const in plan.consts.items():
@@ -537,7 +541,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                                 kind == _TEXT_CHILD
                                 and child.text
                                 and (
-                                    spec.conv.format(item) != child.text  # type: ignore[union-attr]
+                                    spec.conv.respelled(item, child.text)  # type: ignore[union-attr]
                                 )
                             ):
                                 spelling = spelling or {}
@@ -576,8 +580,8 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
     if bad_values:
         failed = True
         values = {k: v for k, v in values.items() if v is not _FAILED}
-        for spec in plan.fields:
-            if spec.required and spec.name not in values:
+        for spec in plan.required:
+            if spec.name not in values:
                 values[spec.name] = None  # reported already, as a bad value
     for fname, default, is_factory in plan.defaults:
         if fname in values:
@@ -588,8 +592,8 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
             setter(obj, fname, default)
     setter(obj, "_unknown", unknown)
     setter(obj, "_spelling", spelling)
-    for spec in plan.fields:
-        if spec.required and spec.name not in values:
+    for spec in plan.required:
+        if spec.name not in values:
             failed = True
             if spec.kind == _ATTR:
                 ctx.error(el, "", f"missing required attribute {spec.xml_text!r}")
@@ -662,9 +666,7 @@ def _write(
     head = ["<", tag]
     for name, value in plan.consts.items():
         head.append(f" {name}='{value}'")
-    for spec in plan.fields:
-        if spec.kind != _ATTR:
-            continue
+    for spec in plan.write_attrs:
         value = getattr(obj, spec.name)
         if value is None:
             continue

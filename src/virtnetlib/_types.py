@@ -38,12 +38,19 @@ class Conv(Generic[T]):
     expected: str = "a value"
     #: Python type(s) a value must have when assigned.
     pytype: type | tuple[type, ...] = object
+    #: True when ``format(parse(text)) == text`` always holds, so the engine
+    #: need not remember how the source spelled a value.
+    exact: bool = False
 
     def parse(self, text: str) -> T:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def format(self, value: T) -> str:
         return str(value)
+
+    def respelled(self, value: T, text: str) -> bool:
+        """Whether libvirt's notation of ``value`` differs from the source ``text``."""
+        return not self.exact and self.format(value) != text
 
     def check(self, value: Any) -> str | None:
         """Return why ``value`` does not fit, or ``None`` when it does."""
@@ -61,6 +68,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 class Text(Conv[str]):
     """Any string (optionally non-empty)."""
+
+    exact = True
 
     pytype = str
 
@@ -151,6 +160,8 @@ class HexInt(Int):
 class Bool(Conv[bool]):
     """yes/no or on/off as ``bool``; the spelling is fixed per attribute."""
 
+    exact = True
+
     pytype = bool
 
     def __init__(self, true: str = "yes", false: str = "no") -> None:
@@ -175,6 +186,8 @@ class Bool(Conv[bool]):
 
 class Enum(Conv[str]):
     """One of a closed set of strings (a ``Literal`` alias in the models)."""
+
+    exact = True
 
     pytype = str
 
@@ -214,7 +227,9 @@ class IPAddr(Conv[IPAddress]):
 
     def parse(self, text: str) -> IPAddress:
         try:
-            value = ipaddress.ip_address(text)
+            value: IPAddress = (
+                ipaddress.IPv6Address(text) if ":" in text else ipaddress.IPv4Address(text)
+            )
         except ValueError:
             raise self.fail(text) from None
         if self.version is not None and value.version != self.version:
@@ -224,12 +239,19 @@ class IPAddr(Conv[IPAddress]):
     def format(self, value: IPAddress) -> str:
         return str(value)
 
+    def respelled(self, value: IPAddress, text: str) -> bool:
+        # Python refuses non-canonical IPv4 text (leading zeros), so only
+        # IPv6 can be written differently from how it was read.
+        return value.version == 6 and str(value) != text
+
 
 _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\Z")
 
 
 class Mac(Conv[str]):
     """A MAC address ``52:54:00:12:34:56``; kept as written (case included)."""
+
+    exact = True
 
     pytype = str
     expected = "a MAC address like 52:54:00:12:34:56"
