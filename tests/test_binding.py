@@ -10,6 +10,8 @@ import attrs
 import pytest
 
 import virtnetlib
+import virtnetlib._binding
+import virtnetlib._types
 from tests.xmlcompare import xml_equal
 from virtnetlib import Network, NetworkBridge, ParseError, unmodeled
 
@@ -368,3 +370,53 @@ def test_evolve_keeps_unknown_xml() -> None:
 
 def test_repr_is_compact() -> None:
     assert repr(NetworkBridge(name="br0")) == "NetworkBridge(name='br0')"
+
+
+# ---------------------------------------------------------------- type= unions
+
+
+@attrs.define(kw_only=True, repr=False)
+class _PciSource(virtnetlib.Model):
+    __xml_tag__ = "address"
+    __xml_const__ = (("type", "pci"),)
+
+    slot: int | None = virtnetlib._binding.attribute(conv=virtnetlib._types.HexInt(0, 31, 2))
+
+
+@attrs.define(kw_only=True, repr=False)
+class _UsbSource(virtnetlib.Model):
+    __xml_tag__ = "address"
+    __xml_const__ = (("type", "usb"),)
+
+    bus: int | None = virtnetlib._binding.attribute(conv=virtnetlib._types.Int(0, 255))
+
+
+@attrs.define(kw_only=True, repr=False)
+class _Source(virtnetlib.Model):
+    __xml_tag__ = "source"
+
+    address: _PciSource | _UsbSource | None = virtnetlib._binding.element(
+        {"pci": _PciSource, "usb": _UsbSource}
+    )
+
+
+def test_type_unions_pick_the_class_and_derive_the_discriminator() -> None:
+    pci = _Source.from_xml("<source><address type='pci' slot='0x10'/></source>")
+    assert pci.address == _PciSource(slot=16)
+    usb = _Source.from_xml("<source><address type='usb' bus='3'/></source>")
+    assert usb.address == _UsbSource(bus=3)
+    # the discriminator is written from the class, never stored twice
+    assert _Source(address=_UsbSource(bus=1)).to_xml() == (
+        "<source>\n  <address type='usb' bus='1'/>\n</source>\n"
+    )
+    with pytest.raises(ParseError) as info:
+        _Source.from_xml("<source><address type='isa'/></source>")
+    assert info.value.path == "/source/address/@type"
+    assert "'pci', 'usb'" in str(info.value)
+    with pytest.raises(ParseError, match="missing attribute 'type'"):
+        _Source.from_xml("<source><address/></source>")
+    lenient = _Source.from_xml("<source><address type='isa'/></source>", strict=False)
+    assert lenient.address is None
+    assert unmodeled(lenient) == ["/source/address"]
+    with pytest.raises(virtnetlib.FieldValueError):
+        _Source(address=NetworkBridge())  # type: ignore[arg-type]
