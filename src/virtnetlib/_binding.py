@@ -521,39 +521,30 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
             else:
                 kind = spec.kind
                 fname = spec.name
-                if kind == _CHILD or kind == _TEXT_CHILD:
-                    if fname in values:
-                        if ctx.strict:
-                            ctx.error(child, "", f"<{spec.xml_text}> may appear only once here")
-                        kept = True
-                    else:
-                        item = (
-                            _parse_child(spec, child, ctx)
-                            if kind == _CHILD
-                            else _parse_text_child(spec, child, ctx)
-                        )
-                        if item is _FAILED:
-                            kept = not ctx.strict
-                        else:
-                            values[fname] = item
-                            anchor = (fname, 0)
-                            if (
-                                kind == _TEXT_CHILD
-                                and child.text
-                                and (
-                                    spec.conv.respelled(item, child.text)  # type: ignore[union-attr]
-                                )
-                            ):
-                                spelling = spelling or {}
-                                spelling[fname] = (item, child.text)
+                single = kind == _CHILD or kind == _TEXT_CHILD
+                if single and fname in values:
+                    if ctx.strict:
+                        ctx.error(child, "", f"<{spec.xml_text}> may appear only once here")
+                    kept = True
                 else:
                     item = (
                         _parse_child(spec, child, ctx)
-                        if kind == _CHILDREN
+                        if kind == _CHILD or kind == _CHILDREN
                         else _parse_text_child(spec, child, ctx)
                     )
                     if item is _FAILED:
                         kept = not ctx.strict
+                    elif single:
+                        values[fname] = item
+                        anchor = (fname, 0)
+                        text_value = child.text
+                        if (
+                            kind == _TEXT_CHILD
+                            and text_value
+                            and spec.conv.respelled(item, text_value)  # type: ignore[union-attr]
+                        ):
+                            spelling = spelling or {}
+                            spelling[fname] = (item, text_value)
                     else:
                         lst = values.get(fname)
                         if lst is None:
