@@ -174,6 +174,15 @@ def test_dnsmasq_namespace_is_declared_for_options() -> None:
     assert unmodeled(Network.from_xml(out)) == []
 
 
+def test_namespaced_fragment_declares_its_namespace() -> None:
+    opts = virtnetlib.DnsmasqOptions(options=[virtnetlib.DnsmasqOption(value="x=1")])
+    out = opts.to_xml()
+    assert out.startswith(
+        "<dnsmasq:options xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>"
+    )
+    assert virtnetlib.DnsmasqOptions.from_xml(out) == opts
+
+
 def test_comments_around_the_root_are_kept() -> None:
     xml = "<!-- header -->\n<network><name>n</name></network>\n<!-- footer -->\n"
     out = Network.from_xml(xml).to_xml()

@@ -745,6 +745,8 @@ def _finish_root(
         return
     unknown: _Unknown | None = obj._unknown
     declared = set(unknown.nsdecls) if unknown is not None else set()
+    if plan.tag_ns is not None:
+        used = used | {plan.tag_ns}
     for prefix, uri in sorted(used):
         if (prefix, uri) not in declared:
             head.append(f" xmlns:{prefix}='{escape_attr(uri)}'")
