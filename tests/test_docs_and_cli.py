@@ -77,3 +77,14 @@ def test_import_is_light() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_readme_example_runs() -> None:
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    proc = subprocess.run(
+        [sys.executable, "-c", block], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("nat virbr0 198.51.100.2\n")
+    assert "<host mac='52:54:00:00:01:01' name='web' ip='198.51.100.10'/>" in proc.stdout
