@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 from hypothesis import strategies as st
 
 from virtnetlib import _common as c
 from virtnetlib import _network as n
-from virtnetlib._binding import Model
 from virtnetlib._types import IPAddress
 
 __all__ = [
@@ -47,8 +46,6 @@ __all__ = [
     "virtualports",
     "vlans",
 ]
-
-M = TypeVar("M", bound=Model)
 
 _NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
