@@ -72,7 +72,7 @@ def _camel(name: str) -> str:
 class _Spec:
     """What one attrs field means in XML."""
 
-    __slots__ = ("conv", "kind", "model", "name", "ns", "required", "xml", "xml_text")
+    __slots__ = ("choose", "conv", "kind", "model", "name", "ns", "required", "xml", "xml_text")
 
     def __init__(
         self,
@@ -91,6 +91,7 @@ class _Spec:
         self.required = required
         self.name = ""
         self.ns: tuple[str, str] | None = None
+        self.choose: Callable[[Any], type[Model]] | None = None
 
 
 def _validator(spec: _Spec) -> Callable[[Any, Any, Any], None]:
@@ -133,6 +134,8 @@ def _check_item(spec: _Spec, value: Any) -> str | None:
 def _model_classes(model: Any) -> tuple[type, ...]:
     if isinstance(model, dict):
         return tuple(model.values())
+    if isinstance(model, tuple):
+        return model
     return (model,)
 
 
@@ -149,14 +152,24 @@ def attribute(xml: str | None = None, *, conv: Conv[Any] = _TEXT, required: bool
     return _field(_Spec(_ATTR, xml, conv=conv, required=required), None)
 
 
-def element(model: Any, tag: str | None = None, *, required: bool = False) -> Any:
+def element(
+    model: Any,
+    tag: str | None = None,
+    *,
+    required: bool = False,
+    choose: Callable[[Any], type[Model]] | None = None,
+) -> Any:
     """A single child element parsed as ``model``.
 
     ``model`` may be a dict ``{discriminator: class}`` for elements whose
     ``type=`` attribute decides their class; each class declares the value
-    in ``__xml_const__`` as ``(("type", value),)``.
+    in ``__xml_const__`` as ``(("type", value),)``. For the rare element
+    whose class only its content tells, pass a tuple of classes and a
+    ``choose(element) -> class`` function.
     """
-    return _field(_Spec(_CHILD, tag, model=model, required=required), None)
+    spec = _Spec(_CHILD, tag, model=model, required=required)
+    spec.choose = choose
+    return _field(spec, None)
 
 
 def elements(model: Any, tag: str | None = None) -> Any:
@@ -229,6 +242,12 @@ class Model:
     __xml_const__: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: Write ``<tag>\n</tag>`` instead of ``<tag/>`` when empty, as libvirt does for ``<ip>``.
     __xml_open__: ClassVar[bool] = False
+    #: Output order by field name, when subclasses mix their fields with the
+    #: base class's (libvirt's order); unlisted fields follow in declaration order.
+    __xml_order__: ClassVar[tuple[str, ...]] = ()
+    #: On a base class whose subclasses differ by ``type=``: value → subclass.
+    #: Parsing the base class (or a child declared with it) picks the subclass.
+    __xml_variants__: ClassVar[dict[str | None, type[Model]]] = {}
 
     _unknown: _Unknown | None = attrs.field(default=None, eq=False, repr=False, alias="_unknown")
     _spelling: dict[str, tuple[Any, str]] | None = attrs.field(
@@ -335,6 +354,11 @@ class _Plan:
                 self.defaults.append((fld.name, fld.default.factory, True))
             else:
                 self.defaults.append((fld.name, fld.default, False))
+        order = cls.__xml_order__
+        if order:
+            rank = {name: i for i, name in enumerate(order)}
+            self.fields.sort(key=lambda f: rank.get(f.name, len(rank)))
+        for spec in self.fields:
             if spec.kind == _ATTR:
                 assert spec.xml is not None
                 self.attrs[spec.xml] = spec
@@ -397,7 +421,11 @@ class _Ctx:
 
 
 def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
-    """Build ``cls`` from an already parsed root element."""
+    """Build ``cls`` from an already parsed root element.
+
+    ``root`` may also be an element inside a larger document (an interface
+    of a ``<domain>``); lines and paths then point into that document.
+    """
     plan = _plan_of(cls)
     if root.tag != plan.tag:
         got = qname_text(root.tag, root.nsmap) if isinstance(root.tag, str) else "?"
@@ -407,9 +435,18 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
             path=element_path(root),
         )
     ctx = _Ctx(strict)
+    variants = _variants(cls)
+    if variants is not None:
+        chosen = _choose(variants, root, ctx)
+        if chosen is _FAILED:
+            raise ParseError(ctx.issues[0].message, issues=ctx.issues)
+        plan = _plan_of(chosen)
     obj = _parse(plan, root, ctx, is_root=True)
     if ctx.issues and (strict or obj is _FAILED):
         raise ParseError(ctx.issues[0].message, issues=ctx.issues)
+    if root.getparent() is not None:
+        result: M = obj
+        return result
     before: list[str] = []
     node = root.getprevious()
     while node is not None:
@@ -427,8 +464,7 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
             object.__setattr__(obj, "_unknown", unknown)
         unknown.outside[0].extend(reversed(before))
         unknown.outside[1].extend(after)
-    result: M = obj
-    return result
+    return obj  # type: ignore[no-any-return]
 
 
 def _node_xml(node: Any) -> str:
@@ -448,9 +484,13 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
     bad_values = False
 
     if is_root:
+        parent = el.getparent()
+        inherited = parent.nsmap if parent is not None else {}
         for prefix, uri in el.nsmap.items():
             if prefix is None or _NAMESPACE_PREFIXES.get(uri) == prefix:
                 continue
+            if inherited.get(prefix) == uri:
+                continue  # declared by an enclosing document, not by this element
             unknown = unknown or _Unknown()
             unknown.nsdecls.append((prefix, uri))
 
@@ -609,24 +649,41 @@ def _keep_attr(unknown: _Unknown, el: Any, name: str, raw: str, is_root: bool) -
     unknown.attrs.append((shown, raw, decl))
 
 
-def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
-    model = spec.model
+def _variants(model: Any) -> dict[Any, Any] | None:
+    """The ``type=`` union behind a spec's model, if it is one."""
     if isinstance(model, dict):
-        disc = next(iter(model.values())).__xml_const__[0][0]
-        value = child.get(disc)
-        cls = model.get(value)
-        if cls is None:
-            if ctx.strict or value is None:
-                choices = ", ".join(repr(k) for k in model)
-                ctx.error(
-                    child,
-                    f"/@{disc}",
-                    f"expected {disc} to be one of {choices}, got {value!r}"
-                    if value is not None
-                    else f"missing attribute {disc!r} (one of {choices})",
-                )
+        return model
+    variants = getattr(model, "__xml_variants__", None)
+    if variants and not model.__xml_const__:
+        return dict(variants)
+    return None
+
+
+def _choose(variants: dict[Any, Any], el: Any, ctx: _Ctx) -> Any:
+    """The class of ``el`` in a ``type=`` union, or ``_FAILED`` (reported)."""
+    disc = next(c for c in variants.values() if c.__xml_const__).__xml_const__[0][0]
+    value = el.get(disc)
+    cls = variants.get(value)
+    if cls is None:
+        choices = ", ".join(repr(k) for k in variants if k is not None)
+        ctx.error(
+            el,
+            f"/@{disc}",
+            f"expected {disc} to be one of {choices}, got {value!r}"
+            if value is not None
+            else f"missing attribute {disc!r} (one of {choices})",
+        )
+        return _FAILED
+    return cls
+
+
+def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
+    model = spec.choose(child) if spec.choose is not None else spec.model
+    variants = _variants(model)
+    if variants is not None:
+        model = _choose(variants, child, ctx)
+        if model is _FAILED:
             return _FAILED
-        model = cls
     return _parse(_plan_of(model), child, ctx)
 
 

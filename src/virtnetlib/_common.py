@@ -29,6 +29,7 @@ __all__ = [
     "VirtualPortType",
     "Vlan",
     "VlanTag",
+    "ZPci",
 ]
 
 YES_NO = Bool("yes", "no")
@@ -49,6 +50,16 @@ FAMILY = Enum(["ipv4", "ipv6"])
 
 
 @attrs.define(kw_only=True, repr=False)
+class ZPci(Model):
+    """``<zpci uid= fid=>``: s390 zPCI identifiers of a PCI address."""
+
+    __xml_tag__ = "zpci"
+
+    uid: int | None = attribute(conv=HexInt(0, 0xFFFF, 4))
+    fid: int | None = attribute(conv=HexInt(0, 0xFFFFFFFF, 8))
+
+
+@attrs.define(kw_only=True, repr=False)
 class PciAddress(Model):
     """A PCI address ``<address type='pci' domain= bus= slot= function=/>``.
 
@@ -65,6 +76,7 @@ class PciAddress(Model):
     slot: int | None = attribute(conv=HexInt(0, 0x1F, 2))
     function: int | None = attribute(conv=HexInt(0, 7, 1))
     multifunction: bool | None = attribute(conv=ON_OFF)
+    zpci: ZPci | None = element(ZPci)
 
     @classmethod
     def parse(cls, text: str) -> PciAddress:
@@ -156,12 +168,12 @@ class VirtualPortParameters(Model):
 
     __xml_tag__ = "parameters"
 
-    managerid: int | None = attribute(conv=HexInt(0, 255, 0))
-    typeid: int | None = attribute(conv=HexInt(0, 0xFFFFFF, 0))
-    typeidversion: int | None = attribute(conv=HexInt(0, 255, 0))
+    managerid: int | None = attribute(conv=HexInt(0, 255, None))
+    typeid: int | None = attribute(conv=HexInt(0, 0xFFFFFF, None))
+    typeidversion: int | None = attribute(conv=HexInt(0, 255, None))
     instanceid: uuid.UUID | None = attribute(conv=UUID)
-    profileid: str | None = attribute()
     interfaceid: uuid.UUID | None = attribute(conv=UUID)
+    profileid: str | None = attribute()
 
 
 @attrs.define(kw_only=True, repr=False)

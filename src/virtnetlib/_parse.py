@@ -7,7 +7,7 @@ from typing import Any
 
 from virtnetlib._binding import Model, parse_root
 from virtnetlib._errors import ParseError
-from virtnetlib._interface_kinds import interface_class
+from virtnetlib._interface import Interface
 from virtnetlib._network import (
     DhcpHost,
     DhcpRange,
@@ -34,7 +34,14 @@ def _interface_class(root: Any) -> type[Model]:
     # A forward-pool <interface dev=/> has no type; domain and host interfaces do.
     if root.get("type") is None and root.get("dev") is not None:
         return ForwardInterface
-    return interface_class(root)
+    if root.get("name") is not None or root.get("type") in ("bond", "vlan"):
+        # host interfaces (interface.rng) are named; domain devices are not
+        raise ParseError(
+            "host <interface> documents are not supported yet",
+            line=root.sourceline,
+            path="/interface",
+        )
+    return Interface
 
 
 _ROOTS: dict[str, Any] = {

@@ -97,19 +97,21 @@ class Text(Conv[str]):
 
 
 _DIGITS = re.compile(r"[0-9]+\Z")
+_SIGNED = re.compile(r"-?[0-9]+\Z")
 
 
 class Int(Conv[int]):
-    """A decimal integer within ``[lo, hi]``."""
+    """A decimal integer within ``[lo, hi]`` (a leading ``-`` only when ``lo < 0``)."""
 
     pytype = int
 
     def __init__(self, lo: int = 0, hi: int = 2**64 - 1) -> None:
         self.lo, self.hi = lo, hi
+        self._pattern = _SIGNED if lo < 0 else _DIGITS
         self.expected = f"an integer from {lo} to {hi}"
 
     def parse(self, text: str) -> int:
-        if not _DIGITS.match(text):
+        if not self._pattern.match(text):
             raise self.fail(text)
         value = int(text)
         if not self.lo <= value <= self.hi:
@@ -128,31 +130,31 @@ class Int(Conv[int]):
 
 
 class HexInt(Int):
-    """An integer written in hex (``0x1f``) or decimal; libvirt writes hex.
+    """An integer read in hex (``0x1f``) or decimal, written as libvirt writes it.
 
-    ``width`` is the zero-padded digit count libvirt uses (PCI domain 4,
-    bus and slot 2, function 1); ``width=0`` formats in decimal, as libvirt
-    does for virtualport ids that also accept hex.
+    ``width`` is the zero-padded hex digit count libvirt uses (PCI domain 4,
+    bus and slot 2, function 1: ``0x%x``); ``width=None`` writes decimal, as
+    libvirt does for virtualport ids and USB addresses that also accept hex.
     """
 
-    def __init__(self, lo: int, hi: int, width: int) -> None:
+    def __init__(self, lo: int, hi: int, width: int | None) -> None:
         super().__init__(lo, hi)
         self.width = width
         self.expected = f"an integer from {lo} to {hi:#x} (decimal or 0x-hex)"
 
     def parse(self, text: str) -> int:
+        if not text or text[0] in "+- " or text[-1] == " " or "_" in text:
+            raise self.fail(text)
         try:
             value = int(text[2:], 16) if text[:2] in ("0x", "0X") else int(text, 10)
         except ValueError:
             raise self.fail(text) from None
-        if not text or text[0] in "+- " or text[-1] == " " or "_" in text:
-            raise self.fail(text)
         if not self.lo <= value <= self.hi:
             raise self.fail(text)
         return value
 
     def format(self, value: int) -> str:
-        if self.width:
+        if self.width is not None:
             return f"0x{value:0{self.width}x}"
         return str(value)
 

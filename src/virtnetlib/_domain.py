@@ -1,0 +1,185 @@
+"""Interfaces inside a whole ``<domain>`` document.
+
+Read them as models, and replace, append or remove one while every other
+byte of the domain stays as it was: the edit is spliced into the original
+text, so comments, quoting, attribute order and formatting elsewhere in a
+hand-maintained domain file survive.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from virtnetlib._binding import parse_root
+from virtnetlib._errors import Error, ParseError
+from virtnetlib._interface import Interface
+from virtnetlib._xml import parse_document, read_source
+
+__all__ = [
+    "append_interface",
+    "domain_interfaces",
+    "remove_interface",
+    "replace_interface",
+]
+
+_INTERFACE_PATH = ("domain", "devices", "interface")
+
+# One markup construct at a time; attribute values may hold '>' and quotes.
+_TOKEN = re.compile(
+    r"<!--.*?-->"
+    r"|<!\[CDATA\[.*?\]\]>"
+    r"|<\?.*?\?>"
+    r"|</(?P<end>[^\s>]+)\s*>"
+    r"|<(?P<start>[^\s/>!?]+)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?P<empty>/?)>",
+    re.S,
+)
+
+
+def _text_of(source: str | bytes | os.PathLike[str]) -> tuple[str, Any, str | None]:
+    data, filename = read_source(source)
+    try:
+        root = parse_document(data)
+    except ParseError as exc:
+        raise (exc.with_source(filename) if filename else exc) from None
+    if root.tag != "domain":
+        raise ParseError(
+            f"expected a <domain> document, got <{root.tag!s}>",
+            line=root.sourceline,
+            path="/",
+        )
+    if isinstance(data, bytes):
+        encoding = root.getroottree().docinfo.encoding or "utf-8"
+        text = data.decode(encoding)
+    else:
+        text = data
+    return text, root, filename
+
+
+def _spans(text: str, path: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) offsets of every element at ``path`` in well-formed ``text``."""
+    found: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    depth = len(path)
+    for match in _TOKEN.finditer(text):
+        start_name = match.group("start")
+        if start_name is not None:
+            names = (*(n for n, _ in stack), start_name)
+            if match.group("empty"):
+                if len(names) == depth and names == path:
+                    found.append((match.start(), match.end()))
+            else:
+                stack.append((start_name, match.start()))
+            continue
+        end_name = match.group("end")
+        if end_name is not None and stack:
+            names = tuple(n for n, _ in stack)
+            _, begin = stack.pop()
+            if len(names) == depth and names == path:
+                found.append((begin, match.end()))
+    return found
+
+
+def _indent_at(text: str, offset: int) -> str:
+    line_start = text.rfind("\n", 0, offset) + 1
+    prefix = text[line_start:offset]
+    return prefix if not prefix.strip() else ""
+
+
+def _render(iface: Interface, indent: str) -> str:
+    if not isinstance(iface, Interface):
+        raise TypeError(f"expected an Interface model, got {type(iface).__name__}")
+    lines = iface.to_xml().rstrip("\n").split("\n")
+    return lines[0] + "".join(f"\n{indent}{line}" for line in lines[1:])
+
+
+def domain_interfaces(
+    domain_xml: str | bytes | os.PathLike[str], *, strict: bool = True
+) -> list[Interface]:
+    """The ``<interface>`` devices of a domain, in document order, as models.
+
+    Errors name lines and paths in the domain document
+    (``/domain/devices/interface[2]/mac/@address``).
+    """
+    _, root, filename = _text_of(domain_xml)
+    try:
+        return [
+            parse_root(Interface, el, strict=strict) for el in root.iterfind("devices/interface")
+        ]
+    except ParseError as exc:
+        raise (exc.with_source(filename) if filename else exc) from None
+
+
+def _select(
+    interfaces: list[Interface], spans: list[tuple[int, int]], which: int | str
+) -> tuple[int, int]:
+    if isinstance(which, int) and not isinstance(which, bool):
+        if not -len(spans) <= which < len(spans):
+            raise Error(f"the domain has {len(spans)} interfaces; there is no interface {which}")
+        return spans[which]
+    if isinstance(which, str):
+        matches = [
+            span
+            for iface, span in zip(interfaces, spans, strict=True)
+            if iface.mac_address is not None and iface.mac_address.lower() == which.lower()
+        ]
+        if not matches:
+            raise Error(f"no interface with MAC address {which} in the domain")
+        if len(matches) > 1:
+            raise Error(f"{len(matches)} interfaces have MAC address {which}; use an index")
+        return matches[0]
+    raise TypeError(f"select an interface by index or MAC address, not {which!r}")
+
+
+def replace_interface(
+    domain_xml: str | bytes | os.PathLike[str], which: int | str, iface: Interface
+) -> str:
+    """The domain with interface ``which`` (index or MAC address) replaced by ``iface``."""
+    text, _, _ = _text_of(domain_xml)
+    spans = _spans(text, _INTERFACE_PATH)
+    start, end = _select(domain_interfaces(text, strict=False), spans, which)
+    return text[:start] + _render(iface, _indent_at(text, start)) + text[end:]
+
+
+def remove_interface(domain_xml: str | bytes | os.PathLike[str], which: int | str) -> str:
+    """The domain without interface ``which`` (index or MAC address)."""
+    text, _, _ = _text_of(domain_xml)
+    spans = _spans(text, _INTERFACE_PATH)
+    start, end = _select(domain_interfaces(text, strict=False), spans, which)
+    indent = _indent_at(text, start)
+    if indent or text[start - 1 : start] == "\n":
+        start -= len(indent) + 1  # the whole line, with its newline
+    return text[: max(start, 0)] + text[end:]
+
+
+def append_interface(domain_xml: str | bytes | os.PathLike[str], iface: Interface) -> str:
+    """The domain with ``iface`` added after its last interface (or to its devices)."""
+    text, _, _ = _text_of(domain_xml)
+    spans = _spans(text, _INTERFACE_PATH)
+    if spans:
+        start, end = spans[-1]
+        indent = _indent_at(text, start)
+        return text[:end] + "\n" + indent + _render(iface, indent) + text[end:]
+    devices = _spans(text, ("domain", "devices"))
+    if devices:
+        start, end = devices[0]
+        outer = _indent_at(text, start)
+        inner = outer + "  "
+        if text[end - 2 : end] == "/>":  # <devices/>
+            block = f"<devices>\n{inner}{_render(iface, inner)}\n{outer}</devices>"
+            return text[:start] + block + text[end:]
+        close = text.rfind("</", start, end)
+        head = text[:close].rstrip(" \t")
+        if not head.endswith("\n"):
+            head += "\n"
+        return head + f"{inner}{_render(iface, inner)}\n{outer}" + text[close:]
+    ((start, end),) = _spans(text, ("domain",))
+    block = f"  <devices>\n    {_render(iface, '    ')}\n  </devices>\n"
+    if text[end - 2 : end] == "/>":  # <domain .../>
+        return text[: end - 2].rstrip() + ">\n" + block + "</domain>" + text[end:]
+    close = text.rfind("</", start, end)
+    head = text[:close]
+    if not head.endswith("\n"):
+        head += "\n"
+    return head + block + text[close:]
