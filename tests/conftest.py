@@ -48,12 +48,26 @@ _RNG_CACHE: dict[str, etree.RelaxNG] = {}
 
 
 def libvirt_rng(name: str) -> etree.RelaxNG:
-    """libvirt 11.3's RelaxNG grammar ``name`` (e.g. ``network.rng``), compiled once."""
+    """libvirt 11.3's RelaxNG grammar ``name``, compiled once.
+
+    ``network.rng`` is a whole grammar; ``domaincommon.rng#interface`` starts
+    at one of its defines.
+    """
     if name not in _RNG_CACHE:
-        path = SCHEMAS / name
+        file, _, start = name.partition("#")
+        path = SCHEMAS / file
         if not path.exists():
             pytest.skip(f"libvirt schemas not found at {SCHEMAS}")
-        _RNG_CACHE[name] = etree.RelaxNG(etree.parse(str(path)))
+        if start:
+            # a grammar whose start is one define of the file, e.g. the interface device
+            wrapper = (
+                '<grammar xmlns="http://relaxng.org/ns/structure/1.0">'
+                f'<start><ref name="{start}"/></start>'
+                f'<include href="{path.as_uri()}"/></grammar>'
+            )
+            _RNG_CACHE[name] = etree.RelaxNG(etree.fromstring(wrapper, base_url=path.as_uri()))
+        else:
+            _RNG_CACHE[name] = etree.RelaxNG(etree.parse(str(path)))
     return _RNG_CACHE[name]
 
 
