@@ -159,7 +159,8 @@ def test_guide_pxe_boot_interfaces(xml: str, cls: type[Interface], source: str) 
     lines.insert(4, boot)
     assert iface.to_xml() == "".join(lines)
     _valid(iface)
-    assert getattr(iface.source, "network" if cls is NetworkInterface else "bridge") == source
+    name = "network" if cls is NetworkInterface else "bridge"
+    assert getattr(getattr(iface, "source"), name) == source  # noqa: B009
 
 
 def test_hostdev_vf_helper_matches_virsh_attach_interface(tmp_path: Path) -> None:
@@ -265,8 +266,10 @@ def test_parse_tells_domain_from_host_interfaces() -> None:
             "'tcp', 'udp'",
         ),
         (
-            "<interface type='hostdev'><source><address type='pci' bus='0x100'/></source>"
-            "</interface>",
+            (
+                "<interface type='hostdev'><source><address type='pci' bus='0x100'/></source>"
+                "</interface>"
+            ),
             "/interface/source/address/@bus",
             "0xff",
         ),
