@@ -103,7 +103,7 @@ class SpaprVioAddress(Model):
     __xml_tag__ = "address"
     __xml_const__ = (("type", "spapr-vio"),)
 
-    reg: int | None = attribute(conv=HexInt(0, 2**64 - 1, 8))
+    reg: int | None = attribute(conv=HexInt(0, 0xFFFFFFFF, 8))
 
 
 @attrs.define(kw_only=True, repr=False)

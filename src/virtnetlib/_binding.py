@@ -556,6 +556,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
             tag = child.tag
             spec = children.get(tag) if isinstance(tag, str) else None
             kept = False
+            kept_anchor: tuple[str | None, int] | None = None
             if spec is None:
                 kept = True
             else:
@@ -566,6 +567,9 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                     if ctx.strict:
                         ctx.error(child, "", f"<{spec.xml_text}> may appear only once here")
                     kept = True
+                    # keep a duplicate right after its known twin, so a lenient
+                    # round trip reads the same element as the known one again
+                    kept_anchor = (fname, 0)
                 else:
                     item = (
                         _parse_child(spec, child, ctx)
@@ -595,7 +599,10 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                 unknown = unknown or _Unknown()
                 if isinstance(tag, str):
                     unknown.add_node(
-                        anchor, "element", qname_text(tag, child.nsmap), _node_xml(child)
+                        kept_anchor or anchor,
+                        "element",
+                        qname_text(tag, child.nsmap),
+                        _node_xml(child),
                     )
                 else:
                     unknown.add_node(anchor, "comment", "comment()", _node_xml(child))

@@ -512,7 +512,7 @@ class BridgeSource(Model):
 
     __xml_tag__ = "source"
 
-    bridge: str | None = attribute()
+    bridge: str = attribute(required=True)
     mac_table_manager: MacTableManager | None = attribute(conv=TABLE_MANAGER)
     network: str | None = attribute()
     portgroup: str | None = attribute()

@@ -21,12 +21,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from virtnetlib import _address as a
 from virtnetlib import _common as c
+from virtnetlib import _interface as i
 from virtnetlib import _network as n
 from virtnetlib._types import IPAddress
 
 __all__ = [
+    "abs_paths",
     "bandwidths",
+    "device_addresses",
     "dhcp_hosts",
     "dhcp_ranges",
     "dns_hosts",
@@ -34,13 +38,18 @@ __all__ = [
     "dns_txts",
     "dnses",
     "forwards",
+    "interface_ips",
+    "interfaces",
     "ipv4_addresses",
     "ipv6_addresses",
     "mac_addresses",
     "names",
+    "net_drivers",
     "network_ips",
     "networks",
     "pci_addresses",
+    "port_forward_ranges",
+    "port_forwards",
     "portgroups",
     "routes",
     "virtualports",
@@ -438,4 +447,395 @@ def networks() -> st.SearchStrategy[n.Network]:
                 options=st.lists(st.builds(n.DnsmasqOption, value=free_text()), max_size=2),
             )
         ),
+    )
+
+
+# ---------------------------------------------------------------- interfaces
+
+_PATH_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_."
+
+
+def abs_paths() -> st.SearchStrategy[str]:
+    return st.lists(st.text(_PATH_CHARS, min_size=1, max_size=8), min_size=1, max_size=3).map(
+        lambda parts: "/" + "/".join(parts)
+    )
+
+
+def device_addresses() -> st.SearchStrategy[Any]:
+    """Device addresses of every bus type, within libvirt's schema ranges."""
+    two = st.integers(0, 99)
+    return st.one_of(
+        pci_addresses(),
+        st.builds(
+            c.PciAddress,
+            domain=st.integers(0, 0xFFFF),
+            bus=st.integers(0, 0xFF),
+            slot=st.integers(0, 0x1F),
+            function=st.integers(0, 7),
+            zpci=st.builds(
+                c.ZPci, uid=_opt(st.integers(1, 0xFFFF)), fid=_opt(st.integers(0, 2**32 - 1))
+            ),
+        ),
+        st.builds(
+            a.DriveAddress,
+            controller=_opt(two),
+            bus=_opt(two),
+            target=_opt(two),
+            unit=_opt(st.integers(0, 99999)),
+        ),
+        st.builds(a.VirtioSerialAddress, controller=two, bus=_opt(two), port=_opt(two)),
+        st.builds(a.CcidAddress, controller=two, slot=_opt(two)),
+        st.builds(
+            a.UsbAddress,
+            bus=st.integers(0, 999),
+            port=_opt(
+                st.lists(st.integers(1, 999), min_size=1, max_size=4).map(
+                    lambda p: ".".join(map(str, p))
+                )
+            ),
+        ),
+        st.builds(a.SpaprVioAddress, reg=_opt(st.integers(0, 0xFFFFFFFF))),
+        st.just(a.CcwAddress()),  # cssid, ssid and devno come together or not at all
+        st.builds(
+            a.CcwAddress,
+            cssid=st.integers(0, 0xFE),
+            ssid=st.integers(0, 3),
+            devno=st.integers(0, 0xFFFF),
+        ),
+        st.builds(a.IsaAddress, iobase=_opt(st.integers(0, 0xFFFF)), irq=_opt(st.integers(0, 15))),
+        st.just(a.VirtioMmioAddress()),
+        st.builds(
+            a.DimmAddress,
+            slot=_opt(st.integers(0, 2**32 - 1)),
+            base=_opt(st.integers(0, 2**64 - 1)),
+        ),
+        st.just(a.UnassignedAddress()),
+    )
+
+
+@st.composite
+def interface_ips(draw: st.DrawFn) -> i.InterfaceIP:
+    v6 = draw(st.booleans())
+    address: IPAddress = draw(ipv6_addresses()) if v6 else draw(ipv4_addresses())
+    return i.InterfaceIP(
+        address=address,
+        family=draw(_opt(st.just("ipv6" if v6 else "ipv4"))),
+        prefix=draw(_opt(st.integers(0, 128 if v6 else 32))),
+        peer=draw(_opt(ipv6_addresses() if v6 else ipv4_addresses())),
+    )
+
+
+def port_forward_ranges() -> st.SearchStrategy[i.PortForwardRange]:
+    port = st.integers(1, 65535)
+    return st.builds(
+        i.PortForwardRange, start=port, end=_opt(port), to=_opt(port), exclude=_opt(st.booleans())
+    )
+
+
+def port_forwards() -> st.SearchStrategy[i.PortForward]:
+    return st.builds(
+        i.PortForward,
+        proto=st.sampled_from(["tcp", "udp"]),
+        address=_opt(ip_addresses()),
+        dev=_opt(names()),
+        ranges=st.lists(port_forward_ranges(), max_size=4),
+    )
+
+
+def _on_off() -> st.SearchStrategy[bool | None]:
+    return _opt(st.booleans())
+
+
+def net_drivers() -> st.SearchStrategy[i.NetDriver]:
+    positive = _opt(st.integers(1, 1024))
+    return st.builds(
+        i.NetDriver,
+        name=_opt(st.sampled_from(["qemu", "vhost"])),
+        txmode=_opt(st.sampled_from(["iothread", "timer"])),
+        ioeventfd=_on_off(),
+        event_idx=_on_off(),
+        queues=positive,
+        rx_queue_size=positive,
+        tx_queue_size=positive,
+        rss=_on_off(),
+        rss_hash_report=_on_off(),
+        iommu=_on_off(),
+        ats=_on_off(),
+        packed=_on_off(),
+        page_per_vq=_on_off(),
+        host=_opt(
+            st.builds(
+                i.DriverHostOffloads,
+                csum=_on_off(),
+                gso=_on_off(),
+                tso4=_on_off(),
+                tso6=_on_off(),
+                ecn=_on_off(),
+                ufo=_on_off(),
+                mrg_rxbuf=_on_off(),
+            )
+        ),
+        guest=_opt(
+            st.builds(
+                i.DriverGuestOffloads,
+                csum=_on_off(),
+                tso4=_on_off(),
+                tso6=_on_off(),
+                ecn=_on_off(),
+                ufo=_on_off(),
+            )
+        ),
+    )
+
+
+def _teamings() -> st.SearchStrategy[i.Teaming]:
+    return st.one_of(
+        st.builds(i.Teaming, type=st.just("persistent")),
+        st.builds(i.Teaming, type=st.just("transient"), persistent=names()),
+    )
+
+
+_LOADPARM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
+_FILTER_VALUE = "abcdefghijklmnopqrstuvwxyz0123456789_.:"
+
+
+def _common_options() -> dict[str, st.SearchStrategy[Any]]:
+    """Strategies for the elements every interface type accepts."""
+    return {
+        "trust_guest_rx_filters": _opt(st.booleans()),
+        "mac": _opt(
+            st.builds(
+                i.InterfaceMac,
+                address=mac_addresses(),
+                type=_opt(st.sampled_from(["generated", "static"])),
+                check=_opt(st.booleans()),
+                current_address=_opt(mac_addresses()),
+            )
+        ),
+        "vlan": _opt(vlans()),
+        "bandwidth": _opt(bandwidths()),
+        "port": _opt(st.builds(c.PortOptions, isolated=_opt(st.booleans()))),
+        "ips": st.lists(interface_ips(), max_size=2),
+        "routes": st.lists(routes(), max_size=2),
+        "port_forwards": st.lists(port_forwards(), max_size=2),
+        "script": _opt(st.builds(i.Script, path=abs_paths())),
+        "downscript": _opt(st.builds(i.DownScript, path=abs_paths())),
+        "backenddomain": _opt(st.builds(i.BackendDomain, name=names())),
+        "target": _opt(st.builds(i.Target, dev=names(), managed=_opt(st.booleans()))),
+        "guest": _opt(st.builds(i.InterfaceGuest, dev=_opt(names()), actual=_opt(names()))),
+        "model": _opt(st.builds(i.NicModel, type=st.sampled_from(["virtio", "e1000e", "rtl8139"]))),
+        "backend": _opt(
+            st.builds(
+                i.Backend,
+                type=_opt(st.sampled_from(["default", "passt"])),
+                tap=_opt(abs_paths()),
+                vhost=_opt(abs_paths()),
+                log_file=_opt(abs_paths()),
+            )
+        ),
+        "filterref": _opt(
+            st.builds(
+                i.FilterRef,
+                filter=names().map(lambda s: "f" + s),
+                parameters=st.lists(
+                    st.builds(
+                        i.FilterParameter,
+                        name=st.text(_NAME_CHARS.replace("-", "_"), min_size=1, max_size=8),
+                        value=st.text(_FILTER_VALUE, min_size=1, max_size=8),
+                    ),
+                    max_size=2,
+                ),
+            )
+        ),
+        "tune": _opt(st.builds(i.Tune, sndbuf=_opt(st.integers(0, 2**32 - 1)))),
+        "teaming": _opt(_teamings()),
+        "link": _opt(st.builds(i.Link, state=st.sampled_from(["up", "down"]))),
+        "mtu": _opt(st.builds(c.Mtu, size=st.integers(0, 65535))),
+        "coalesce": _opt(
+            st.builds(
+                i.Coalesce,
+                rx=_opt(
+                    st.builds(
+                        i.CoalesceRx,
+                        frames=_opt(
+                            st.builds(i.CoalesceFrames, max=_opt(st.integers(0, 2**32 - 1)))
+                        ),
+                    )
+                ),
+            )
+        ),
+        "boot": _opt(
+            st.builds(
+                i.Boot,
+                order=st.integers(1, 2**31),
+                loadparm=_opt(st.text(_LOADPARM, min_size=1, max_size=8)),
+            )
+        ),
+        "alias": _opt(st.builds(i.Alias, name=names().map(lambda s: "ua-" + s))),
+        "rom": _opt(
+            st.builds(
+                i.Rom, enabled=_opt(st.booleans()), bar=_opt(st.booleans()), file=_opt(abs_paths())
+            )
+        ),
+        "acpi": _opt(st.builds(i.Acpi, index=_opt(st.integers(0, 2**32 - 1)))),
+        "address": _opt(device_addresses()),
+    }
+
+
+@st.composite
+def _source_with(draw: st.DrawFn, /, cls: type[Any], group: str, **fields: Any) -> Any:
+    """A source with libvirt's optional attribute group (network or bridge) all-or-nothing."""
+    values = {k: draw(v) for k, v in fields.items()}
+    if draw(st.booleans()):
+        if group == "network":
+            values.update(
+                network=draw(names()), portgroup=draw(_opt(names())), portid=draw(_opt(uuids()))
+            )
+        else:
+            values.update(
+                bridge=draw(names()),
+                mac_table_manager=draw(_opt(st.sampled_from(["kernel", "libvirt"]))),
+            )
+    return cls(**values)
+
+
+def _interface(
+    cls: type[i.Interface], **extra: st.SearchStrategy[Any]
+) -> st.SearchStrategy[i.Interface]:
+    options = _common_options()
+    if issubclass(cls, i._EmulatedNic):
+        options["driver"] = _opt(net_drivers())
+    options.update(extra)
+    return st.builds(cls, **options)
+
+
+@st.composite
+def _hostdev_sources(draw: st.DrawFn) -> i.HostdevSource:
+    form = draw(st.sampled_from(["pci", "usb", "usb-id"]))
+    usb_number = st.integers(0, 999)  # libvirt writes decimal; the schema takes 3 digits
+    if form == "pci":
+        address: Any = draw(pci_addresses())
+        return i.HostdevSource(missing=draw(_opt(st.booleans())), address=address)
+    if form == "usb":
+        address = i.UsbDeviceAddress(bus=draw(usb_number), device=draw(usb_number))
+        return i.HostdevSource(missing=draw(_opt(st.booleans())), address=address)
+    usb_id = st.builds(i.UsbId, id=st.integers(0, 0xFFFF))
+    return i.HostdevSource(
+        missing=draw(_opt(st.booleans())),
+        vendor=draw(usb_id),
+        product=draw(usb_id),
+        address=draw(_opt(st.builds(i.UsbBusAddress, bus=usb_number, device=usb_number))),
+    )
+
+
+def _reconnects() -> st.SearchStrategy[i.Reconnect]:
+    return st.one_of(
+        st.builds(i.Reconnect, enabled=st.booleans(), timeout=_opt(st.integers(0, 2**32 - 1))),
+        st.builds(i.Reconnect, delay=st.integers(0, 2**32 - 1)),
+    )
+
+
+def interfaces() -> st.SearchStrategy[i.Interface]:
+    """Domain interfaces of every type, valid against libvirt 11.3's schema."""
+    port = st.integers(-1, 65535)
+    manager = _opt(st.sampled_from(["kernel", "libvirt"]))
+    long = st.integers(-(2**63), 2**63 - 1)
+    return st.one_of(
+        _interface(
+            i.NetworkInterface,
+            source=_source_with(
+                i.NetworkSource,
+                "bridge",
+                network=names(),
+                portgroup=_opt(names()),
+                portid=_opt(uuids()),
+            ),
+            virtualport=_opt(virtualports()),
+        ),
+        _interface(
+            i.BridgeInterface,
+            source=_opt(
+                _source_with(i.BridgeSource, "network", bridge=names(), mac_table_manager=manager)
+            ),
+            virtualport=_opt(virtualports()),
+        ),
+        _interface(
+            i.DirectInterface,
+            source=_source_with(
+                i.DirectSource,
+                "network",
+                dev=names(),
+                mode=_opt(st.sampled_from(["vepa", "bridge", "private", "passthrough"])),
+            ),
+            virtualport=_opt(virtualports()),
+        ),
+        _interface(
+            i.HostdevInterface,
+            managed=_opt(st.booleans()),
+            driver=_opt(
+                st.builds(
+                    n.HostdevDriver,
+                    name=_opt(st.sampled_from(["kvm", "vfio", "xen"])),
+                    model=_opt(names()),
+                )
+            ),
+            source=_hostdev_sources(),
+            virtualport=_opt(virtualports()),
+        ),
+        _interface(i.UserInterface, source=_opt(st.builds(i.UserSource, dev=names()))),
+        _interface(
+            i.EthernetInterface,
+            source=_opt(
+                st.builds(
+                    i.EthernetSource,
+                    ips=st.lists(interface_ips(), max_size=2),
+                    routes=st.lists(routes(), max_size=2),
+                )
+            ),
+        ),
+        _interface(
+            i.VhostUserInterface,
+            source=_opt(
+                st.builds(
+                    i.VhostUserSource,
+                    type=_opt(st.just("unix")),
+                    path=_opt(abs_paths()),
+                    mode=_opt(st.sampled_from(["server", "client"])),
+                    dev=_opt(names()),
+                    reconnect=_opt(_reconnects()),
+                )
+            ),
+        ),
+        _interface(
+            i.ServerInterface,
+            source=st.builds(i.SocketSource, address=_opt(ipv4_addresses()), port=port),
+        ),
+        _interface(
+            i.ClientInterface, source=st.builds(i.SocketSource, address=ipv4_addresses(), port=port)
+        ),
+        _interface(
+            i.McastInterface, source=st.builds(i.SocketSource, address=ipv4_addresses(), port=port)
+        ),
+        _interface(
+            i.UdpInterface,
+            source=st.builds(
+                i.UdpSource,
+                address=ipv4_addresses(),
+                port=port,
+                local=st.builds(i.UdpLocal, address=ipv4_addresses(), port=port),
+            ),
+        ),
+        _interface(i.VdpaInterface, source=st.builds(i.VdpaSource, dev=abs_paths())),
+        _interface(i.NullInterface),
+        _interface(
+            i.VdsInterface,
+            source=st.builds(
+                i.VdsSource,
+                switchid=uuids(),
+                portid=_opt(long),
+                portgroupid=_opt(names()),
+                connectionid=_opt(long),
+            ),
+        ),
+        _interface(i.InternalInterface, source=st.builds(i.InternalSource, name=names())),
     )
