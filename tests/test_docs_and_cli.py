@@ -10,17 +10,18 @@ from pathlib import Path
 import pytest
 
 import virtnetlib
-from virtnetlib._reference import reference_markdown
+from virtnetlib._reference import REFERENCE_PAGES, render_page
 from virtnetlib.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "networks").glob("*.xml"))
 
 
-def test_network_reference_page_is_current() -> None:
-    expected = reference_markdown(virtnetlib.Network, "Network model reference")
-    assert (ROOT / "docs" / "network.md").read_text() == expected, (
-        "regenerate docs/network.md with reference_markdown()"
+@pytest.mark.parametrize("page", REFERENCE_PAGES)
+def test_reference_pages_are_current(page: str) -> None:
+    assert (ROOT / "docs" / page).read_text() == render_page(page), (
+        "regenerate with: python -c 'from virtnetlib._reference import "
+        'write_reference_pages as w; w("docs")\''
     )
 
 
@@ -79,12 +80,38 @@ def test_import_is_light() -> None:
     assert proc.stdout.strip() == "[]"
 
 
-def test_readme_example_runs() -> None:
+def test_readme_examples_run() -> None:
     text = (ROOT / "README.md").read_text()
-    block = text.split("```python\n", 1)[1].split("```", 1)[0]
-    proc = subprocess.run(
-        [sys.executable, "-c", block], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("nat virbr0 198.51.100.2\n")
-    assert "<host mac='52:54:00:00:01:01' name='web' ip='198.51.100.10'/>" in proc.stdout
+    blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
+    assert len(blocks) >= 2
+    outputs = []
+    for block in blocks:
+        proc = subprocess.run(
+            [sys.executable, "-c", block], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0].startswith("nat virbr0 198.51.100.2\n")
+    assert "<host mac='52:54:00:00:01:01' name='web' ip='198.51.100.10'/>" in outputs[0]
+    assert outputs[1] == "['network', 'hostdev']\n{2022: 22} ['--tcp-ports', '2022:22']\n"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "examples" / "interfaces").glob("*.xml")),
+    ids=lambda p: p.name,
+)
+def test_example_interfaces_round_trip(path: Path) -> None:
+    iface = virtnetlib.Interface.from_xml(path)
+    assert virtnetlib.unmodeled(iface) == []
+    assert virtnetlib.Interface.from_xml(iface.to_xml()) == iface
+
+
+def test_show_summarizes_interfaces_with_port_ranges(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", str(ROOT / "examples/interfaces/passt.xml")]) == 0
+    out = capsys.readouterr().out
+    assert "interface type='user'" in out
+    assert "backend:     passt" in out
+    assert "udp 198.51.100.2: 5000-5009->6000-6009, 5016-5020->6016-6020" in out
+    assert main(["show", str(ROOT / "examples/interfaces/sriov-vf.xml")]) == 0
+    assert "source:      address 0000:82:10.0" in capsys.readouterr().out

@@ -1,12 +1,15 @@
 """Model reference tables generated from the binding plans.
 
-``docs/network.md`` is written by :func:`reference_markdown`; a test keeps
-it current, so the page can never disagree with the code.
+``docs/network.md`` and ``docs/interface.md`` are written by
+:func:`write_reference_pages`; a test keeps them current, so the pages can
+never disagree with the code.
 """
 
 from __future__ import annotations
 
 import inspect
+import pathlib
+from collections.abc import Sequence
 
 from virtnetlib._binding import (
     _ATTR,
@@ -20,16 +23,16 @@ from virtnetlib._binding import (
     _model_classes,
     _plan_of,
 )
+from virtnetlib._interface import INTERFACE_TYPES
+from virtnetlib._network import Network
 
-__all__ = ["reference_markdown"]
+__all__ = ["REFERENCE_PAGES", "reference_markdown", "render_page", "write_reference_pages"]
 
 
-def _walk(
-    cls: type[Model], path: str, seen: set[tuple[type, str]]
-) -> list[tuple[str, type[Model]]]:
-    if (cls, path) in seen:
+def _walk(cls: type[Model], path: str, seen: set[type]) -> list[tuple[str, type[Model]]]:
+    if cls in seen:
         return []
-    seen.add((cls, path))
+    seen.add(cls)
     found = [(path, cls)]
     plan = _plan_of(cls)
     for spec in plan.fields:
@@ -39,10 +42,21 @@ def _walk(
     return found
 
 
-def reference_markdown(root: type[Model], title: str) -> str:
-    """A Markdown page: every element under ``root``, each attribute and child with its field."""
+def reference_markdown(roots: Sequence[type[Model]], title: str) -> str:
+    """A Markdown page: every element under ``roots``, each attribute and child with its field.
+
+    Each class is described once, under the first path it is met at.
+    """
     lines = [f"# {title}", "", "Generated from the models; do not edit by hand.", ""]
-    for path, cls in _walk(root, f"/{_plan_of(root).tag_text}", set()):
+    seen: set[type] = set()
+    found = []
+    for root in roots:
+        path = f"/{_plan_of(root).tag_text}"
+        consts = root.__xml_const__
+        if consts:
+            path += "[@" + " and @".join(f"{k}='{v}'" for k, v in consts) + "]"
+        found.extend(_walk(root, path, seen))
+    for path, cls in found:
         plan = _plan_of(cls)
         doc = inspect.getdoc(cls) or ""
         lines += [f"## `{path}` — `{cls.__name__}`", "", doc.split("\n\n")[0], ""]
@@ -72,3 +86,28 @@ def reference_markdown(root: type[Model], title: str) -> str:
             lines.append(f"| {xml} | `{spec.name}`{req} | `{typ}` |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _pages() -> dict[str, tuple[list[type[Model]], str]]:
+    return {
+        "network.md": ([Network], "Network model reference"),
+        "interface.md": (
+            [c for c in INTERFACE_TYPES.values() if c is not None],
+            "Domain interface model reference",
+        ),
+    }
+
+
+REFERENCE_PAGES = ("network.md", "interface.md")
+
+
+def render_page(name: str) -> str:
+    """The text of one generated reference page."""
+    roots, title = _pages()[name]
+    return reference_markdown(roots, title)
+
+
+def write_reference_pages(docs: str) -> None:
+    """Regenerate the reference pages in the ``docs`` folder."""
+    for name in REFERENCE_PAGES:
+        (pathlib.Path(docs) / name).write_text(render_page(name))

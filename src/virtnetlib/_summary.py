@@ -10,9 +10,11 @@ from typing import Any
 
 import attrs
 
+from virtnetlib._binding import Model
+from virtnetlib._interface import Interface
 from virtnetlib._network import Network
 
-__all__ = ["REACHABILITY", "Reachability", "network_summary"]
+__all__ = ["REACHABILITY", "Reachability", "interface_summary", "network_summary"]
 
 
 @attrs.frozen
@@ -73,4 +75,37 @@ def network_summary(net: Network) -> dict[str, Any]:
         "device_pool": pool,
         "portgroups": [p.name for p in net.portgroups],
         "reachability": attrs.asdict(reach),
+    }
+
+
+def _source_text(iface: Interface) -> str | None:
+    source: Model | None = getattr(iface, "source", None)
+    if source is None:
+        return None
+    for name in ("network", "bridge", "dev", "name", "path", "switchid"):
+        value = getattr(source, name, None)
+        if value is not None:
+            return f"{name} {value}"
+    address = getattr(source, "address", None)
+    if address is not None:
+        return f"address {address}" if str(address) else type(address).__name__
+    return None
+
+
+def interface_summary(iface: Interface) -> dict[str, Any]:
+    """The facts of a domain interface worth a glance, as plain values."""
+    ports: list[dict[str, Any]] = []
+    for fwd in iface.port_forwards:
+        entry: dict[str, Any] = {"proto": fwd.proto, "address": fwd.address and str(fwd.address)}
+        entry["dev"] = fwd.dev
+        entry["mappings"] = fwd.mappings() if fwd.ranges else "all"
+        ports.append(entry)
+    return {
+        "type": iface.type,
+        "source": _source_text(iface),
+        "mac": iface.mac_address,
+        "model": iface.model.type if iface.model is not None else None,
+        "backend": iface.backend.type if iface.backend is not None else None,
+        "boot_order": iface.boot.order if iface.boot is not None else None,
+        "port_forwards": ports,
     }
