@@ -245,8 +245,12 @@ def test_every_type_has_its_class(kind: str) -> None:
 def test_parse_tells_domain_from_host_interfaces() -> None:
     assert isinstance(virtnetlib.parse(GUIDE_PXE_BRIDGE), BridgeInterface)
     assert isinstance(virtnetlib.parse("<interface dev='eth1'/>"), virtnetlib.ForwardInterface)
-    with pytest.raises(ParseError, match="host <interface>"):
-        virtnetlib.parse("<interface type='bridge' name='br0'><bridge/></interface>")
+    host = virtnetlib.parse("<interface type='bridge' name='br0'><bridge/></interface>")
+    assert isinstance(host, virtnetlib.BridgeHostInterface)
+    assert isinstance(
+        virtnetlib.parse("<interface type='vlan'><vlan tag='4'/></interface>"),
+        virtnetlib.VlanHostInterface,
+    )
 
 
 @pytest.mark.parametrize(

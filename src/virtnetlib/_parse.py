@@ -7,6 +7,7 @@ from typing import Any
 
 from virtnetlib._binding import Model, parse_root
 from virtnetlib._errors import ParseError
+from virtnetlib._hostinterface import HostInterface
 from virtnetlib._interface import Interface
 from virtnetlib._network import (
     DhcpHost,
@@ -36,11 +37,7 @@ def _interface_class(root: Any) -> type[Model]:
         return ForwardInterface
     if root.get("name") is not None or root.get("type") in ("bond", "vlan"):
         # host interfaces (interface.rng) are named; domain devices are not
-        raise ParseError(
-            "host <interface> documents are not supported yet",
-            line=root.sourceline,
-            path="/interface",
-        )
+        return HostInterface
     return Interface
 
 
@@ -61,8 +58,9 @@ def parse(source: str | bytes | os.PathLike[str], *, strict: bool = True) -> Mod
     The root element decides the model: ``<network>`` → :class:`Network`;
     ``<host>``, ``<range>``, ``<portgroup>``, ``<txt>``, ``<srv>`` and a
     forward ``<interface dev=>`` → the fragment classes libvirt's
-    ``networkUpdate`` takes; other ``<interface>`` documents → a domain or
-    host interface model.
+    ``networkUpdate`` takes; a named ``<interface name=>`` (or a bond or
+    VLAN) → :class:`HostInterface`; any other ``<interface>`` → the domain
+    device :class:`Interface`.
     """
     data, filename = read_source(source)
     try:

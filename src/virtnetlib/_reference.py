@@ -23,6 +23,7 @@ from virtnetlib._binding import (
     _model_classes,
     _plan_of,
 )
+from virtnetlib._hostinterface import HostInterface
 from virtnetlib._interface import INTERFACE_TYPES
 from virtnetlib._network import Network
 
@@ -95,10 +96,14 @@ def _pages() -> dict[str, tuple[list[type[Model]], str]]:
             [c for c in INTERFACE_TYPES.values() if c is not None],
             "Domain interface model reference",
         ),
+        "hostinterface.md": (
+            list(HostInterface.__xml_variants__.values()),
+            "Host interface model reference",
+        ),
     }
 
 
-REFERENCE_PAGES = ("network.md", "interface.md")
+REFERENCE_PAGES = ("network.md", "interface.md", "hostinterface.md")
 
 
 def render_page(name: str) -> str:

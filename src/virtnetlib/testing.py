@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from virtnetlib import _address as a
 from virtnetlib import _common as c
+from virtnetlib import _hostinterface as h
 from virtnetlib import _interface as i
 from virtnetlib import _network as n
 from virtnetlib._types import IPAddress
@@ -30,6 +31,8 @@ from virtnetlib._types import IPAddress
 __all__ = [
     "abs_paths",
     "bandwidths",
+    "bond_host_interfaces",
+    "bridge_host_interfaces",
     "device_addresses",
     "dhcp_hosts",
     "dhcp_ranges",
@@ -37,7 +40,9 @@ __all__ = [
     "dns_srvs",
     "dns_txts",
     "dnses",
+    "ethernet_host_interfaces",
     "forwards",
+    "host_interfaces",
     "interface_ips",
     "interfaces",
     "ipv4_addresses",
@@ -51,8 +56,10 @@ __all__ = [
     "port_forward_ranges",
     "port_forwards",
     "portgroups",
+    "protocols",
     "routes",
     "virtualports",
+    "vlan_host_interfaces",
     "vlans",
 ]
 
@@ -838,4 +845,138 @@ def interfaces() -> st.SearchStrategy[i.Interface]:
             ),
         ),
         _interface(i.InternalInterface, source=st.builds(i.InternalSource, name=names())),
+    )
+
+
+# ---------------------------------------------------------------- host interfaces
+
+
+def _host_common(top: bool, *, link: bool = True) -> dict[str, st.SearchStrategy[Any]]:
+    links = _opt(
+        st.builds(
+            h.HostLink,
+            speed=_opt(st.integers(0, 2**32 - 1)),
+            state=_opt(st.sampled_from(["unknown", "down", "lowerlayerdown", "up"])),
+        )
+    )
+    common: dict[str, st.SearchStrategy[Any]] = {"link": links} if link else {}
+    if top:
+        common["start"] = _opt(
+            st.builds(h.StartMode, mode=st.sampled_from(["onboot", "none", "hotplug"]))
+        )
+        common["mtu"] = _opt(st.builds(h.HostMtu, size=st.integers(0, 2**32 - 1)))
+        common["protocols"] = protocols()
+    return common
+
+
+@st.composite
+def _protocol(draw: st.DrawFn, family: str) -> h.Protocol:
+    v6 = family == "ipv6"
+    address = ipv6_addresses() if v6 else ipv4_addresses()
+    return h.Protocol(
+        family=family,  # type: ignore[arg-type]
+        autoconf=draw(_opt(st.just(h.Autoconf()))) if v6 else None,
+        dhcp=draw(_opt(st.builds(h.HostDhcp, peerdns=_opt(st.booleans())))),
+        ips=draw(
+            st.lists(
+                st.builds(
+                    h.HostIP, address=address, prefix=_opt(st.integers(0, 128 if v6 else 32))
+                ),
+                max_size=2,
+            )
+        ),
+        route=draw(_opt(st.builds(h.HostRoute, gateway=address))),
+    )
+
+
+@st.composite
+def protocols(draw: st.DrawFn) -> list[h.Protocol]:
+    """Zero, one or both address families, each at most once."""
+    families = draw(st.sampled_from([[], ["ipv4"], ["ipv6"], ["ipv4", "ipv6"], ["ipv6", "ipv4"]]))
+    return [draw(_protocol(f)) for f in families]
+
+
+def ethernet_host_interfaces(top: bool = True) -> st.SearchStrategy[h.EthernetHostInterface]:
+    return st.builds(
+        h.EthernetHostInterface,
+        name=names(),
+        mac=_opt(st.builds(h.HostMac, address=mac_addresses(unicast=False))),
+        **_host_common(top),
+    )
+
+
+def vlan_host_interfaces(top: bool = True) -> st.SearchStrategy[h.VlanHostInterface]:
+    return st.builds(
+        h.VlanHostInterface,
+        name=names() if not top else _opt(names()),
+        vlan=st.builds(
+            h.HostVlan,
+            tag=st.integers(0, 4095),
+            interface=st.builds(h.HostVlanParent, name=names()),
+        ),
+        **_host_common(top),
+    )
+
+
+def bond_host_interfaces(top: bool = True) -> st.SearchStrategy[h.BondHostInterface]:
+    monitor = st.sampled_from(["none", "miimon", "arpmon"])
+
+    @st.composite
+    def bond(draw: st.DrawFn) -> h.HostBond:
+        which = draw(monitor)
+        return h.HostBond(
+            mode=draw(_opt(st.sampled_from(h.BOND_MODES))),
+            miimon=draw(
+                st.builds(
+                    h.HostMiiMon,
+                    freq=st.integers(0, 2**32 - 1),
+                    downdelay=_opt(st.integers(0, 2**32 - 1)),
+                    updelay=_opt(st.integers(0, 2**32 - 1)),
+                    carrier=_opt(st.sampled_from(["ioctl", "netif"])),
+                )
+            )
+            if which == "miimon"
+            else None,
+            arpmon=draw(
+                st.builds(
+                    h.HostArpMon,
+                    interval=st.integers(0, 2**32 - 1),
+                    target=ipv4_addresses(),
+                    validate=_opt(st.sampled_from(["none", "active", "backup", "all"])),
+                )
+            )
+            if which == "arpmon"
+            else None,
+            interfaces=draw(st.lists(ethernet_host_interfaces(top=False), min_size=1, max_size=3)),
+        )
+
+    return st.builds(h.BondHostInterface, name=names(), bond=bond(), **_host_common(top))
+
+
+def bridge_host_interfaces() -> st.SearchStrategy[h.BridgeHostInterface]:
+    port = st.one_of(
+        ethernet_host_interfaces(top=False),
+        vlan_host_interfaces(top=False),
+        bond_host_interfaces(top=False),
+    )
+    return st.builds(
+        h.BridgeHostInterface,
+        name=names(),
+        bridge=st.builds(
+            h.HostBridge,
+            stp=_opt(st.booleans()),
+            delay=_opt(st.floats(0, 1e6, allow_nan=False, allow_infinity=False)),
+            interfaces=st.lists(port, max_size=3),
+        ),
+        **_host_common(True, link=False),
+    )
+
+
+def host_interfaces() -> st.SearchStrategy[h.HostInterface]:
+    """Host interfaces of every type, valid against libvirt 11.3's ``interface.rng``."""
+    return st.one_of(
+        ethernet_host_interfaces(),
+        vlan_host_interfaces(),
+        bond_host_interfaces(),
+        bridge_host_interfaces(),
     )
