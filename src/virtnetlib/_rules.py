@@ -1,0 +1,717 @@
+"""libvirt's define-time checks and the RHEL 10 guide's advice, on the models.
+
+Each rule has a stable code. ``E2xx`` are checks libvirt itself makes when
+it parses and defines a network or a domain (each is verified against
+libvirt's test driver in the test suite, except where a rule says libvirt
+checks it later or in a newer release); ``W3xx`` are advice.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from virtnetlib._binding import Model
+from virtnetlib._hostinterface import BondHostInterface, BridgeHostInterface, HostInterface
+from virtnetlib._interface import (
+    DirectInterface,
+    HostdevInterface,
+    Interface,
+    NetworkInterface,
+    PortForward,
+    UserInterface,
+    VhostUserInterface,
+)
+from virtnetlib._network import Network, NetworkIP
+from virtnetlib._problem import Problem
+from virtnetlib._xml import element_path
+
+__all__ = ["RULES", "Rule", "check_domain", "check_model"]
+
+
+class Rule:
+    """One check: its code, severity, and a one-line summary for the docs."""
+
+    def __init__(self, code: str, summary: str) -> None:
+        self.code = code
+        self.severity = "error" if code.startswith("E") else "warning"
+        self.summary = summary
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, summary: str) -> Rule:
+    RULES[code] = Rule(code, summary)
+    return RULES[code]
+
+
+# (code, message, path relative to the checked element, attribute)
+Finding = tuple[str, str, str, str | None]
+Check = Callable[[Any], Iterator[Finding]]
+
+_NETWORK_CHECKS: list[Check] = []
+_INTERFACE_CHECKS: list[Check] = []
+_HOST_CHECKS: list[Check] = []
+
+
+def _idx(items: list[Any], i: int, tag: str) -> str:
+    return f"{tag}[{i + 1}]" if len(items) > 1 else tag
+
+
+# --------------------------------------------------------------------- network
+
+E_NAME = _rule("E201", "a network name may not contain '/'")
+E_RANGE_REVERSED = _rule("E202", "a DHCP range must not be reversed")
+E_RANGE_OUTSIDE = _rule("E203", "a DHCP range must lie inside its <ip> subnet")
+E_RANGE_FAMILY = _rule("E204", "a DHCP range must be of its <ip>'s address family")
+E_RANGE_EDGE = _rule(
+    "E205", "an IPv4 DHCP range may not start at the network or end at the broadcast address"
+)
+E_HOST_ID = _rule("E206", "an IPv4 static host needs mac or name")
+E_HOST_IP = _rule("E207", "a static host needs an ip")
+E_HOST_V6_MAC = _rule("E208", "an IPv6 static host may not have a mac")
+E_MULTICAST = _rule("E209", "MAC addresses must be unicast")
+E_TFTP_V6 = _rule("E210", "<tftp> is not supported on an IPv6 <ip>")
+E_IP_ADDRESS = _rule("E211", "an <ip> needs an address")
+E_NETMASK_V6 = _rule("E212", "netmask is not allowed for an IPv6 address")
+E_FAMILY = _rule("E213", "family must match the address")
+E_PREFIX = _rule("E214", "prefix must fit the address family")
+E_NEEDS_IP = _rule("E215", "nat, route and open networks need an <ip>")
+E_DNS_DISABLED = _rule("E217", "a disabled <dns> may hold nothing else")
+E_FLOOR = _rule("E219", "bandwidth floor is only for interfaces on a network")
+E_BRIDGE_OPTS = _rule(
+    "E221", "stp, delay, zone and mtu only for nat, route, open or isolated networks"
+)
+E_FORWARD_DEV = _rule("E222", "<forward dev> must match the first <interface dev>")
+E_FORWARD_IFACES = _rule("E223", "nat and route networks take only one forward interface")
+E_NAT_MODE = _rule("E224", "<nat> only with forward mode nat")
+E_NAT_RANGE = _rule("E225", "NAT address and port ranges must not be reversed")
+E_ROUTE_GW = _rule("E227", "a static route's gateway must be reachable through an <ip>")
+E_ROUTE_NET = _rule("E228", "a static route's address must be a network address")
+E_OPEN_DEV = _rule("E229", "forward dev is not allowed with mode open")
+E_POOL_DUP = _rule("E230", "a device may be listed only once in a forward pool")
+
+
+def network_check(fn: Check) -> Check:
+    _NETWORK_CHECKS.append(fn)
+    return fn
+
+
+def _subnet(ip: NetworkIP) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ip.network
+    except ValueError:
+        return None
+
+
+@network_check
+def _name(net: Network) -> Iterator[Finding]:
+    if net.name and "/" in net.name:
+        yield E_NAME.code, f"invalid character '/' in network name {net.name!r}", "name", None
+
+
+@network_check
+def _ips(net: Network) -> Iterator[Finding]:
+    for i, ip in enumerate(net.ips):
+        where = _idx(net.ips, i, "ip")
+        if ip.address is None:
+            yield E_IP_ADDRESS.code, "<ip> has no address", where, None
+            continue
+        v6 = ip.address.version == 6
+        if ip.family is not None and ip.family != ("ipv6" if v6 else "ipv4"):
+            yield (E_FAMILY.code, f"family {ip.family!r} given for {ip.address}", where, "family")
+        if v6 and ip.netmask is not None:
+            yield (
+                E_NETMASK_V6.code,
+                f"netmask is not allowed for IPv6 address {ip.address}",
+                where,
+                "netmask",
+            )
+        if ip.prefix is not None and ip.prefix > (128 if v6 else 32):
+            yield E_PREFIX.code, f"prefix {ip.prefix} is too long for {ip.address}", where, "prefix"
+        if v6 and ip.tftp is not None:
+            yield E_TFTP_V6.code, "<tftp> is not supported in an IPv6 <ip>", f"{where}/tftp", None
+        if ip.dhcp is None:
+            continue
+        subnet = _subnet(ip)
+        for j, rng in enumerate(ip.dhcp.ranges):
+            rpath = f"{where}/dhcp/{_idx(ip.dhcp.ranges, j, 'range')}"
+            if rng.start.version != ip.address.version or rng.end.version != ip.address.version:
+                yield (
+                    E_RANGE_FAMILY.code,
+                    f"range {rng.start} - {rng.end} is not in {ip.address}'s address family",
+                    rpath,
+                    None,
+                )
+                continue
+            if int(rng.start) > int(rng.end):
+                yield (
+                    E_RANGE_REVERSED.code,
+                    f"range {rng.start} - {rng.end} is reversed",
+                    rpath,
+                    None,
+                )
+                continue
+            if subnet is not None and (rng.start not in subnet or rng.end not in subnet):
+                yield (
+                    E_RANGE_OUTSIDE.code,
+                    (
+                        f"range {rng.start} - {rng.end} is not entirely within {ip.address}/"
+                        f"{subnet.prefixlen}"
+                    ),
+                    rpath,
+                    None,
+                )
+                continue
+            if subnet is not None and not v6 and subnet.prefixlen < 31:
+                if rng.start == subnet.network_address:
+                    yield (
+                        E_RANGE_EDGE.code,
+                        f"range start {rng.start} is the network address",
+                        rpath,
+                        "start",
+                    )
+                if rng.end == subnet.broadcast_address:
+                    yield (
+                        E_RANGE_EDGE.code,
+                        f"range end {rng.end} is the broadcast address",
+                        rpath,
+                        "end",
+                    )
+        for j, host in enumerate(ip.dhcp.hosts):
+            hpath = f"{where}/dhcp/{_idx(ip.dhcp.hosts, j, 'host')}"
+            if host.ip is None:
+                yield E_HOST_IP.code, "static host has no ip", hpath, None
+            if not v6 and host.mac is None and host.name is None:
+                yield E_HOST_ID.code, "IPv4 static host needs a mac or a name", hpath, None
+            if v6 and host.mac is not None:
+                yield (
+                    E_HOST_V6_MAC.code,
+                    (
+                        f"MAC address {host.mac} is not allowed in an IPv6 "
+                        "static host (use id= with a DUID, or name=)"
+                    ),
+                    hpath,
+                    "mac",
+                )
+            if host.mac is not None and _multicast(host.mac):
+                yield E_MULTICAST.code, f"{host.mac} is a multicast MAC address", hpath, "mac"
+
+
+def _multicast(mac: str) -> bool:
+    return bool(int(mac[:2], 16) & 1)
+
+
+@network_check
+def _forward(net: Network) -> Iterator[Finding]:
+    mode = net.mode
+    fwd = net.forward
+    if mode in ("nat", "route", "open") and not net.ips:
+        yield (
+            E_NEEDS_IP.code,
+            f"{mode} forwarding requested, but the network has no <ip>",
+            "forward",
+            None,
+        )
+    if fwd is None:
+        return
+    if fwd.nat is not None and mode != "nat":
+        yield (
+            E_NAT_MODE.code,
+            f"<nat> is only for forward mode nat, not {mode}",
+            "forward/nat",
+            None,
+        )
+    if fwd.nat is not None:
+        addr, port = fwd.nat.address, fwd.nat.port
+        if addr is not None and int(addr.start) > int(addr.end):
+            yield (
+                E_NAT_RANGE.code,
+                f"NAT address range {addr.start} - {addr.end} is reversed",
+                "forward/nat/address",
+                None,
+            )
+        if port is not None and port.start > port.end:
+            yield (
+                E_NAT_RANGE.code,
+                f"NAT port range {port.start} - {port.end} is reversed",
+                "forward/nat/port",
+                "end",
+            )
+    if mode == "open" and fwd.dev is not None:
+        yield E_OPEN_DEV.code, "forward dev is not allowed with mode open", "forward", "dev"
+    if fwd.dev is not None and fwd.interfaces and fwd.interfaces[0].dev != fwd.dev:
+        yield (
+            E_FORWARD_DEV.code,
+            (
+                f"<forward dev='{fwd.dev}'> must match the first <interface dev='"
+                f"{fwd.interfaces[0].dev}'/>"
+            ),
+            "forward",
+            "dev",
+        )
+    if mode in ("nat", "route") and len(fwd.interfaces) > 1:
+        yield (
+            E_FORWARD_IFACES.code,
+            f"{len(fwd.interfaces)} forward interfaces given; {mode} networks support one",
+            "forward",
+            None,
+        )
+    seen: set[str] = set()
+    for i, iface in enumerate(fwd.interfaces):
+        if iface.dev in seen:
+            yield (
+                E_POOL_DUP.code,
+                f"interface {iface.dev!r} is listed twice",
+                f"forward/{_idx(fwd.interfaces, i, 'interface')}",
+                "dev",
+            )
+        seen.add(iface.dev)
+    pci: set[str] = set()
+    for i, device in enumerate(fwd.addresses):
+        key = str(device)
+        if key in pci:
+            yield (
+                E_POOL_DUP.code,
+                f"PCI device {key} is listed twice",
+                f"forward/{_idx(fwd.addresses, i, 'address')}",
+                None,
+            )
+        pci.add(key)
+
+
+@network_check
+def _bridge_options(net: Network) -> Iterator[Finding]:
+    mode = net.mode
+    if mode in ("nat", "route", "isolated", "open"):
+        return
+    bridge = net.bridge
+    if bridge is not None and (
+        bridge.stp is not None or bridge.delay is not None or bridge.zone is not None
+    ):
+        yield (
+            E_BRIDGE_OPTS.code,
+            f"bridge stp, delay and zone are only for nat, route and isolated networks, not {mode}",
+            "bridge",
+            None,
+        )
+    if net.mtu is not None:
+        yield (
+            E_BRIDGE_OPTS.code,
+            f"mtu is only for open, route, nat and isolated networks, not {mode}",
+            "mtu",
+            None,
+        )
+
+
+@network_check
+def _dns(net: Network) -> Iterator[Finding]:
+    dns = net.dns
+    if (
+        dns is not None
+        and dns.enable is False
+        and (
+            dns.forwarders
+            or dns.txts
+            or dns.srvs
+            or dns.hosts
+            or dns.forward_plain_names is not None
+        )
+    ):
+        yield E_DNS_DISABLED.code, "extra data in a disabled <dns enable='no'>", "dns", None
+
+
+@network_check
+def _mac_and_bandwidth(net: Network) -> Iterator[Finding]:
+    if net.mac is not None and _multicast(net.mac.address):
+        yield E_MULTICAST.code, f"{net.mac.address} is a multicast MAC address", "mac", "address"
+    bw = net.bandwidth
+    if bw is not None and any(
+        r is not None and r.floor is not None for r in (bw.inbound, bw.outbound)
+    ):
+        yield E_FLOOR.code, "bandwidth floor is not supported on a network", "bandwidth", None
+
+
+@network_check
+def _routes(net: Network) -> Iterator[Finding]:
+    subnets = [s for ip in net.ips if (s := _subnet(ip)) is not None]
+    for i, route in enumerate(net.routes):
+        where = _idx(net.routes, i, "route")
+        prefix = route.prefix
+        if prefix is None and route.netmask is not None:
+            prefix = ipaddress.IPv4Network(f"0.0.0.0/{route.netmask}").prefixlen
+        if prefix is not None:
+            try:
+                ipaddress.ip_network(f"{route.address}/{prefix}", strict=True)
+            except ValueError:
+                yield (
+                    E_ROUTE_NET.code,
+                    f"route address {route.address} is not a network address for /{prefix}",
+                    where,
+                    "address",
+                )
+        if subnets and not any(
+            route.gateway in s for s in subnets if s.version == route.gateway.version
+        ):
+            yield (
+                E_ROUTE_GW.code,
+                f"gateway {route.gateway} is not reachable through any <ip> of the network",
+                where,
+                "gateway",
+            )
+
+
+# ------------------------------------------------------------------- interface
+
+E_ISOLATED = _rule(
+    "E240", "<port isolated> only for network, bridge and direct interfaces without Open vSwitch"
+)
+E_VHOSTUSER_MODEL = _rule("E242", "vhost-user needs a virtio model")
+E_IFACE_MULTICAST = _rule("E243", "an interface MAC address must be unicast")
+E_BOOT_DUP = _rule("E244", "boot order values must be unique in a domain")
+E_TEAMING = _rule("E245", "teaming type transient needs persistent=")
+E_ROM = _rule("E246", "ROM options need the ROM enabled")
+E_IFACE_FLOOR = _rule("E247", "bandwidth floor only on interfaces of type network")
+E_HOSTDEV_DUP = _rule("E248", "a host device may be assigned once per domain")
+E_PEER = _rule("E249", "an <ip> peer must be of the address's family")
+E_RECONNECT = _rule(
+    "E250", "vhost-user reconnect: client mode only, and enabled='yes' needs timeout"
+)
+E_PORTFWD = _rule("E252", "<portForward> needs the passt backend (libvirt >= 9.2)")
+E_PASST_TYPE = _rule(
+    "E253", "the passt backend is for user (and vhostuser, libvirt >= 11.1) interfaces"
+)
+
+
+def interface_check(fn: Check) -> Check:
+    _INTERFACE_CHECKS.append(fn)
+    return fn
+
+
+@interface_check
+def _iface_basics(iface: Interface) -> Iterator[Finding]:
+    if iface.mac is not None and _multicast(iface.mac.address):
+        yield (
+            E_IFACE_MULTICAST.code,
+            f"{iface.mac.address} is a multicast MAC address",
+            "mac",
+            "address",
+        )
+    if iface.port is not None and iface.port.isolated:
+        vport = getattr(iface, "virtualport", None)
+        if iface.type not in ("network", "bridge", "direct"):
+            yield (
+                E_ISOLATED.code,
+                f"<port isolated='yes'/> is not supported for type {iface.type!r}",
+                "port",
+                None,
+            )
+        elif vport is not None and vport.type == "openvswitch":
+            yield (
+                E_ISOLATED.code,
+                "<port isolated='yes'/> is not supported with Open vSwitch",
+                "port",
+                None,
+            )
+    if (
+        isinstance(iface, VhostUserInterface)
+        and (iface.model is None or not iface.model.type.startswith("virtio"))
+        and not (iface.backend is not None and iface.backend.type == "passt")
+    ):
+        yield (
+            E_VHOSTUSER_MODEL.code,
+            "vhost-user requires a virtio model (<model type='virtio'/>)",
+            "model" if iface.model is not None else ".",
+            None,
+        )
+    if (
+        iface.teaming is not None
+        and iface.teaming.type == "transient"
+        and not iface.teaming.persistent
+    ):
+        yield E_TEAMING.code, "teaming type 'transient' needs persistent=", "teaming", None
+    rom = iface.rom
+    if rom is not None and rom.enabled is False and (rom.bar is not None or rom.file is not None):
+        yield E_ROM.code, "ROM tuning is not supported when the ROM is disabled", "rom", None
+    bw = iface.bandwidth
+    if (
+        bw is not None
+        and bw.inbound is not None
+        and bw.inbound.floor is not None
+        and not isinstance(iface, NetworkInterface)
+    ):
+        yield (
+            E_IFACE_FLOOR.code,
+            "bandwidth floor is only supported for type 'network'",
+            "bandwidth/inbound",
+            "floor",
+        )
+    for i, ip in enumerate(iface.ips):
+        if ip.peer is not None and ip.peer.version != ip.address.version:
+            yield (
+                E_PEER.code,
+                f"peer {ip.peer} is not of {ip.address}'s address family",
+                _idx(iface.ips, i, "ip"),
+                "peer",
+            )
+    if isinstance(iface, VhostUserInterface) and iface.source is not None:
+        rc = iface.source.reconnect
+        if rc is not None and iface.source.mode == "server":
+            yield (
+                E_RECONNECT.code,
+                "reconnect is not supported in server mode",
+                "source/reconnect",
+                None,
+            )
+        elif rc is not None and rc.enabled and rc.timeout is None:
+            yield (
+                E_RECONNECT.code,
+                "reconnect enabled='yes' needs a timeout",
+                "source/reconnect",
+                None,
+            )
+    passt = iface.backend is not None and iface.backend.type == "passt"
+    if iface.port_forwards and not passt:
+        yield (
+            E_PORTFWD.code,
+            "<portForward> can only be used with <backend type='passt'/>",
+            _idx(iface.port_forwards, 0, "portForward"),
+            None,
+        )
+    if passt and not isinstance(iface, (UserInterface, VhostUserInterface)):
+        yield (
+            E_PASST_TYPE.code,
+            f"the passt backend is not supported for type {iface.type!r}",
+            "backend",
+            "type",
+        )
+
+
+# ---------------------------------------------------------------------- advice
+
+W_BOND_MODE = _rule(
+    "W301", "bridge port is a bond in mode 0, 3, 5 or 6 (only 1, 2, 4 work with VMs)"
+)
+W_ARPMON = _rule("W302", "bond uses ARP monitoring; MII monitoring is recommended")
+W_MACVTAP = _rule("W303", "macvtap (type='direct'); a bridge is usually the better choice")
+W_VF_MAC = _rule("W304", "hostdev VF without a fixed MAC address")
+W_PXE = _rule("W305", "PXE boot file without <tftp root> or bootp server")
+W_ROUTED = _rule("W306", "routed network: the LAN needs a route back to the VM subnet")
+W_EXCLUDE = _rule("W307", "portForward exclude range removes nothing")
+W_OVERLAP = _rule("W308", "host port forwarded more than once")
+W_NAT_V4 = _rule("W309", "NAT network without an IPv4 address (NAT is IPv4 only)")
+W_DEFAULT_PG = _rule(
+    "W310", "more than one default portgroup (libvirt's network driver refuses this)"
+)
+W_PG_DUP = _rule("W311", "portgroup names must be unique (libvirt's network driver refuses this)")
+
+
+@network_check
+def _network_advice(net: Network) -> Iterator[Finding]:
+    for i, ip in enumerate(net.ips):
+        bootp = ip.dhcp.bootp if ip.dhcp is not None else None
+        if bootp is not None and ip.tftp is None and bootp.server is None:
+            yield (
+                W_PXE.code,
+                (
+                    f"boot file {bootp.file!r} is offered, but nothing serves it: add "
+                    "<tftp root='...'/> to this <ip> or bootp server='...'"
+                ),
+                f"{_idx(net.ips, i, 'ip')}/dhcp/bootp",
+                None,
+            )
+    if net.mode == "route":
+        subnets = ", ".join(str(s) for ip in net.ips if (s := _subnet(ip)) is not None)
+        yield (
+            W_ROUTED.code,
+            (
+                f"routed network: systems on the LAN need a route to {subnets or 'its subnets'} "
+                "via this host, or the VMs cannot be reached from outside"
+            ),
+            "forward",
+            "mode",
+        )
+    if (
+        net.mode == "nat"
+        and net.ips
+        and not any(ip.address is not None and ip.address.version == 4 for ip in net.ips)
+        and not (net.forward and net.forward.nat and net.forward.nat.ipv6)
+    ):
+        yield (
+            W_NAT_V4.code,
+            "NAT applies to IPv4 only, and this network has no IPv4 address",
+            "forward",
+            None,
+        )
+    defaults = [i for i, pg in enumerate(net.portgroups) if pg.default]
+    if len(defaults) > 1:
+        yield (
+            W_DEFAULT_PG.code,
+            "only one portgroup can be the default",
+            _idx(net.portgroups, defaults[1], "portgroup"),
+            "default",
+        )
+    names: set[str] = set()
+    for i, pg in enumerate(net.portgroups):
+        if pg.name in names:
+            yield (
+                W_PG_DUP.code,
+                f"portgroup {pg.name!r} is defined twice",
+                _idx(net.portgroups, i, "portgroup"),
+                "name",
+            )
+        names.add(pg.name)
+
+
+@interface_check
+def _interface_advice(iface: Interface) -> Iterator[Finding]:
+    if isinstance(iface, DirectInterface):
+        yield (
+            W_MACVTAP.code,
+            (
+                "macvtap has suboptimal performance, is harder to set up, and the host cannot "
+                "reach the guest through it; unless you need macvtap, use a bridge "
+                "(<interface type='bridge'>) or a libvirt network"
+            ),
+            ".",
+            "type",
+        )
+    if isinstance(iface, HostdevInterface) and iface.mac is None:
+        yield (
+            W_VF_MAC.code,
+            (
+                "no <mac address=...>: the VF gets a new MAC at every start and guest network "
+                "settings may need reconfiguring; set a fixed MAC"
+            ),
+            ".",
+            None,
+        )
+    for i, fwd in enumerate(iface.port_forwards):
+        yield from _forward_advice(fwd, _idx(iface.port_forwards, i, "portForward"))
+    seen: dict[tuple[str, str | None, int], int] = {}
+    for i, fwd in enumerate(iface.port_forwards):
+        if not fwd.ranges:
+            continue
+        for port in fwd.mappings():
+            key = (fwd.proto, str(fwd.address) if fwd.address else None, port)
+            if key in seen and seen[key] != i:
+                yield (
+                    W_OVERLAP.code,
+                    f"{fwd.proto} port {port} is already forwarded by portForward {seen[key] + 1}",
+                    _idx(iface.port_forwards, i, "portForward"),
+                    None,
+                )
+                break
+            seen[key] = i
+
+
+def _forward_advice(fwd: PortForward, where: str) -> Iterator[Finding]:
+    included: set[int] = set()
+    for rng in fwd.ranges:
+        if not rng.exclude:
+            included.update(rng.host_ports())
+    for j, rng in enumerate(fwd.ranges):
+        if rng.exclude and not included.intersection(rng.host_ports()):
+            end = f"-{rng.end}" if rng.end is not None else ""
+            yield (
+                W_EXCLUDE.code,
+                (
+                    f"exclude range {rng.start}{end} removes nothing: no other range of this "
+                    "portForward covers it"
+                ),
+                f"{where}/{_idx(fwd.ranges, j, 'range')}",
+                None,
+            )
+
+
+def host_check(fn: Check) -> Check:
+    _HOST_CHECKS.append(fn)
+    return fn
+
+
+@host_check
+def _host_advice(host: HostInterface) -> Iterator[Finding]:
+    if isinstance(host, BridgeHostInterface):
+        for i, port in enumerate(host.bridge.interfaces):
+            if isinstance(port, BondHostInterface):
+                where = f"bridge/{_idx(host.bridge.interfaces, i, 'interface')}"
+                number = port.bond.mode_number
+                if number not in (1, 2, 4):
+                    yield W_BOND_MODE.code, port.bridge_advice()[0], f"{where}/bond", "mode"
+                if port.bond.arpmon is not None:
+                    yield W_ARPMON.code, port.monitoring_advice()[0], f"{where}/bond/arpmon", None
+    elif isinstance(host, BondHostInterface) and host.bond.arpmon is not None:
+        yield W_ARPMON.code, host.monitoring_advice()[0], "bond/arpmon", None
+
+
+# ---------------------------------------------------------------------- running
+
+
+def _locate(element: Any, rel: str, attribute: str | None) -> tuple[str, int | None]:
+    base = element_path(element)
+    target = element
+    if rel not in ("", "."):
+        try:
+            found = element.xpath(rel)
+            target = found[0] if found else element
+        except Exception:  # noqa: BLE001 - a path we built; fall back to the element
+            target = element
+        base = element_path(target) if target is not element else f"{base}/{rel}"
+    path = f"{base}/@{attribute}" if attribute else base
+    return path, target.sourceline
+
+
+def check_model(model: Model, element: Any) -> list[Problem]:
+    """Define-time errors and advice for one parsed network or interface."""
+    if isinstance(model, Network):
+        checks = _NETWORK_CHECKS
+    elif isinstance(model, Interface):
+        checks = _INTERFACE_CHECKS
+    elif isinstance(model, HostInterface):
+        checks = _HOST_CHECKS
+    else:
+        return []
+    out = []
+    for check in checks:
+        for code, message, rel, attribute in check(model):
+            path, line = _locate(element, rel, attribute)
+            out.append(Problem(RULES[code].severity, code, message, line, path))  # type: ignore[arg-type]
+    return out
+
+
+def check_domain(root: Any) -> list[Problem]:
+    """Checks across the devices of a whole domain (boot order, hostdev sources)."""
+    out = []
+    orders: dict[str, Any] = {}
+    for boot in root.iterfind("devices//boot"):
+        order = boot.get("order")
+        if order is None:
+            continue
+        if order in orders:
+            out.append(
+                Problem(
+                    "error",
+                    E_BOOT_DUP.code,
+                    f"boot order {order} is used by more than one device",
+                    boot.sourceline,
+                    element_path(boot) + "/@order",
+                )
+            )
+        orders[order] = boot
+    sources: set[str] = set()
+    for addr in root.iterfind("devices/interface[@type='hostdev']/source/address"):
+        key = "|".join(f"{k}={addr.get(k)}" for k in sorted(addr.attrib))
+        if key in sources:
+            out.append(
+                Problem(
+                    "error",
+                    E_HOSTDEV_DUP.code,
+                    "this host device is already assigned to the domain",
+                    addr.sourceline,
+                    element_path(addr),
+                )
+            )
+        sources.add(key)
+    return out

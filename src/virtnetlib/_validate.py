@@ -1,0 +1,175 @@
+"""``validate()``: schema errors, libvirt's define-time errors, and advice.
+
+Three sources of problems, each with a stable code:
+
+- ``E1xx`` schema: the document against RelaxNG (virtnetlib's own grammars
+  by default, generated from libvirt 11.3's; or the host's, or a folder);
+- ``E2xx`` define time: checks libvirt makes when it parses and defines,
+  which no schema expresses (see ``virtnetlib._rules``);
+- ``W3xx`` advice from the RHEL 10 guide; each can be disabled.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from virtnetlib._binding import Model, parse_root
+from virtnetlib._errors import Error, ParseError
+from virtnetlib._hostinterface import HostInterface
+from virtnetlib._interface import Interface
+from virtnetlib._network import Network
+from virtnetlib._problem import Problem, Severity
+from virtnetlib._rules import check_domain, check_model
+from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
+from virtnetlib._xml import element_path, parse_document
+
+__all__ = ["Kind", "Problem", "Severity", "validate"]
+
+Kind = Literal["network", "interface", "hostinterface", "domain"]
+"""What a document is: a network, a domain interface, a host interface, a domain."""
+
+_MODELS: dict[str, type[Model]] = {
+    "network": Network,
+    "interface": Interface,
+    "hostinterface": HostInterface,
+}
+
+
+def _kind_of(root: Any) -> str | None:
+    tag = root.tag
+    if tag == "network":
+        return "network"
+    if tag == "domain":
+        return "domain"
+    if tag == "interface":
+        if root.get("name") is not None or root.get("type") in ("bond", "vlan"):
+            return "hostinterface"
+        return "interface"
+    return None
+
+
+def _hints(element: Any, kind: str) -> dict[Any, list[tuple[str | None, str]]]:
+    """Typed-model complaints about ``element``, keyed by the element they concern."""
+    try:
+        parse_root(_MODELS[kind], element, strict=True)
+    except ParseError as exc:
+        by_path = {element_path(el): el for el in element.iter() if isinstance(el.tag, str)}
+        hints: dict[Any, list[tuple[str | None, str]]] = {}
+        for issue in exc.issues:
+            path = issue.path or ""
+            base, _, attribute = path.partition("/@")
+            target = by_path.get(base)
+            if target is not None:
+                hints.setdefault(target, []).append((attribute or None, issue.message))
+        return hints
+    return {}
+
+
+def _from_finding(finding: SchemaFinding) -> Problem:
+    return Problem(
+        "error",
+        finding.code,
+        finding.message,
+        finding.element.sourceline,
+        finding_path(finding),
+        finding.expected,
+    )
+
+
+def validate(
+    source: str | bytes | os.PathLike[str] | Model,
+    *,
+    kind: Kind | None = None,
+    schemas: str | os.PathLike[str] | None = None,
+    disable: Iterable[str] = (),
+) -> list[Problem]:
+    """Check a document as libvirt would, before libvirt does.
+
+    ``source`` is XML text or bytes, a path, or a model. ``kind`` is taken
+    from the document when not given; a ``<domain>`` has each of its
+    interfaces checked. ``schemas``: ``None`` for virtnetlib's own,
+    ``"system"`` for ``/usr/share/libvirt/schemas``, or a folder. Codes in
+    ``disable`` are left out. Problems come sorted by line.
+    """
+    filename: str | None = None
+    if isinstance(source, Model):
+        data: str | bytes = source.to_xml()
+    elif isinstance(source, os.PathLike):
+        filename = os.fspath(source)
+        try:
+            data = Path(filename).read_bytes()
+        except OSError as exc:
+            raise Error(f"cannot read {filename}: {exc.strerror or exc}") from exc
+    else:
+        data = source
+    skip = set(disable)
+    problems = [p for p in _validate(data, kind, schemas) if p.code not in skip]
+    problems.sort(key=lambda p: (p.line or 0, p.severity != "error", p.code))
+    return [attrs.evolve(p, file=filename) for p in problems] if filename else problems
+
+
+def _validate(
+    data: str | bytes, kind: str | None, schemas: str | os.PathLike[str] | None
+) -> list[Problem]:
+    try:
+        root = parse_document(data)
+    except ParseError as exc:
+        return [
+            Problem("error", "E100", issue.message, issue.line, issue.path) for issue in exc.issues
+        ]
+    found = _kind_of(root)
+    if kind is None:
+        kind = found
+    if kind is None or (
+        found is not None
+        and found != kind
+        and not (kind in ("interface", "hostinterface") and found in ("interface", "hostinterface"))
+    ):
+        return [
+            Problem(
+                "error",
+                "E100",
+                f"expected a {kind or 'network, interface or domain'} document, got <{root.tag!s}>",
+                root.sourceline,
+                element_path(root),
+            )
+        ]
+    schema_set = load_schemas(None if schemas is None else os.fspath(schemas))
+    targets = (
+        [(el, "interface") for el in root.iterfind("devices/interface")]
+        if kind == "domain"
+        else [(root, kind)]
+    )
+    problems: list[Problem] = []
+    for element, target_kind in targets:
+        hints = {} if schema_set.accepts(target_kind, element) else _hints(element, target_kind)
+        problems.extend(_from_finding(f) for f in schema_set.check(target_kind, element, hints))
+        try:
+            model = parse_root(_MODELS[target_kind], element, strict=False)
+        except ParseError:
+            continue  # the schema findings already say why
+        problems.extend(check_model(model, element))
+    if kind == "domain":
+        problems.extend(check_domain(root))
+    return problems
+
+
+def validate_many(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    schemas: str | os.PathLike[str] | None = None,
+    disable: Iterable[str] = (),
+) -> list[Problem]:
+    """:func:`validate` for many files; read errors become ``E100`` problems."""
+    out: list[Problem] = []
+    for path in paths:
+        try:
+            out.extend(validate(Path(path), schemas=schemas, disable=disable))
+        except Error as exc:
+            out.append(Problem("error", "E100", str(exc), None, None, (), os.fspath(path)))
+    return out
