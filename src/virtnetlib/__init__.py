@@ -166,6 +166,8 @@ from virtnetlib._network import (
     Tftp,
 )
 from virtnetlib._parse import parse
+from virtnetlib._problem import Problem, Severity
+from virtnetlib._validate import Kind, validate
 
 __version__ = "0.1.0"
 
@@ -252,6 +254,7 @@ __all__ = [
     "InternalSource",
     "IsaAddress",
     "Issue",
+    "Kind",
     "Lease",
     "LeaseUnit",
     "Link",
@@ -279,11 +282,13 @@ __all__ = [
     "PortForwardRange",
     "PortGroup",
     "PortOptions",
+    "Problem",
     "Protocol",
     "Reconnect",
     "Rom",
     "Route",
     "ServerInterface",
+    "Severity",
     "SocketSource",
     "SpaprVioAddress",
     "StartMode",
@@ -323,4 +328,5 @@ __all__ = [
     "remove_interface",
     "replace_interface",
     "unmodeled",
+    "validate",
 ]

@@ -26,6 +26,7 @@ from virtnetlib._binding import (
 from virtnetlib._hostinterface import HostInterface
 from virtnetlib._interface import INTERFACE_TYPES
 from virtnetlib._network import Network
+from virtnetlib._rules import RULES
 
 __all__ = ["REFERENCE_PAGES", "reference_markdown", "render_page", "write_reference_pages"]
 
@@ -103,11 +104,52 @@ def _pages() -> dict[str, tuple[list[type[Model]], str]]:
     }
 
 
-REFERENCE_PAGES = ("network.md", "interface.md", "hostinterface.md")
+REFERENCE_PAGES = ("network.md", "interface.md", "hostinterface.md", "validation.md")
+
+_SCHEMA_CODES = {
+    "E100": "the document cannot be read: malformed XML, a DTD, the wrong root element",
+    "E101": "a value does not fit: not in the allowed set, out of range, wrong pattern",
+    "E102": "a required attribute or element is missing",
+    "E103": "an element appears more often than allowed",
+    "E104": "an attribute the schema does not know",
+    "E105": "an element the schema does not allow here",
+    "E110": "other schema mismatches, e.g. attributes or elements that exclude each other",
+}
+
+_VALIDATION_INTRO = """\
+`virtnetlib.validate(source)` and `virtnetlib validate FILE...` report three
+kinds of problems, each with a stable code. Disable any code with
+`disable=[...]` or `--disable CODE`.
+
+- **E1xx, schema** (`error`): the document against RelaxNG. By default
+  virtnetlib's own schemas in `schemas/` (generated from libvirt 11.3's and
+  shipped in the wheel); `schemas="system"` uses the host's
+  `/usr/share/libvirt/schemas`, `schemas=PATH` any folder. The verdict is the
+  grammar's; the message names the attribute or element, the value, and what
+  the grammar allows there.
+- **E2xx, define time** (`error`): checks libvirt makes when it parses and
+  defines, which no schema expresses. Each is tested against libvirt's test
+  driver, except E252 and E253 (passt rules of libvirt 9.2 and later).
+- **W3xx, advice** (`warning`): the RHEL 10 guide's recommendations, and
+  checks libvirt's network driver makes only on a real host.
+"""
+
+
+def render_validation_page() -> str:
+    """The table of every problem code (``docs/validation.md``)."""
+    lines = ["# Validation codes", "", "Generated from the rules; do not edit by hand.", ""]
+    lines += [_VALIDATION_INTRO, "| code | severity | meaning |", "| --- | --- | --- |"]
+    for code, meaning in _SCHEMA_CODES.items():
+        lines.append(f"| {code} | error | {meaning} |")
+    for code, rule in sorted(RULES.items()):
+        lines.append(f"| {code} | {rule.severity} | {rule.summary} |")
+    return "\n".join(lines) + "\n"
 
 
 def render_page(name: str) -> str:
     """The text of one generated reference page."""
+    if name == "validation.md":
+        return render_validation_page()
     roots, title = _pages()[name]
     return reference_markdown(roots, title)
 

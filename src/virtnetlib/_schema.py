@@ -49,6 +49,7 @@ class SchemaFinding:
 @dataclass
 class _ElementFacts:
     attributes: dict[str, set[str]] = field(default_factory=dict)
+    samples: dict[str, set[str]] = field(default_factory=dict)
     required: set[str] = field(default_factory=set)
     children: set[str] = field(default_factory=set)
     text: set[str] = field(default_factory=set)
@@ -94,6 +95,61 @@ _FRIENDLY = {
 }
 
 
+#: A valid value of libvirt's common datatypes, to tell a bad value from a
+#: missing one by substitution (probes stay in memory; nothing is sent).
+_SAMPLES = {
+    "ipAddr": "198.51.100.1",
+    "ipv4Addr": "198.51.100.1",
+    "ipv6Addr": "2001:db8::1",
+    "ipPrefix": "24",
+    "ipv4Prefix": "24",
+    "ipv6Prefix": "64",
+    "uniMacAddr": "52:54:00:00:00:01",
+    "macAddr": "52:54:00:00:00:01",
+    "UUID": "81ff0d90-c91e-6742-64da-4a736edb9a9b",
+    "deviceName": "eth0",
+    "dnsName": "example",
+    "zoneName": "zone",
+    "aliasName": "ua-x",
+    "filePath": "/x",
+    "absFilePath": "/x",
+}
+_SAMPLE_BY_TYPE = {
+    "unsignedInt": "1",
+    "unsignedLong": "1",
+    "unsignedShort": "1",
+    "int": "1",
+    "long": "1",
+    "integer": "1",
+    "positiveInteger": "1",
+    "double": "1",
+    "string": None,
+}
+
+
+def _samples(node: Any, defines: dict[str, Any], depth: int = 0) -> set[str]:
+    """Values the grammar certainly accepts for an attribute, where easy to tell."""
+    if depth > 20:
+        return set()
+    tag = node.tag
+    if tag == f"{RNG}ref":
+        name = node.get("name")
+        if name in _SAMPLES:
+            return {_SAMPLES[name]}
+        target = defines.get(name)
+        return _samples(target, defines, depth + 1) if target is not None else set()
+    if tag == f"{RNG}value":
+        return {node.text or ""}
+    if tag == f"{RNG}data":
+        sample = _SAMPLE_BY_TYPE.get(node.get("type", ""))
+        return {sample} if sample is not None else set()
+    out: set[str] = set()
+    for child in node:
+        if isinstance(child.tag, str) and child.tag not in (f"{RNG}param", f"{RNG}except"):
+            out |= _samples(child, defines, depth + 1)
+    return out
+
+
 def _describe(node: Any, defines: dict[str, Any], depth: int = 0) -> list[str]:
     """What values an attribute's or element's content allows, in words."""
     if depth > 20:
@@ -109,8 +165,12 @@ def _describe(node: Any, defines: dict[str, Any], depth: int = 0) -> list[str]:
         if "pattern" in params:
             words += f" matching {params['pattern']}"
         lo, hi = params.get("minInclusive"), params.get("maxInclusive")
-        if lo is not None or hi is not None:
-            words += f" from {lo if lo is not None else '...'} to {hi if hi is not None else '...'}"
+        if lo is None and hi is not None and words.startswith("unsigned"):
+            lo = "0"
+        if lo is not None and hi is not None:
+            words = f"an integer from {lo} to {hi}"
+        elif lo is not None or hi is not None:
+            words += f" from {lo}" if lo is not None else f" up to {hi}"
         if "maxLength" in params:
             words += f" of at most {params['maxLength']} characters"
         return [words]
@@ -149,6 +209,7 @@ def _collect(
             name = child.get("name")
             if name:
                 facts.attributes.setdefault(name, set()).update(_describe(child, defines))
+                facts.samples.setdefault(name, set()).update(_samples(child, defines))
                 if not optional:
                     facts.required.add(name)
         elif tag == f"{RNG}element":
@@ -403,7 +464,9 @@ def _explain(
                 hinted = hints.get(origin_of.get(child))
                 if hinted:
                     for attribute, hint in hinted:
-                        yield SchemaFinding(origin_of[child], attribute, hint, code="E101")
+                        yield SchemaFinding(
+                            origin_of[child], attribute, hint, code=_hint_code(hint)
+                        )
                 else:
                     yield _blame(child, origin_of.get(child, where), grammar, facts)
             dropped.add((target_path, culprits[-1].tag))
@@ -416,7 +479,7 @@ def _explain(
         hinted = hints.get(where)
         if hinted:
             for attribute, hint in hinted:
-                yield SchemaFinding(where, attribute, hint, code="E101")
+                yield SchemaFinding(where, attribute, hint, code=_hint_code(hint))
         elif text and not children and facts.text:
             allowed = tuple(sorted(facts.text))
             yield SchemaFinding(
@@ -436,6 +499,14 @@ def _explain(
             dropped.add((tree.getpath(parent), target.tag))
         if not _drop(target):
             return
+
+
+def _hint_code(message: str) -> str:
+    if message.startswith("missing required"):
+        return "E102"
+    if "may appear only once" in message:
+        return "E103"
+    return "E101"
 
 
 def _drop(el: Any) -> bool:
@@ -500,6 +571,15 @@ def _attribute_findings(
         )
         del target.attrib[singles[-1][0]]
         return
+    # a required attribute with a bad value: a known-good value in its place ends the failure
+    for name, value in attrs:
+        for sample in sorted(facts.samples.get(name, ())):
+            target.set(name, sample)
+            fixed = not _still_failing(rng, work, target_path)
+            if fixed:
+                yield _describe_attr(name, value, facts, where, shown)
+                return  # keep the sample in place: the copy is repaired
+        target.set(name, value)
     # several bad attributes at once: each one, kept alone, still fails
     target.attrib.clear()
     if _still_failing(rng, work, target_path):

@@ -1,31 +1,52 @@
 """The ``virtnetlib`` command: for people and pre-commit hooks.
 
-Output lines are ``file:line: path: message``; ``--format json`` is for
-machines. Exit codes: 0 clean, 1 problems found, 2 usage or I/O error.
+``validate`` prints ``file:line: path: severity code: message`` (or JSON);
+``fmt`` rewrites files in libvirt's formatting without losing anything;
+``show`` summarizes; ``ports`` prints passt port mappings. Exit codes:
+0 clean, 1 problems found, 2 usage or I/O error.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from virtnetlib._binding import Model
+from virtnetlib._domain import domain_interfaces, replace_interface
 from virtnetlib._errors import Error, ParseError
 from virtnetlib._interface import Interface
 from virtnetlib._network import Network
 from virtnetlib._parse import parse
+from virtnetlib._problem import Problem
 from virtnetlib._summary import interface_summary, network_summary
+from virtnetlib._validate import validate
+from virtnetlib._xml import parse_document
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+_PARALLEL_FROM = 64  # files; below this, starting workers costs more than it saves
 
 
 def _yes_no(value: bool | None) -> str:
     return "depends on firewall" if value is None else ("yes" if value else "no")
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+# ------------------------------------------------------------------ show
 
 
 def _show_text(path: str, summary: dict[str, Any]) -> str:
@@ -59,7 +80,7 @@ def _show_text(path: str, summary: dict[str, Any]) -> str:
 
 
 def _ranges(ports: dict[int, int]) -> str:
-    """``5000-5009→6000-6009, 5016-5020→6016-6020`` from a port mapping."""
+    """``5000-5009->6000-6009, 5016-5020->6016-6020`` from a port mapping."""
     runs: list[tuple[int, int, int]] = []
     for host in sorted(ports):
         guest = ports[host]
@@ -76,6 +97,10 @@ def _ranges(ports: dict[int, int]) -> str:
     return ", ".join(parts)
 
 
+def _where(fwd: dict[str, Any]) -> str:
+    return (fwd["address"] or "*") + (f"%{fwd['dev']}" if fwd["dev"] else "")
+
+
 def _show_interface_text(path: str, summary: dict[str, Any]) -> str:
     lines = [
         f"{path}: interface type={summary['type']!r}",
@@ -88,10 +113,25 @@ def _show_interface_text(path: str, summary: dict[str, Any]) -> str:
     if summary["boot_order"] is not None:
         lines.append(f"  boot order:  {summary['boot_order']}")
     for fwd in summary["port_forwards"]:
-        where = "".join([fwd["address"] or "*", f"%{fwd['dev']}" if fwd["dev"] else ""])
         mapped = fwd["mappings"] if fwd["mappings"] == "all" else _ranges(fwd["mappings"])
-        lines.append(f"  forward:     {fwd['proto']} {where}: {mapped}")
+        lines.append(f"  forward:     {fwd['proto']} {_where(fwd)}: {mapped}")
     return "\n".join(lines)
+
+
+def _load_models(name: str) -> list[Model]:
+    """The models in a file: the document itself, or a domain's interfaces."""
+    path = Path(name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise Error(f"cannot read {name}: {exc.strerror or exc}") from exc
+    try:
+        root = parse_document(data)
+        if root.tag == "domain":
+            return list(domain_interfaces(data))
+        return [parse(data)]
+    except ParseError as exc:
+        raise exc.with_source(name) from None
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -99,42 +139,224 @@ def _cmd_show(args: argparse.Namespace) -> int:
     results = []
     for name in args.files:
         try:
-            model = parse(Path(name))
+            models = _load_models(name)
         except ParseError as exc:
-            print(str(exc), file=sys.stderr)
+            _err(str(exc))
             status = max(status, EXIT_PROBLEMS)
             continue
         except Error as exc:
-            print(f"{name}: {exc}", file=sys.stderr)
+            _err(str(exc))
             status = EXIT_USAGE
             continue
-        if isinstance(model, Network):
-            summary: dict[str, Any] = {"kind": "network", **network_summary(model)}
-            text = _show_text(name, summary)
-        elif isinstance(model, Interface):
-            summary = {"kind": "interface", **interface_summary(model)}
-            text = _show_interface_text(name, summary)
-        else:
-            summary = {"kind": type(model).__name__, "xml": model.to_xml()}
-            text = f"{name}: {type(model).__name__}\n{model.to_xml().rstrip()}"
-        if args.format == "json":
-            results.append({"file": name, **summary})
-        else:
-            print(text)
+        for model in models:
+            if isinstance(model, Network):
+                summary: dict[str, Any] = {"kind": "network", **network_summary(model)}
+                text = _show_text(name, summary)
+            elif isinstance(model, Interface):
+                summary = {"kind": "interface", **interface_summary(model)}
+                text = _show_interface_text(name, summary)
+            else:
+                summary = {"kind": type(model).__name__, "xml": model.to_xml()}
+                text = f"{name}: {type(model).__name__}\n{model.to_xml().rstrip()}"
+            if args.format == "json":
+                results.append({"file": name, **summary})
+            else:
+                _out(text)
     if args.format == "json":
-        print(json.dumps(results, indent=2))
+        _out(json.dumps(results, indent=2))
     return status
+
+
+# ------------------------------------------------------------------ validate
+
+
+_OURS = ("network", "interface", "domain")
+
+
+def _validate_one(
+    job: tuple[str, str | None, tuple[str, ...], bool],
+) -> tuple[list[Problem], str | None]:
+    name, schemas, disable, skip_unknown = job
+    try:
+        if skip_unknown:
+            try:
+                root = parse_document(Path(name).read_bytes())
+            except (OSError, ParseError):
+                root = None  # validate() reports it properly
+            if root is not None and root.tag not in _OURS:
+                return [], None
+        return validate(Path(name), schemas=schemas, disable=disable), None
+    except Error as exc:
+        return [], str(exc)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    disable = tuple(c.strip() for arg in args.disable or () for c in arg.split(",") if c.strip())
+    jobs = [(name, args.schemas, disable, args.skip_unknown) for name in args.files]
+    workers = args.jobs or os.cpu_count() or 1
+    try:
+        if workers > 1 and len(jobs) >= _PARALLEL_FROM:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(_validate_one, jobs, chunksize=16))
+        else:
+            results = [_validate_one(job) for job in jobs]
+    except Error as exc:  # schema folder missing and the like
+        _err(f"virtnetlib: {exc}")
+        return EXIT_USAGE
+    problems: list[Problem] = []
+    status = EXIT_OK
+    for found, failure in results:
+        if failure:
+            _err(failure)
+            status = EXIT_USAGE
+        problems.extend(p for p in found if not (args.errors_only and p.severity != "error"))
+    if args.format == "json":
+        _out(json.dumps([p.as_dict() for p in problems], indent=2))
+    else:
+        for problem in problems:
+            _out(str(problem))
+    if status == EXIT_OK and problems:
+        status = EXIT_PROBLEMS
+    return status
+
+
+# ------------------------------------------------------------------ fmt
+
+
+def _formatted(data: bytes) -> str:
+    root = parse_document(data)
+    if root.tag != "domain":
+        return parse(data, strict=False).to_xml()
+    text = data.decode(root.getroottree().docinfo.encoding or "utf-8")
+    for index, iface in enumerate(domain_interfaces(data, strict=False)):
+        text = replace_interface(text, index, iface)
+    return text
+
+
+def _cmd_fmt(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            _err(f"{name}: cannot read: {exc.strerror or exc}")
+            status = EXIT_USAGE
+            continue
+        if args.skip_unknown:
+            try:
+                if parse_document(data).tag not in _OURS:
+                    continue
+            except ParseError:
+                pass  # reported below
+        try:
+            new = _formatted(data)
+        except ParseError as exc:
+            _err(str(exc.with_source(name)))
+            status = max(status, EXIT_PROBLEMS)
+            continue
+        if new.encode() == data:
+            continue
+        if args.check:
+            _out(f"{name}: would reformat")
+            status = max(status, EXIT_PROBLEMS)
+            continue
+        try:
+            path.write_text(new, encoding="utf-8")
+        except OSError as exc:
+            _err(f"{name}: cannot write: {exc.strerror or exc}")
+            status = EXIT_USAGE
+            continue
+        _out(f"{name}: reformatted")
+    return status
+
+
+# ------------------------------------------------------------------ ports
+
+
+def _cmd_ports(args: argparse.Namespace) -> int:
+    try:
+        models = _load_models(args.file)
+    except ParseError as exc:
+        _err(str(exc))
+        return EXIT_PROBLEMS
+    except Error as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    rows = []
+    for model in models:
+        if not isinstance(model, Interface):
+            continue
+        for fwd in interface_summary(model)["port_forwards"]:
+            if fwd["mappings"] == "all":
+                rows.append([fwd["proto"], _where(fwd), "all", "all"])
+                continue
+            for host, guest in sorted(fwd["mappings"].items()):
+                rows.append([fwd["proto"], _where(fwd), str(host), str(guest)])
+    if args.format == "json":
+        keys = ("proto", "host_address", "host_port", "guest_port")
+        _out(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], indent=2))
+        return EXIT_OK
+    if not rows:
+        _out(f"{args.file}: no port forwards")
+        return EXIT_OK
+    header = ["PROTO", "HOST ADDRESS", "HOST PORT", "GUEST PORT"]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        _out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="virtnetlib", description="Read, check and summarize libvirt networking XML."
+        prog="virtnetlib", description="Read, check and format libvirt networking XML."
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    val = sub.add_parser(
+        "validate", help="check files as libvirt would (schema, define time, advice)"
+    )
+    val.add_argument("files", nargs="+", metavar="FILE")
+    val.add_argument(
+        "--schemas",
+        default=None,
+        help="'system' for /usr/share/libvirt/schemas, or a folder (default: virtnetlib's own)",
+    )
+    val.add_argument("--format", choices=["text", "json"], default="text")
+    val.add_argument(
+        "--disable",
+        action="append",
+        metavar="CODE[,CODE...]",
+        help="leave out these codes (repeat or separate with commas)",
+    )
+    val.add_argument("--errors-only", action="store_true", help="leave out advice (warnings)")
+    val.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    val.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="skip XML files that are not networks, interfaces or domains (for hooks)",
+    )
+    val.set_defaults(func=_cmd_validate)
+
+    fmt = sub.add_parser("fmt", help="rewrite files in libvirt's formatting, losslessly")
+    fmt.add_argument("files", nargs="+", metavar="FILE")
+    fmt.add_argument("--check", action="store_true", help="report files that would change")
+    fmt.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="skip XML files that are not networks, interfaces or domains (for hooks)",
+    )
+    fmt.set_defaults(func=_cmd_fmt)
+
     show = sub.add_parser("show", help="print a readable summary of each file")
     show.add_argument("files", nargs="+", metavar="FILE")
     show.add_argument("--format", choices=["text", "json"], default="text")
     show.set_defaults(func=_cmd_show)
+
+    ports = sub.add_parser("ports", help="print the passt port mapping table of an interface")
+    ports.add_argument("file", metavar="FILE")
+    ports.add_argument("--format", choices=["text", "json"], default="text")
+    ports.set_defaults(func=_cmd_ports)
     return parser
 
 

@@ -1,0 +1,189 @@
+"""The command line: validate, fmt, ports; exit codes; the pre-commit hooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import unavailable
+from virtnetlib.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = "<network>\n  <name>ok</name>\n  <bridge name='virbr9'/>\n</network>\n"
+BAD = (
+    "<network>\n  <name>bad</name>\n  <forward mode='natt'/>\n"
+    "  <ip address='198.51.100.1' prefix='24'>\n    <dhcp>\n"
+    "      <range start='198.51.100.50' end='198.51.100.10'/>\n    </dhcp>\n  </ip>\n</network>\n"
+)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_validate_exit_codes_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write(tmp_path, "good.xml", GOOD)
+    bad = write(tmp_path, "bad.xml", BAD)
+    assert main(["validate", str(good)]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["validate", str(good), str(bad)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"{bad}:3: /network/forward/@mode: error E101: invalid value 'natt' for mode; expected "
+        "'bridge' or 'hostdev' or 'nat' or 'open' or 'passthrough' or 'private' or 'route' "
+        "or 'vepa'",
+        f"{bad}:6: /network/ip/dhcp/range: error E202: range 198.51.100.50 - 198.51.100.10 is "
+        "reversed",
+    ]
+    assert main(["validate", str(tmp_path / "missing.xml")]) == 2
+    assert main(["validate"]) == 2
+    assert main(["validate", "--schemas", str(tmp_path), str(good)]) == 2
+
+
+def test_validate_json_disable_and_errors_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.xml", BAD)
+    assert main(["validate", "--format", "json", str(bad)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in data] == ["E101", "E202"]
+    assert data[0]["line"] == 3
+    assert data[0]["expected"][0] == "'bridge'"
+    assert main(["validate", "--disable", "E101,E202", str(bad)]) == 0
+    assert main(["validate", "--disable", "E101", "--disable", "E202", str(bad)]) == 0
+    routed = write(
+        tmp_path,
+        "routed.xml",
+        GOOD.replace(
+            "<bridge name='virbr9'/>",
+            "<forward mode='route'/>\n  <ip address='198.51.100.1' prefix='24'>\n  </ip>",
+        ),
+    )
+    assert main(["validate", str(routed)]) == 1
+    assert "warning W306" in capsys.readouterr().out
+    assert main(["validate", "--errors-only", str(routed)]) == 0
+
+
+def test_validate_many_files_in_parallel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [str(write(tmp_path, f"n{i}.xml", GOOD if i % 10 else BAD)) for i in range(80)]
+    assert main(["validate", "--jobs", "2", *files]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 16  # 8 bad files, two problems each
+    assert out[0].startswith(files[0])
+
+
+def test_validate_skip_unknown(tmp_path: Path) -> None:
+    other = write(tmp_path, "pom.xml", "<project/>")
+    assert main(["validate", str(other)]) == 1
+    assert main(["validate", "--skip-unknown", str(other)]) == 0
+
+
+def test_fmt_rewrites_losslessly_and_checks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    messy = write(
+        tmp_path,
+        "messy.xml",
+        '<?xml version="1.0"?>\n<network>\n    <bridge name="br0" future="x"/>\n'
+        "    <!-- keep me -->\n    <name>m</name>\n</network>\n",
+    )
+    assert main(["fmt", "--check", str(messy)]) == 1
+    assert "would reformat" in capsys.readouterr().out
+    assert main(["fmt", str(messy)]) == 0
+    assert messy.read_text() == (
+        "<network>\n  <name>m</name>\n  <bridge name='br0' future='x'/>\n"
+        "  <!-- keep me -->\n</network>\n"
+    )
+    assert main(["fmt", "--check", str(messy)]) == 0
+    broken = write(tmp_path, "broken.xml", "<network><name>x</name>")
+    assert main(["fmt", str(broken)]) == 1
+    assert broken.read_text() == "<network><name>x</name>"
+    assert main(["fmt", "--skip-unknown", str(write(tmp_path, "o.xml", "<x/>"))]) == 0
+
+
+def test_fmt_formats_interfaces_inside_a_domain(tmp_path: Path) -> None:
+    domain = write(
+        tmp_path,
+        "vm.xml",
+        '<domain type="kvm">\n  <name>vm</name>\n  <devices>\n'
+        '    <interface type="network"><source network="default"/><mac address="52:54:00:00:00:01"/>'
+        "</interface>\n  </devices>\n</domain>\n",
+    )
+    assert main(["fmt", str(domain)]) == 0
+    assert domain.read_text() == (
+        '<domain type="kvm">\n  <name>vm</name>\n  <devices>\n'
+        "    <interface type='network'>\n      <mac address='52:54:00:00:00:01'/>\n"
+        "      <source network='default'/>\n    </interface>\n  </devices>\n</domain>\n"
+    )
+
+
+def test_ports_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ports", str(ROOT / "examples/interfaces/passt.xml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["PROTO", "HOST", "ADDRESS", "HOST", "PORT", "GUEST", "PORT"]
+    assert lines[1].split() == ["tcp", "*", "2022", "22"]
+    assert lines[-1].split() == ["udp", "198.51.100.2", "5020", "6020"]
+    assert len(lines) == 1 + 1 + 15
+    assert main(["ports", "--format", "json", str(ROOT / "examples/interfaces/passt.xml")]) == 0
+    assert json.loads(capsys.readouterr().out)[0] == {
+        "proto": "tcp",
+        "host_address": "*",
+        "host_port": "2022",
+        "guest_port": "22",
+    }
+
+
+def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
+    """The hooks as users run them: pre-commit installs virtnetlib from this checkout."""
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
+    git = shutil.which("git")
+    if git is None or not Path(pre_commit).exists():
+        unavailable("pre-commit and git are needed (the dev extra and Debian's git)")
+        return
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    subprocess.run([git, "init", "-q"], cwd=repo, check=True, env=env)
+    (repo / "networks").mkdir()
+    (repo / "networks" / "good.xml").write_text(GOOD)
+    (repo / "networks" / "bad.xml").write_text(BAD)
+    (repo / "pom.xml").write_text("<project/>\n")
+    subprocess.run([git, "add", "-A"], cwd=repo, check=True, env=env)
+
+    def hook(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [pre_commit, "try-repo", str(ROOT), name, "--all-files"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+
+    validate = hook("virtnetlib-validate")
+    assert validate.returncode == 1, validate.stdout + validate.stderr
+    assert "networks/bad.xml:3: /network/forward/@mode: error E101" in validate.stdout
+    assert "good.xml:" not in validate.stdout
+    assert "pom.xml" not in validate.stdout
+    fmt = hook("virtnetlib-fmt")
+    # fmt rewrote good.xml (libvirt adds nothing, but quotes and indent differ) and failed the run
+    assert fmt.returncode == 1, fmt.stdout + fmt.stderr
+    assert (repo / "networks" / "good.xml").read_text() == GOOD
