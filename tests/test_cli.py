@@ -116,8 +116,8 @@ def test_fmt_formats_interfaces_inside_a_domain(tmp_path: Path) -> None:
         tmp_path,
         "vm.xml",
         '<domain type="kvm">\n  <name>vm</name>\n  <devices>\n'
-        '    <interface type="network"><source network="default"/><mac address="52:54:00:00:00:01"/>'
-        "</interface>\n  </devices>\n</domain>\n",
+        '    <interface type="network"><source network="default"/>'
+        '<mac address="52:54:00:00:00:01"/></interface>\n  </devices>\n</domain>\n',
     )
     assert main(["fmt", str(domain)]) == 0
     assert domain.read_text() == (
