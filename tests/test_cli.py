@@ -165,6 +165,8 @@ def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
     (repo / "networks" / "good.xml").write_text(GOOD)
     (repo / "networks" / "bad.xml").write_text(BAD)
     (repo / "pom.xml").write_text("<project/>\n")
+    messy = '<network>\n    <name>messy</name>\n    <bridge name="br0"/>\n</network>\n'
+    (repo / "networks" / "messy.xml").write_text(messy)
     subprocess.run([git, "add", "-A"], cwd=repo, check=True, env=env)
 
     def hook(name: str) -> subprocess.CompletedProcess[str]:
@@ -184,6 +186,11 @@ def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
     assert "good.xml:" not in validate.stdout
     assert "pom.xml" not in validate.stdout
     fmt = hook("virtnetlib-fmt")
-    # fmt rewrote good.xml (libvirt adds nothing, but quotes and indent differ) and failed the run
+    # fmt rewrote messy.xml in libvirt's formatting, which fails the run as hooks do
     assert fmt.returncode == 1, fmt.stdout + fmt.stderr
+    assert "networks/messy.xml: reformatted" in fmt.stdout
+    assert (repo / "networks" / "messy.xml").read_text() == (
+        "<network>\n  <name>messy</name>\n  <bridge name='br0'/>\n</network>\n"
+    )
     assert (repo / "networks" / "good.xml").read_text() == GOOD
+    assert (repo / "pom.xml").read_text() == "<project/>\n"
