@@ -8,8 +8,9 @@ source "$(dirname "$0")/setup-env.sh"
 # python3-venv: the venv; gcc, python3-dev, pkg-config, libvirt-dev: to build
 # libvirt-python (libvirt0 brings the embedded test driver); libvirt-clients:
 # virsh, whose attach-interface output the hostdev helper is checked against;
-# passt and iproute2: the real passt listening in a test network namespace
+# passt and iproute2: the real passt listening in a test network namespace;
+# git: the pre-commit hooks are tried on a temporary repository
 setup_env "dev,libvirt" python3-venv python3-dev gcc pkg-config libvirt-dev \
-    libvirt-clients passt iproute2
+    libvirt-clients passt iproute2 git
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest "$@"

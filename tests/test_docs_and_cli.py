@@ -94,6 +94,7 @@ def test_readme_examples_run() -> None:
     assert outputs[0].startswith("nat virbr0 198.51.100.2\n")
     assert "<host mac='52:54:00:00:01:01' name='web' ip='198.51.100.10'/>" in outputs[0]
     assert outputs[1] == "['network', 'hostdev']\n{2022: 22} ['--tcp-ports', '2022:22']\n"
+    assert outputs[2] == "warning W306 /network/forward/@mode\n"
 
 
 @pytest.mark.parametrize(

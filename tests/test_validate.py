@@ -418,6 +418,17 @@ ADVICE = [
         NET.format("<portgroup name='a' default='yes'/><portgroup name='b'/>"),
     ),
     (
+        NET.format(
+            "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' "
+            "ip='10.0.5.5'/></dhcp></ip>"
+        ),
+        "W312",
+        NET.format(
+            "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' "
+            "ip='10.0.0.5'/></dhcp></ip>"
+        ),
+    ),
+    (
         NET.format("<portgroup name='a'/><portgroup name='a'/>"),
         "W311",
         NET.format("<portgroup name='a'/><portgroup name='b'/>"),

@@ -196,6 +196,21 @@ def _ips(net: Network) -> Iterator[Finding]:
                     hpath,
                     "mac",
                 )
+            if (
+                host.ip is not None
+                and subnet is not None
+                and host.ip.version == subnet.version
+                and host.ip not in subnet
+            ):
+                yield (
+                    W_HOST_OUTSIDE.code,
+                    (
+                        f"host address {host.ip} is outside {subnet}; libvirt accepts it but "
+                        "dnsmasq will never hand it out"
+                    ),
+                    hpath,
+                    "ip",
+                )
             if host.mac is not None and _multicast(host.mac):
                 yield E_MULTICAST.code, f"{host.mac} is a multicast MAC address", hpath, "mac"
 
@@ -504,6 +519,9 @@ W_OVERLAP = _rule("W308", "host port forwarded more than once")
 W_NAT_V4 = _rule("W309", "NAT network without an IPv4 address (NAT is IPv4 only)")
 W_DEFAULT_PG = _rule(
     "W310", "more than one default portgroup (libvirt's network driver refuses this)"
+)
+W_HOST_OUTSIDE = _rule(
+    "W312", "static DHCP host address outside its <ip> subnet (dnsmasq never hands it out)"
 )
 W_PG_DUP = _rule("W311", "portgroup names must be unique (libvirt's network driver refuses this)")
 
