@@ -48,3 +48,16 @@ setup_env() {
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[$extras]"
     fi
 }
+
+# ensure_system_user USER GROUP: create a system account (root only; otherwise
+# the tests that need it say so and are skipped)
+ensure_system_user() {
+    local user="$1" group="$2"
+    id "$user" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "virtnetlib: user $user is missing; run as root to create it" >&2
+        return 0
+    fi
+    getent group "$group" >/dev/null || groupadd --system "$group"
+    useradd --system --no-create-home --shell /usr/sbin/nologin --gid "$group" "$user"
+}

@@ -9,8 +9,16 @@ source "$(dirname "$0")/setup-env.sh"
 # libvirt-python (libvirt0 brings the embedded test driver); libvirt-clients:
 # virsh, whose attach-interface output the hostdev helper is checked against;
 # passt and iproute2: the real passt listening in a test network namespace;
-# git: the pre-commit hooks are tried on a temporary repository
+# git: the pre-commit hooks are tried on a temporary repository;
+# libvirt-daemon, libvirt-daemon-driver-qemu, dnsmasq-base, iptables: the real
+# libvirtd the integration tests start; busybox (udhcpc) and curl (TFTP): the
+# PXE client; qemu-system-x86: a guest for live interface hot-plug
 setup_env "dev,libvirt" python3-venv python3-dev gcc pkg-config libvirt-dev \
-    libvirt-clients passt iproute2 git
+    libvirt-clients passt iproute2 git \
+    libvirt-daemon libvirt-daemon-driver-qemu dnsmasq-base iptables busybox curl \
+    qemu-system-x86
+# libvirtd runs guests as libvirt-qemu and dnsmasq as libvirt-dnsmasq
+ensure_system_user libvirt-qemu kvm
+ensure_system_user libvirt-dnsmasq libvirt-dnsmasq
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest "$@"

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
+pytest_plugins = ["tests.libvirtd"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("VIRTNETLIB_SHARED", ROOT.parent / "shared"))
 CORPUS = Path(os.environ.get("VIRTNETLIB_CORPUS", SHARED / "corpus")) / "libvirt-9.0.0"

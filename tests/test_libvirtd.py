@@ -1,0 +1,329 @@
+"""virtnetlib.libvirt against a real libvirtd: bridges, DHCP, PXE/TFTP, live updates, apply."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import virtnetlib as vnl
+from tests.conftest import unavailable
+from tests.libvirtd import bridge_name, unique
+from tests.netns import namespace, run
+
+ADDR = ipaddress.ip_address
+pytestmark = pytest.mark.libvirtd
+
+
+def network(
+    name: str,
+    subnet: str,
+    *,
+    mode: str | None = None,
+    dhcp: vnl.Dhcp | None = None,
+    tftp: str | None = None,
+) -> vnl.Network:
+    net = ipaddress.ip_network(subnet)
+    gateway = net.network_address + 1
+    return vnl.Network(
+        name=name,
+        forward=vnl.Forward(mode=mode) if mode else None,  # type: ignore[arg-type]
+        bridge=vnl.NetworkBridge(name=bridge_name()),
+        ips=[
+            vnl.NetworkIP(
+                address=gateway,
+                prefix=net.prefixlen,
+                tftp=vnl.Tftp(root=tftp) if tftp else None,
+                dhcp=dhcp,
+            )
+        ],
+    )
+
+
+def dhcp_range(subnet: str, first: int, last: int) -> vnl.Dhcp:
+    net = ipaddress.ip_network(subnet)
+    return vnl.Dhcp(
+        ranges=[vnl.DhcpRange(start=net.network_address + first, end=net.network_address + last)]
+    )
+
+
+def bridge_of(net: vnl.Network) -> str:
+    assert net.bridge is not None
+    assert net.bridge.name is not None
+    return net.bridge.name
+
+
+def bridge_addresses(bridge: str) -> list[str]:
+    out = run("ip", "-o", "-4", "addr", "show", "dev", bridge, check=False).stdout
+    return [line.split()[3] for line in out.splitlines()]
+
+
+def test_nat_and_isolated_networks_run_as_bridges(system: Any) -> None:
+    nat = network(
+        unique("nat"), "198.51.100.0/27", mode="nat", dhcp=dhcp_range("198.51.100.0/27", 10, 20)
+    )
+    iso = network(unique("iso"), "198.51.100.32/27")
+    for net in (nat, iso):
+        result = system.apply_network(net)
+        assert (result.action, result.started) == ("created", True)
+    states = {s.name: s for s in system.networks()}
+    assert states[nat.name].active
+    assert states[iso.name].network.forward is None
+    assert bridge_addresses(bridge_of(nat)) == ["198.51.100.1/27"]
+    assert bridge_addresses(bridge_of(iso)) == ["198.51.100.33/27"]
+    for net in (nat, iso):
+        system.stop_network(net.name)
+        system.undefine_network(net.name)
+        assert not Path(f"/sys/class/net/{bridge_of(net)}").exists()
+        assert not system.has_network(net.name)
+
+
+UDHCPC_SCRIPT = """#!/bin/sh
+env > "{out}.$1"
+if [ "$1" = bound ]; then ip addr add "$ip/${{mask:-24}}" dev "$interface"; fi
+"""
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[Any]:
+    """A DHCP/TFTP client: a network namespace whose veth is plugged into a bridge."""
+    if shutil.which("busybox") is None or shutil.which("curl") is None:
+        unavailable("busybox (udhcpc) and curl are needed (Debian: busybox, curl)")
+    script = tmp_path / "udhcpc.sh"
+    script.write_text(UDHCPC_SCRIPT.format(out=tmp_path / "lease"))
+    script.chmod(0o755)
+
+    class Client:
+        def __init__(self, ns: str) -> None:
+            self.ns = ns
+            self.host_end = f"vnlh{os.getpid() % 10000}{ns[-4:]}"[:15]
+            run(
+                "ip",
+                "link",
+                "add",
+                self.host_end,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "vnlc0",
+                "netns",
+                ns,
+            )
+            self.mac = (
+                run("ip", "-n", ns, "-o", "link", "show", "vnlc0")
+                .stdout.split("link/ether ")[1]
+                .split()[0]
+            )
+
+        def plug(self, bridge: str) -> None:
+            run("ip", "link", "set", self.host_end, "master", bridge, "up")
+            run("ip", "-n", self.ns, "link", "set", "vnlc0", "up")
+
+        def dhcp(self, hostname: str = "vnl-client") -> dict[str, str]:
+            run("ip", "-n", self.ns, "addr", "flush", "dev", "vnlc0")
+            proc = run(
+                "ip",
+                "netns",
+                "exec",
+                self.ns,
+                "busybox",
+                "udhcpc",
+                "-i",
+                "vnlc0",
+                "-n",
+                "-q",
+                "-f",
+                "-t",
+                "8",
+                "-T",
+                "2",
+                "-s",
+                str(script),
+                "-x",
+                f"hostname:{hostname}",
+                timeout=60,
+                check=False,
+            )
+            bound = tmp_path / "lease.bound"
+            assert bound.exists(), proc.stdout + proc.stderr
+            env = dict(line.split("=", 1) for line in bound.read_text().splitlines() if "=" in line)
+            bound.unlink()
+            return env
+
+        def tftp(self, server: str, name: str) -> bytes:
+            return subprocess.run(
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    self.ns,
+                    "curl",
+                    "-s",
+                    "--max-time",
+                    "20",
+                    f"tftp://{server}/{name}",
+                ],
+                capture_output=True,
+                check=True,
+                timeout=60,
+            ).stdout
+
+    with namespace("vnl-dhcp") as ns:
+        client = Client(ns)
+        try:
+            yield client
+        finally:
+            run("ip", "link", "delete", client.host_end, check=False)
+
+
+@pytest.fixture
+def tftp_root() -> Iterator[Path]:
+    # dnsmasq serves TFTP as the unprivileged libvirt-dnsmasq user: a world-readable folder
+    root = Path(tempfile.mkdtemp(prefix="vnl-tftp-"))
+    root.chmod(0o755)
+    (root / "pxelinux.0").write_bytes(b"virtnetlib PXE boot image\n")
+    (root / "pxelinux.0").chmod(0o644)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root)
+
+
+def test_pxe_boot_server_end_to_end(system: Any, client: Any, tftp_root: Path) -> None:
+    """The RHEL 10 guide's PXE network: DHCP hands out an address and the boot
+    file, TFTP serves it, and the lease shows up through the adapter."""
+    subnet = "198.51.100.64/27"
+    dhcp = dhcp_range(subnet, 10, 20)
+    dhcp.bootp = vnl.Bootp(file="pxelinux.0")
+    net = network(unique("pxe"), subnet, dhcp=dhcp, tftp=str(tftp_root))
+    assert [p.code for p in vnl.validate(net)] == []
+    system.apply_network(net)
+    client.plug(bridge_of(net))
+    lease = client.dhcp()
+    assert ADDR(lease["ip"]) in ipaddress.ip_network(subnet)
+    assert ipaddress.IPv4Address("198.51.100.74") <= ipaddress.IPv4Address(lease["ip"])
+    assert ipaddress.IPv4Address(lease["ip"]) <= ipaddress.IPv4Address("198.51.100.84")
+    assert lease["boot_file"] == "pxelinux.0"
+    assert lease["siaddr"] == "198.51.100.65"
+    assert client.tftp("198.51.100.65", "pxelinux.0") == b"virtnetlib PXE boot image\n"
+    (record,) = [r for r in system.leases(net.name) if r.mac == client.mac]
+    assert record.ip == ADDR(lease["ip"])
+    assert record.hostname == "vnl-client"
+    assert record.family == "ipv4"
+    assert record.prefix == 27
+    assert system.leases(net.name, mac=client.mac) == [record]
+
+
+def test_live_dhcp_host_gets_its_fixed_address(system: Any, client: Any) -> None:
+    subnet = "198.51.100.96/27"
+    net = network(unique("upd"), subnet, dhcp=dhcp_range(subnet, 10, 20))
+    system.apply_network(net)
+    client.plug(bridge_of(net))
+    host = vnl.DhcpHost(mac=client.mac, name="fixed", ip=ADDR("198.51.100.126"))
+    system.update_network(net.name, host, live=True, config=True)
+    assert client.dhcp()["ip"] == "198.51.100.126"
+    stored = system.network(net.name).network.ips[0].dhcp
+    assert stored is not None
+    assert stored.hosts == [host]
+
+
+def test_apply_is_idempotent_and_restarts_on_request(system: Any) -> None:
+    net = network(unique("app"), "198.51.100.128/27")
+    assert system.apply_network(net).action == "created"
+    assert system.apply_network(net).action == "unchanged"
+    changed = attrs.evolve(net, domain=vnl.Domain(name="lab.example"))
+    result = system.apply_network(changed)
+    assert (result.action, result.restarted) == ("redefined", False)
+    # the running network keeps its old definition until it restarts
+    live = vnl.Network.from_xml(system.raw.networkLookupByName(net.name).XMLDesc(0))
+    assert live.domain is None
+    assert system.apply_network(changed).action == "unchanged"
+    again = attrs.evolve(net, domain=vnl.Domain(name="lab2.example"))
+    result = system.apply_network(again, restart=True)
+    assert (result.action, result.restarted) == ("redefined", True)
+    live = vnl.Network.from_xml(system.raw.networkLookupByName(net.name).XMLDesc(0))
+    assert live.domain == vnl.Domain(name="lab2.example")
+
+
+@pytest.fixture
+def address_in_use() -> Iterator[str]:
+    """A veth pair in the host namespace holding 198.51.100.161/27, so that a
+    network with that address cannot start."""
+    name = f"vnlx{os.getpid() % 100000}"
+    run("ip", "link", "add", name, "type", "veth", "peer", "name", f"{name}p")
+    try:
+        run("ip", "addr", "add", "198.51.100.161/27", "dev", name)
+        run("ip", "link", "set", name, "up")
+        yield name
+    finally:
+        run("ip", "link", "delete", name, check=False)
+
+
+def test_apply_rolls_back_a_failed_start(system: Any, address_in_use: str) -> None:
+    from virtnetlib.libvirt import LibvirtError
+
+    net = network(unique("rb"), "198.51.100.160/27")
+    with pytest.raises(LibvirtError) as info:
+        system.apply_network(net)
+    assert "the new definition was removed again" in str(info.value)
+    assert info.value.operation == "start network"
+    assert not system.has_network(net.name)
+    # a redefinition whose start fails gets the previous definition back
+    good = network(net.name, "198.51.100.224/27")
+    system.apply_network(good, start=False)
+    with pytest.raises(LibvirtError, match="previous definition was restored"):
+        system.apply_network(net)
+    assert system.network(net.name).network.ips == good.ips
+
+
+def test_domain_interfaces_attach_update_detach_live(system: Any, tmp_path: Path) -> None:
+    if shutil.which("qemu-system-x86_64") is None:
+        unavailable("qemu-system-x86_64 is not installed (Debian: qemu-system-x86)")
+    subnet = "198.51.100.192/27"
+    net = network(unique("vm"), subnet)
+    system.apply_network(net)
+    kvm = Path("/dev/kvm").exists() and os.access("/dev/kvm", os.R_OK | os.W_OK)
+    name = unique("dom")
+    dom = system.raw.defineXML(
+        f"<domain type='{'kvm' if kvm else 'qemu'}'><name>{name}</name>"
+        "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<video><model type='none'/></video>"
+        "<memballoon model='none'/></devices></domain>"
+    )
+    dom.create()
+    iface = vnl.NetworkInterface(
+        mac=vnl.InterfaceMac(address="52:54:00:be:ef:01"),
+        source=vnl.NetworkSource(network=net.name),
+        model=vnl.NicModel(type="virtio"),
+        rom=vnl.Rom(enabled=False),
+    )
+    system.attach_interface(name, iface, live=True, config=True)
+    (live,) = system.domain_interfaces(name)
+    assert isinstance(live, vnl.NetworkInterface)
+    assert live.mac_address == "52:54:00:be:ef:01"
+    assert live.target is not None  # libvirt created the tap device
+    tap = live.target.dev
+    assert Path(f"/sys/class/net/{bridge_of(net)}/brif/{tap}").exists()
+    assert system.domain_interfaces(name, inactive=True)[0].mac_address == "52:54:00:be:ef:01"
+    down = attrs.evolve(iface, link=vnl.Link(state="down"))
+    system.update_interface(name, down, live=True)
+    (after,) = system.domain_interfaces(name)
+    assert after.link == vnl.Link(state="down")
+    system.detach_interface(name, "52:54:00:BE:EF:01", live=True, config=True)
+    for _ in range(50):  # the guest is asked to release the device; wait for it
+        if not system.domain_interfaces(name):
+            break
+        time.sleep(0.2)
+    assert system.domain_interfaces(name, inactive=True) == []
