@@ -327,3 +327,47 @@ def test_domain_interfaces_attach_update_detach_live(system: Any, tmp_path: Path
             break
         time.sleep(0.2)
     assert system.domain_interfaces(name, inactive=True) == []
+
+
+def test_vf_attached_persistently_like_virsh_attach_interface(system: Any, tmp_path: Path) -> None:
+    """A VF found in (fake) sysfs, handed to a defined guest through the adapter,
+    is stored exactly as ``virsh attach-interface … hostdev … --managed --config`` stores it."""
+    from virtnetlib import sriov
+    from virtnetlib.fakesysfs import FakeSysfs
+
+    fake = FakeSysfs(tmp_path / "host")
+    fake.add_pf("0000:82:00.0", netdevs=["eth1"], total_vfs=7)
+    sriov.set_num_vfs("eth1", 2, sysfs=fake)
+    vf = sriov.inventory(fake).pf("eth1").vfs[0]
+    iface = vf.to_interface(mac="52:54:00:00:01:01")
+    stored = []
+    for how in ("adapter", "virsh"):
+        name = unique(how)
+        system.raw.defineXML(
+            f"<domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory>"
+            "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+            "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>"
+        )
+        if how == "adapter":
+            system.attach_interface(name, iface, live=False, config=True)
+        else:
+            run(
+                "virsh",
+                "-c",
+                system.uri,
+                "attach-interface",
+                name,
+                "hostdev",
+                vf.pci_address,
+                "--mac",
+                "52:54:00:00:01:01",
+                "--managed",
+                "--config",
+            )
+        (found,) = system.domain_interfaces(name, inactive=True)
+        stored.append(found)
+    assert stored[0] == stored[1]
+    assert isinstance(stored[0], vnl.HostdevInterface)
+    assert stored[0].source == iface.source
+    assert stored[0].mac == iface.mac
+    assert stored[0].managed is True

@@ -17,6 +17,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import attrs
+
+from virtnetlib import sriov
 from virtnetlib._binding import Model
 from virtnetlib._domain import domain_interfaces, replace_interface
 from virtnetlib._errors import Error, ParseError
@@ -307,6 +310,41 @@ def _cmd_ports(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------------------------ sriov
+
+
+def _cmd_sriov(args: argparse.Namespace) -> int:
+    inv = sriov.inventory(sriov.Sysfs(args.sysfs, args.proc))
+    if args.format == "json":
+        data = {
+            "pfs": [attrs.asdict(pf) for pf in inv.pfs],
+            "netdevs": inv.netdevs,
+            "iommu_groups": inv.iommu_groups,
+            "findings": [attrs.asdict(f) for f in inv.findings],
+        }
+        _out(json.dumps(data, indent=2))
+        return EXIT_OK
+    for pf in inv.pfs:
+        nic = pf.tested_nic
+        ids = f"{pf.vendor_id or 0:04x}:{pf.device_id or 0:04x}"
+        _out(
+            f"{pf.pci_address} {','.join(pf.netdevs) or '-'} driver={pf.driver or '-'} {ids}"
+            f" VFs {pf.num_vfs if pf.num_vfs is not None else '?'}"
+            f"/{pf.total_vfs if pf.total_vfs is not None else '?'}"
+            f" link={'up' if pf.link_up else 'down'}" + (f" ({nic.name})" if nic else "")
+        )
+        for vf in pf.vfs:
+            _out(
+                f"  virtfn{vf.index} {vf.pci_address} {vf.netdev or '-'} mac={vf.mac or '-'}"
+                f" driver={vf.driver or '-'} iommu_group={vf.iommu_group}"
+            )
+    if not inv.pfs:
+        _out(f"no SR-IOV physical functions; netdevs: {', '.join(inv.netdevs) or '-'}")
+    for finding in inv.findings:
+        _out(f"{finding.severity} {finding.code}: {finding.message}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="virtnetlib", description="Read, check and format libvirt networking XML."
@@ -357,6 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
     ports.add_argument("file", metavar="FILE")
     ports.add_argument("--format", choices=["text", "json"], default="text")
     ports.set_defaults(func=_cmd_ports)
+
+    sr = sub.add_parser("sriov", help="print the host's SR-IOV inventory and readiness")
+    sr.add_argument("--sysfs", default="/sys", help="sysfs root (default /sys)")
+    sr.add_argument("--proc", default="/proc", help="procfs root, for the kernel command line")
+    sr.add_argument("--format", choices=["text", "json"], default="text")
+    sr.set_defaults(func=_cmd_sriov)
     return parser
 
 
