@@ -12,11 +12,12 @@ source "$(dirname "$0")/setup-env.sh"
 # git: the pre-commit hooks are tried on a temporary repository;
 # libvirt-daemon, libvirt-daemon-driver-qemu, dnsmasq-base, iptables: the real
 # libvirtd the integration tests start; busybox (udhcpc) and curl (TFTP): the
-# PXE client; qemu-system-x86: a guest for live interface hot-plug
+# PXE client; qemu-system-x86: a guest for live interface hot-plug;
+# network-manager and dbus: a real NetworkManager in a test network namespace
 setup_env "dev,libvirt" python3-venv python3-dev gcc pkg-config libvirt-dev \
     libvirt-clients passt iproute2 git \
     libvirt-daemon libvirt-daemon-driver-qemu dnsmasq-base iptables busybox curl \
-    qemu-system-x86
+    qemu-system-x86 network-manager dbus
 # libvirtd runs guests as libvirt-qemu and dnsmasq as libvirt-dnsmasq
 ensure_system_user libvirt-qemu kvm
 ensure_system_user libvirt-dnsmasq libvirt-dnsmasq

@@ -1,0 +1,625 @@
+"""Drive NetworkManager with nmcli: bridges, bonds and their ports, as VMs need them.
+
+Plans are lists of nmcli argument vectors you can inspect before anything
+runs; :meth:`Nmcli.apply` runs them idempotently (a profile that already
+has the planned settings is left alone). Commands are argv lists run
+without a shell, with an absolute nmcli path, ``LC_ALL=C``, ``--wait`` and
+a subprocess timeout; the runner is injectable. Profiles are addressed by
+UUID — fixed at creation, derived from the profile's name — so names with
+spaces or colons are safe. nmcli's exit codes become typed errors.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal, Protocol
+
+import attrs
+
+from virtnetlib._errors import Error
+from virtnetlib._hostinterface import (
+    BondHostInterface,
+    BridgeHostInterface,
+    EthernetHostInterface,
+    HostInterface,
+    VlanHostInterface,
+)
+from virtnetlib._hostinterface import (
+    Protocol as HostProtocol,
+)
+
+__all__ = [
+    "Connection",
+    "Device",
+    "Nmcli",
+    "NmcliError",
+    "Plan",
+    "Profile",
+    "Step",
+    "bond_profiles",
+    "bridge_profiles",
+    "parse_terse",
+    "plan_from_host_interface",
+]
+
+#: Namespace of the UUIDs virtnetlib gives the profiles it creates.
+UUID_NAMESPACE = uuid.UUID("6f0b8a1e-55c1-4c3a-9a4e-1d7f8b2c9e10")
+
+
+# ------------------------------------------------------------------ errors
+
+
+class NmcliError(Error):
+    """nmcli failed. ``exit_code`` is nmcli's, ``stderr`` its message, ``argv`` the command."""
+
+    meaning = "unknown error"
+
+    def __init__(self, argv: Sequence[str], exit_code: int | None, stderr: str) -> None:
+        self.argv = tuple(argv)
+        self.exit_code = exit_code
+        self.stderr = stderr.strip()
+        shown = " ".join(self.argv[1:]) if self.argv else ""
+        super().__init__(f"nmcli {shown}: {self.meaning} (exit {exit_code}): {self.stderr}")
+
+
+class NmcliUnknownError(NmcliError):
+    meaning = "unknown or unspecified error"
+
+
+class NmcliUsageError(NmcliError):
+    meaning = "invalid user input, wrong nmcli invocation"
+
+
+class NmcliTimeoutError(NmcliError):
+    meaning = "timeout expired"
+
+
+class NmcliActivationError(NmcliError):
+    meaning = "connection activation failed"
+
+
+class NmcliDeactivationError(NmcliError):
+    meaning = "connection deactivation failed"
+
+
+class NmcliDisconnectError(NmcliError):
+    meaning = "disconnecting device failed"
+
+
+class NmcliDeletionError(NmcliError):
+    meaning = "connection deletion failed"
+
+
+class NetworkManagerNotRunningError(NmcliError):
+    meaning = "NetworkManager is not running"
+
+
+class NmcliNotFoundError(NmcliError):
+    meaning = "connection, device or access point does not exist"
+
+
+EXIT_CODES: dict[int, type[NmcliError]] = {
+    1: NmcliUnknownError,
+    2: NmcliUsageError,
+    3: NmcliTimeoutError,
+    4: NmcliActivationError,
+    5: NmcliDeactivationError,
+    6: NmcliDisconnectError,
+    7: NmcliDeletionError,
+    8: NetworkManagerNotRunningError,
+    10: NmcliNotFoundError,
+}
+
+
+# ------------------------------------------------------------------ running
+
+
+class Completed(Protocol):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Runner = Callable[[Sequence[str], str | None, float], Completed]
+"""Runs an argv (no shell) with optional stdin and a timeout in seconds."""
+
+
+def subprocess_runner(argv: Sequence[str], stdin: str | None, timeout: float) -> Completed:
+    """The default runner: a subprocess in the C locale, UTF-8, and no shell.
+
+    ``LC_ALL=C.UTF-8`` rather than plain ``C``: messages stay untranslated
+    and parseable, and names outside ASCII come back intact instead of as
+    ``?`` (plain ``C`` makes nmcli replace them).
+    """
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    env.pop("LANGUAGE", None)
+    return subprocess.run(
+        list(argv),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def parse_terse(line: str) -> list[str]:
+    """Split one line of ``nmcli -t`` tabular output on unescaped colons.
+
+    nmcli escapes ``:`` as ``\\:`` and ``\\`` as ``\\\\`` in terse fields.
+    """
+    fields: list[str] = []
+    current: list[str] = []
+    chars = iter(line)
+    for char in chars:
+        if char == "\\":
+            current.append(next(chars, "\\"))
+        elif char == ":":
+            fields.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    fields.append("".join(current))
+    return fields
+
+
+def parse_settings(text: str) -> dict[str, str]:
+    """``nmcli -t connection show UUID`` output as ``{"ipv4.method": "manual", ...}``.
+
+    Each line is ``setting.property:value``; values are not escaped there and
+    may hold colons (MACs, IPv6), so lines split on the first colon only.
+    """
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            out[key] = value
+    return out
+
+
+@attrs.frozen
+class Connection:
+    """A NetworkManager connection profile as ``nmcli connection show`` lists it."""
+
+    name: str
+    uuid: str
+    type: str
+    device: str | None
+    active: bool
+
+
+@attrs.frozen
+class Device:
+    """A network device as ``nmcli device`` lists it."""
+
+    device: str
+    type: str
+    state: str
+    connection: str | None
+
+
+# ------------------------------------------------------------------ plans
+
+
+@attrs.frozen
+class Profile:
+    """A connection profile to create: its name, type, interface and settings.
+
+    ``settings`` are nmcli property names (``bond.options``,
+    ``ipv4.method``) with the values nmcli takes. The UUID is derived from
+    the name, so planning twice gives the same profile.
+    """
+
+    name: str
+    type: Literal["bond", "bridge", "ethernet", "vlan"]
+    interface: str
+    settings: tuple[tuple[str, str], ...] = ()
+    controller: str | None = None  # the name of the bond or bridge this is a port of
+
+    @property
+    def uuid(self) -> str:
+        return str(uuid.uuid5(UUID_NAMESPACE, f"{self.type}:{self.name}"))
+
+
+@attrs.frozen
+class Step:
+    """One nmcli command: ``args`` go after ``nmcli --wait N``."""
+
+    args: tuple[str, ...]
+    kind: Literal["add", "modify", "up"]
+    uuid: str
+    #: settings that must hold after the step, used to skip it when they already do
+    expects: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen
+class Plan:
+    """The commands that build a set of profiles, in order."""
+
+    steps: tuple[Step, ...]
+
+    def argvs(self, nmcli: str = "nmcli", wait: int = 60) -> list[list[str]]:
+        """Every command as an argv, ready for review."""
+        return [[nmcli, "--wait", str(wait), *s.args] for s in self.steps]
+
+
+def _ip_settings(protocols: Iterable[HostProtocol] | None, *, port: bool) -> list[tuple[str, str]]:
+    if port:
+        return []
+    by_family = {p.family: p for p in protocols or ()}
+    out: list[tuple[str, str]] = []
+    for family in ("ipv4", "ipv6"):
+        proto = by_family.get(family)
+        if proto is not None and proto.ips:
+            default = 32 if family == "ipv4" else 64
+            addresses = ",".join(f"{ip.address}/{ip.prefix or default}" for ip in proto.ips)
+            out += [(f"{family}.method", "manual"), (f"{family}.addresses", addresses)]
+        elif proto is not None and family == "ipv4" and proto.dhcp is not None:
+            out.append(("ipv4.method", "auto"))
+        elif proto is not None and family == "ipv6" and proto.autoconf is not None:
+            out.append(("ipv6.method", "auto"))  # SLAAC, with DHCPv6 when the router says so
+        elif proto is not None and family == "ipv6" and proto.dhcp is not None:
+            out.append(("ipv6.method", "dhcp"))
+        else:
+            out.append((f"{family}.method", "disabled"))
+        if proto is not None and proto.route is not None:
+            out.append((f"{family}.gateway", str(proto.route.gateway)))
+    return out
+
+
+def bond_profiles(
+    name: str,
+    ports: Sequence[str],
+    *,
+    mode: str = "active-backup",
+    miimon: int | None = 100,
+    options: dict[str, str] | None = None,
+    interface: str | None = None,
+    ip: Sequence[tuple[str, str]] = (),
+) -> list[Profile]:
+    """A bond and its Ethernet ports (the guide's ``type bond`` and ``slave-type bond``)."""
+    opts = {"mode": mode}
+    if miimon is not None:
+        opts["miimon"] = str(miimon)
+    opts.update(options or {})
+    bond = Profile(
+        name,
+        "bond",
+        interface or name,
+        (("bond.options", ",".join(f"{k}={v}" for k, v in opts.items())), *ip),
+    )
+    return [
+        bond,
+        *(
+            Profile(f"{name}-port{i + 1}", "ethernet", dev, controller=name)
+            for i, dev in enumerate(ports)
+        ),
+    ]
+
+
+def bridge_profiles(
+    name: str,
+    ports: Sequence[str] = (),
+    *,
+    interface: str | None = None,
+    stp: bool | None = None,
+    ip: Sequence[tuple[str, str]] = (("ipv4.method", "disabled"), ("ipv6.method", "disabled")),
+) -> list[Profile]:
+    """A bridge (by default without addresses, as for VMs) and Ethernet ports."""
+    settings = list(ip)
+    if stp is not None:
+        settings.append(("bridge.stp", "yes" if stp else "no"))
+    bridge = Profile(name, "bridge", interface or name, tuple(settings))
+    return [
+        bridge,
+        *(
+            Profile(f"{name}-port{i + 1}", "ethernet", dev, controller=name)
+            for i, dev in enumerate(ports)
+        ),
+    ]
+
+
+def plan_from_host_interface(host: HostInterface) -> list[Profile]:
+    """Profiles for a libvirt host interface: a bridge (over a bond), a bond, a VLAN."""
+    if isinstance(host, BridgeHostInterface):
+        direct = [p.name for p in host.bridge.interfaces if isinstance(p, EthernetHostInterface)]
+        profiles = bridge_profiles(
+            host.name,
+            direct,
+            stp=host.bridge.stp,
+            ip=_ip_settings(host.protocols, port=False),
+        )
+        for port in host.bridge.interfaces:
+            if isinstance(port, BondHostInterface):
+                bond = _bond_profiles(port)
+                profiles.extend([attrs.evolve(bond[0], controller=host.name), *bond[1:]])
+            elif isinstance(port, VlanHostInterface):
+                profiles.append(_vlan_profile(port, controller=host.name))
+        return profiles
+    if isinstance(host, BondHostInterface):
+        bond = _bond_profiles(host)
+        ip = tuple(_ip_settings(host.protocols, port=False))
+        return [attrs.evolve(bond[0], settings=bond[0].settings + ip), *bond[1:]]
+    if isinstance(host, VlanHostInterface):
+        return [_vlan_profile(host)]
+    if isinstance(host, EthernetHostInterface):
+        return [
+            Profile(
+                host.name, "ethernet", host.name, tuple(_ip_settings(host.protocols, port=False))
+            )
+        ]
+    raise TypeError(f"cannot plan for {type(host).__name__}")
+
+
+def _bond_profiles(bond: BondHostInterface) -> list[Profile]:
+    options: dict[str, str] = {}
+    miimon = None
+    if bond.bond.miimon is not None:
+        mii = bond.bond.miimon
+        miimon = mii.freq
+        if mii.downdelay is not None:
+            options["downdelay"] = str(mii.downdelay)
+        if mii.updelay is not None:
+            options["updelay"] = str(mii.updelay)
+        if mii.carrier is not None:
+            options["use_carrier"] = "1" if mii.carrier == "netif" else "0"
+    if bond.bond.arpmon is not None:
+        arp = bond.bond.arpmon
+        options["arp_interval"] = str(arp.interval)
+        options["arp_ip_target"] = str(arp.target)
+        if arp.validate is not None:
+            options["arp_validate"] = arp.validate
+    return bond_profiles(
+        bond.name,
+        [p.name for p in bond.bond.interfaces],
+        mode=bond.bond.mode or "balance-rr",
+        miimon=miimon,
+        options=options,
+    )
+
+
+def _vlan_profile(vlan: VlanHostInterface, controller: str | None = None) -> Profile:
+    parent = vlan.vlan.interface.name if vlan.vlan.interface is not None else ""
+    name = vlan.name or f"{parent}.{vlan.vlan.tag}"
+    ip = () if controller else tuple(_ip_settings(vlan.protocols, port=False))
+    return Profile(
+        name,
+        "vlan",
+        name,
+        (("vlan.parent", parent), ("vlan.id", str(vlan.vlan.tag)), *ip),
+        controller=controller,
+    )
+
+
+# ------------------------------------------------------------------ the adapter
+
+
+@attrs.frozen
+class ApplyReport:
+    """What :meth:`Nmcli.apply` ran and what it found already in place."""
+
+    ran: tuple[Step, ...]
+    skipped: tuple[Step, ...]
+
+
+class Nmcli:
+    """nmcli with typed results, version awareness and safe invocation.
+
+    ``runner`` runs argv lists (default: a subprocess with ``LC_ALL=C``);
+    ``path`` is nmcli's absolute path (default: found on ``PATH``).
+    """
+
+    def __init__(
+        self,
+        runner: Runner | None = None,
+        *,
+        path: str | None = None,
+        timeout: float = 120.0,
+        wait: int = 60,
+    ) -> None:
+        found = path or shutil.which("nmcli") or "/usr/bin/nmcli"
+        if not os.path.isabs(found):
+            raise ValueError(f"nmcli path must be absolute, not {found!r}")
+        self.path = found
+        self.runner = runner or subprocess_runner
+        self.timeout = timeout
+        self.wait = wait
+
+    def run(self, args: Sequence[str], *, stdin: str | None = None, wait: bool = True) -> str:
+        """Run ``nmcli [--wait N] args``; nmcli's exit codes become typed errors."""
+        argv = [self.path, *(["--wait", str(self.wait)] if wait else []), *args]
+        try:
+            done = self.runner(argv, stdin, self.timeout)
+        except subprocess.TimeoutExpired:
+            raise NmcliTimeoutError(argv, None, f"no answer within {self.timeout:g} s") from None
+        except OSError as exc:
+            raise NmcliError(argv, None, f"cannot run {self.path}: {exc.strerror or exc}") from exc
+        if done.returncode != 0:
+            cls = EXIT_CODES.get(done.returncode, NmcliError)
+            raise cls(argv, done.returncode, done.stderr or done.stdout)
+        return done.stdout
+
+    @functools.cached_property
+    def version(self) -> tuple[int, int, int]:
+        """nmcli's version, read once."""
+        out = self.run(["--version"], wait=False)
+        match = re.search(r"(\d+)\.(\d+)\.(\d+)", out)
+        if not match:
+            raise NmcliError([self.path, "--version"], 0, f"cannot read the version from {out!r}")
+        return (int(match.group(1)), int(match.group(2)), int(match.group(3)))
+
+    @property
+    def modern(self) -> bool:
+        """nmcli 1.46 and later speak of controllers and ports, not masters and slaves."""
+        return self.version >= (1, 46, 0)
+
+    # -------------------------------------------------------------- reading
+
+    def connections(self) -> list[Connection]:
+        out = self.run(["-t", "-f", "NAME,UUID,TYPE,DEVICE,ACTIVE", "connection", "show"])
+        rows = [parse_terse(line) for line in out.splitlines() if line]
+        return [Connection(r[0], r[1], r[2], r[3] or None, r[4] == "yes") for r in rows]
+
+    def devices(self) -> list[Device]:
+        out = self.run(["-t", "-f", "DEVICE,TYPE,STATE,CONNECTION", "device"])
+        rows = [parse_terse(line) for line in out.splitlines() if line]
+        return [Device(r[0], r[1], r[2], r[3] or None) for r in rows]
+
+    def settings(self, uuid_: str) -> dict[str, str]:
+        """A profile's settings, ``{"connection.id": ..., "ipv4.method": ...}``."""
+        return parse_settings(self.run(["-t", "connection", "show", "uuid", uuid_]))
+
+    # -------------------------------------------------------------- planning
+
+    def _port_terms(self) -> tuple[str, str, str]:
+        if self.modern:
+            return "port-type", "controller", "connection.autoconnect-ports"
+        return "slave-type", "master", "connection.autoconnect-slaves"
+
+    def plan(self, profiles: Sequence[Profile], *, activate: bool = True) -> Plan:
+        """The guide's nmcli sequence for ``profiles``: add controllers, add ports,
+        attach controllers to their controllers, enable autoconnect of ports,
+        and bring the top controller up."""
+        port_type, controller_key, autoports = self._port_terms()
+        by_name = {p.name: p for p in profiles}
+        steps: list[Step] = []
+        top = [p for p in profiles if p.controller is None]
+        nested = [p for p in profiles if p.controller is not None and p.type != "ethernet"]
+        steps += [
+            self._add(p, by_name, port_type, controller_key, with_port=False)
+            for p in [*top, *nested]
+        ]
+        steps += [
+            self._add(p, by_name, port_type, controller_key, with_port=True)
+            for p in profiles
+            if p.type == "ethernet" and p.controller is not None
+        ]
+        for profile in nested:  # e.g. "nmcli connection modify bond0 master br0"
+            ctrl = by_name[profile.controller or ""]
+            keys = (f"connection.{port_type}", f"connection.{controller_key}")
+            values = (ctrl.type, ctrl.uuid)
+            steps.append(
+                Step(
+                    (
+                        "connection",
+                        "modify",
+                        "uuid",
+                        profile.uuid,
+                        f"connection.{port_type}",
+                        ctrl.type,
+                        f"connection.{controller_key}",
+                        ctrl.uuid,
+                    ),
+                    "modify",
+                    profile.uuid,
+                    tuple(zip(keys, values, strict=True)),
+                )
+            )
+        controllers = {p.controller for p in profiles if p.controller}
+        for name in [p.name for p in profiles if p.name in controllers]:
+            ctrl = by_name[name]
+            steps.append(
+                Step(
+                    ("connection", "modify", "uuid", ctrl.uuid, autoports, "1"),
+                    "modify",
+                    ctrl.uuid,
+                    ((autoports, "1"),),
+                )
+            )
+        if activate:
+            steps += [Step(("connection", "up", "uuid", p.uuid), "up", p.uuid) for p in top]
+        return Plan(tuple(steps))
+
+    def _add(
+        self,
+        profile: Profile,
+        by_name: dict[str, Profile],
+        port_type: str,
+        controller_key: str,
+        *,
+        with_port: bool,
+    ) -> Step:
+        args = [
+            "connection",
+            "add",
+            "type",
+            profile.type,
+            "con-name",
+            profile.name,
+            "ifname",
+            profile.interface,
+            "connection.uuid",
+            profile.uuid,
+        ]
+        expects = [
+            ("connection.id", profile.name),
+            ("connection.interface-name", profile.interface),
+        ]
+        if with_port and profile.controller is not None:
+            ctrl = by_name[profile.controller]
+            args[4:4] = [port_type, ctrl.type]
+            args += [controller_key, ctrl.uuid]
+            expects += [
+                (f"connection.{port_type}", ctrl.type),
+                (f"connection.{controller_key}", ctrl.uuid),
+            ]
+        for key, value in profile.settings:
+            args += [key, value]
+            if key != "bond.options":
+                expects.append((key, value))
+        return Step(tuple(args), "add", profile.uuid, tuple(expects))
+
+    # -------------------------------------------------------------- applying
+
+    def apply(self, plan: Plan) -> ApplyReport:
+        """Run a plan; profiles that exist with the planned settings are left alone."""
+        existing = {c.uuid for c in self.connections()}
+        ran: list[Step] = []
+        skipped: list[Step] = []
+        for step in plan.steps:
+            if step.kind in ("add", "modify") and step.uuid in existing and self._holds(step):
+                skipped.append(step)
+                continue
+            if step.kind == "add" and step.uuid in existing:
+                self.run(["connection", "delete", "uuid", step.uuid])
+            self.run(step.args)
+            existing.add(step.uuid)
+            ran.append(step)
+        return ApplyReport(tuple(ran), tuple(skipped))
+
+    def _holds(self, step: Step) -> bool:
+        current = self.settings(step.uuid)
+        return all(_same(current.get(key), value) for key, value in step.expects)
+
+    def delete(self, uuid_: str) -> None:
+        self.run(["connection", "delete", "uuid", uuid_])
+
+    def up(self, uuid_: str) -> None:
+        self.run(["connection", "up", "uuid", uuid_])
+
+    def down(self, uuid_: str) -> None:
+        self.run(["connection", "down", "uuid", uuid_])
+
+
+def _same(current: str | None, wanted: str) -> bool:
+    if current is None:
+        return False
+    if current == wanted:
+        return True
+    aliases = {"yes": "1", "no": "0", "true": "1", "false": "0"}
+    if aliases.get(current, current) == aliases.get(wanted, wanted):
+        return True
+    try:  # address lists come back as "a/24, b/24"
+        wanted_set = {str(ipaddress.ip_interface(v.strip())) for v in wanted.split(",")}
+        current_set = {str(ipaddress.ip_interface(v.strip())) for v in current.split(",")}
+    except ValueError:
+        return False
+    return wanted_set == current_set
