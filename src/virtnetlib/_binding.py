@@ -72,7 +72,18 @@ def _camel(name: str) -> str:
 class _Spec:
     """What one attrs field means in XML."""
 
-    __slots__ = ("choose", "conv", "kind", "model", "name", "ns", "required", "xml", "xml_text")
+    __slots__ = (
+        "choose",
+        "conv",
+        "kind",
+        "model",
+        "name",
+        "ns",
+        "plan",
+        "required",
+        "xml",
+        "xml_text",
+    )
 
     def __init__(
         self,
@@ -92,6 +103,7 @@ class _Spec:
         self.name = ""
         self.ns: tuple[str, str] | None = None
         self.choose: Callable[[Any], type[Model]] | None = None
+        self.plan: _Plan | None = None  # filled lazily for single-class children
 
 
 def _validator(spec: _Spec) -> Callable[[Any, Any, Any], None]:
@@ -685,7 +697,16 @@ def _choose(variants: dict[Any, Any], el: Any, ctx: _Ctx) -> Any:
 
 
 def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
-    model = spec.choose(child) if spec.choose is not None else spec.model
+    plan = spec.plan
+    if plan is not None:  # the common case: one class, its plan remembered on the spec
+        return _parse(plan, child, ctx)
+    if spec.choose is not None:
+        model = spec.choose(child)
+    else:
+        model = spec.model
+        if _variants(model) is None:
+            spec.plan = plan = _plan_of(model)
+            return _parse(plan, child, ctx)
     variants = _variants(model)
     if variants is not None:
         model = _choose(variants, child, ctx)

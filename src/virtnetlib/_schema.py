@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -269,25 +269,36 @@ class SchemaSet:
 
     def accepts(self, kind: str, element: Any) -> bool:
         """The grammar's verdict alone."""
-        work = copy.deepcopy(element)
-        work.tail = None
-        return bool(self._rng[kind].validate(work))
+        return bool(self._rng[kind].validate(_standalone(element)))
 
     def check(
-        self, kind: str, element: Any, hints: dict[Any, list[tuple[str | None, str]]] | None = None
+        self,
+        kind: str,
+        element: Any,
+        hints: Callable[[], dict[Any, list[tuple[str | None, str]]]] | None = None,
     ) -> list[SchemaFinding]:
         """Every schema problem of ``element`` (standalone or inside a bigger document).
 
-        ``hints`` maps original elements to ``(attribute, message)`` pairs the
-        typed models found; they explain failures that removing things cannot
-        (a required attribute with a bad value).
+        ``hints`` gives, only when the element fails, what the typed models
+        found, keyed by element, as ``(attribute, message)`` pairs; they
+        explain failures that removing things cannot (a required attribute
+        with a bad value).
         """
         rng = self._rng[kind]
-        work = copy.deepcopy(element)
-        work.tail = None
-        if rng.validate(work):
+        if rng.validate(_standalone(element)):
             return []
-        return list(_explain(rng, self.grammar(kind), element, work, hints or {}))
+        work = copy.deepcopy(element)  # the explanation edits a copy
+        work.tail = None
+        return list(_explain(rng, self.grammar(kind), element, work, hints() if hints else {}))
+
+
+def _standalone(element: Any) -> Any:
+    """The element as a document of its own; a copy only when it sits inside another."""
+    if element.getparent() is None:
+        return element
+    work = copy.deepcopy(element)
+    work.tail = None
+    return work
 
 
 def _parse_rng(path: Path) -> Any:

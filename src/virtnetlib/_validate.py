@@ -11,6 +11,7 @@ Three sources of problems, each with a stable code:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -147,8 +148,10 @@ def _validate(
     )
     problems: list[Problem] = []
     for element, target_kind in targets:
-        hints = {} if schema_set.accepts(target_kind, element) else _hints(element, target_kind)
-        problems.extend(_from_finding(f) for f in schema_set.check(target_kind, element, hints))
+        findings = schema_set.check(
+            target_kind, element, functools.partial(_hints, element, target_kind)
+        )
+        problems.extend(_from_finding(f) for f in findings)
         try:
             model = parse_root(_MODELS[target_kind], element, strict=False)
         except ParseError:
