@@ -318,6 +318,7 @@ class Model:
 class _Plan:
     __slots__ = (
         "attrs",
+        "build",
         "children",
         "cls",
         "consts",
@@ -381,9 +382,34 @@ class _Plan:
             else:
                 assert spec.xml is not None
                 self.children[spec.xml] = spec
+        self.build = _compile_builder(cls, self.defaults)
         self.writers = [s for s in self.fields if s.kind not in (_ATTR, _OWN_TEXT, _RAW)]
         self.write_attrs = [s for s in self.fields if s.kind == _ATTR]
         self.required = [s for s in self.fields if s.required]
+
+
+def _compile_builder(
+    cls: type, defaults: list[tuple[str, Any, bool]]
+) -> Callable[[Any, Callable[[str], Any], Any, Any], None]:
+    """A straight-line function that fills every slot of a new ``cls`` object.
+
+    One generated assignment per field instead of a loop over the fields:
+    parsing builds many small objects, and this is its innermost step.
+    """
+    names: dict[str, Any] = {"set_": object.__setattr__}
+    lines = ["def build(obj, get, unknown, spelling):"]
+    for i, (fname, default, is_factory) in enumerate(defaults):
+        names[f"d{i}"] = default
+        if is_factory:
+            lines.append(f"    v = get({fname!r})")
+            lines.append(f"    set_(obj, {fname!r}, d{i}() if v is None else v)")
+        else:
+            lines.append(f"    set_(obj, {fname!r}, get({fname!r}, d{i}))")
+    lines.append("    set_(obj, '_unknown', unknown)")
+    lines.append("    set_(obj, '_spelling', spelling)")
+    exec("\n".join(lines), names)  # noqa: S102 - source built here from field names only
+    builder: Callable[[Any, Callable[[str], Any], Any, Any], None] = names["build"]
+    return builder
 
 
 def _default_tag(model: Any) -> str:
@@ -624,24 +650,14 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                 unknown.add_node(anchor, "text", "text()", escape_text(tail.strip()))
 
     # construct without re-validating what the converters just checked
-    cls = plan.cls
-    obj = object.__new__(cls)
-    setter = object.__setattr__
+    obj = object.__new__(plan.cls)
     if bad_values:
         failed = True
         values = {k: v for k, v in values.items() if v is not _FAILED}
         for spec in plan.required:
             if spec.name not in values:
                 values[spec.name] = None  # reported already, as a bad value
-    for fname, default, is_factory in plan.defaults:
-        if fname in values:
-            setter(obj, fname, values[fname])
-        elif is_factory:
-            setter(obj, fname, default())
-        else:
-            setter(obj, fname, default)
-    setter(obj, "_unknown", unknown)
-    setter(obj, "_spelling", spelling)
+    plan.build(obj, values.get, unknown, spelling)
     for spec in plan.required:
         if spec.name not in values:
             failed = True

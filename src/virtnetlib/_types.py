@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
@@ -228,11 +229,18 @@ class IPAddr(Conv[IPAddress]):
             self.expected = "an IPv4 or IPv6 address"
 
     def parse(self, text: str) -> IPAddress:
+        # inet_pton is C and as strict as ipaddress (no leading zeros, no
+        # short forms); building from packed bytes skips ipaddress's slow
+        # text parser. Scoped IPv6 (fe80::1%eth0) takes the slow path.
         try:
-            value: IPAddress = (
-                ipaddress.IPv6Address(text) if ":" in text else ipaddress.IPv4Address(text)
-            )
-        except ValueError:
+            if ":" in text:
+                if "%" in text:
+                    value: IPAddress = ipaddress.IPv6Address(text)
+                else:
+                    value = ipaddress.IPv6Address(socket.inet_pton(socket.AF_INET6, text))
+            else:
+                value = ipaddress.IPv4Address(socket.inet_pton(socket.AF_INET, text))
+        except (OSError, ValueError):
             raise self.fail(text) from None
         if self.version is not None and value.version != self.version:
             raise self.fail(text)
