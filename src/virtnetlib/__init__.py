@@ -87,6 +87,7 @@ if TYPE_CHECKING:
         StartMode,
         VlanHostInterface,
     )
+    from virtnetlib._html import ModelList
     from virtnetlib._interface import (
         INTERFACE_TYPES,
         Acpi,
@@ -196,6 +197,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS: dict[str, str] = {
+    "ModelList": "virtnetlib._html",
     "ADDRESS_TYPES": "virtnetlib._address",
     "Acpi": "virtnetlib._interface",
     "AddressFamily": "virtnetlib._common",
@@ -460,6 +462,7 @@ __all__ = [
     "McastInterface",
     "Metadata",
     "Model",
+    "ModelList",
     "Mtu",
     "Nat",
     "NatAddressRange",

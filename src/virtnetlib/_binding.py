@@ -300,6 +300,12 @@ class Model:
             out.extend(x + "\n" for x in unknown.outside[1])
         return "".join(out)
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows the model: a summary table and the XML."""
+        from virtnetlib._html import render  # noqa: PLC0415 - the HTML layer imports the models
+
+        return render(self)
+
     def __repr__(self) -> str:
         plan = _plan_of(type(self))
         parts = []

@@ -25,6 +25,7 @@ import attrs
 from virtnetlib._binding import Model
 from virtnetlib._domain import domain_interfaces as _domain_interfaces
 from virtnetlib._errors import Error
+from virtnetlib._html import ModelList
 from virtnetlib._interface import Interface
 from virtnetlib._network import (
     DhcpHost,
@@ -262,10 +263,10 @@ class Connection:
             persistent=bool(_wrap("read persistence of network", name, obj.isPersistent)),
         )
 
-    def networks(self) -> list[NetworkState]:
-        """Every network, active and inactive, with its state."""
+    def networks(self) -> ModelList[NetworkState]:
+        """Every network, active and inactive, with its state (one table in a notebook)."""
         objs = _wrap("list networks", None, self.raw.listAllNetworks, 0)
-        return sorted((self._state(o) for o in objs), key=lambda s: s.name)
+        return ModelList(sorted((self._state(o) for o in objs), key=lambda s: s.name))
 
     def network(self, name: str) -> NetworkState:
         """One network by name."""
@@ -412,10 +413,10 @@ class Connection:
             flags,
         )
 
-    def leases(self, name: str, mac: str | None = None) -> list[DhcpLease]:
+    def leases(self, name: str, mac: str | None = None) -> ModelList[DhcpLease]:
         """The DHCP leases of a running network (optionally of one MAC)."""
         raw = _wrap("read leases of network", name, self._network(name).DHCPLeases, mac)
-        return [_lease(entry) for entry in raw]
+        return ModelList(_lease(entry) for entry in raw)
 
     # ------------------------------------------------------------ domains
 
@@ -424,12 +425,12 @@ class Connection:
             return _wrap("look up domain", domain, self.raw.lookupByName, domain)
         return domain
 
-    def domain_interfaces(self, domain: Any, *, inactive: bool = False) -> list[Interface]:
+    def domain_interfaces(self, domain: Any, *, inactive: bool = False) -> ModelList[Interface]:
         """A domain's interfaces as models (live XML unless ``inactive``)."""
         dom = self._domain(domain)
         flags = _lv.VIR_DOMAIN_XML_INACTIVE if inactive else 0
         xml = _wrap("read domain", dom.name(), dom.XMLDesc, flags)
-        return _domain_interfaces(xml, strict=False)
+        return ModelList(_domain_interfaces(xml, strict=False))
 
     @staticmethod
     def _flags(live: bool, config: bool) -> int:

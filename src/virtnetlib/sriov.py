@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import html
 import os
 import re
 import threading
@@ -24,6 +25,7 @@ import attrs
 
 from virtnetlib._common import PciAddress, Vlan
 from virtnetlib._errors import Error
+from virtnetlib._html import table
 from virtnetlib._interface import HostdevInterface, Interface
 
 __all__ = [
@@ -219,6 +221,15 @@ class Inventory:
     @property
     def has_sriov(self) -> bool:
         return bool(self.pfs)
+
+    def _repr_html_(self) -> str:
+        """The inventory as tables: PFs, their VFs, and the findings."""
+        vfs = [
+            f"<p>VFs of {html.escape(pf.pci_address)}</p>{table(pf.vfs)}"
+            for pf in self.pfs
+            if pf.vfs
+        ]
+        return "".join([table(self.pfs), *vfs, table(self.findings)])
 
     def pf(self, name_or_address: str) -> PhysicalFunction:
         """A PF by PCI address or by one of its netdev names."""

@@ -1,0 +1,57 @@
+"""Notebook rendering: models and lists of them as HTML tables, compact reprs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import virtnetlib as vnl
+from virtnetlib import sriov
+from virtnetlib.fakesysfs import FakeSysfs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_network_renders_a_summary_and_its_xml() -> None:
+    net = vnl.Network.from_xml(ROOT / "examples/networks/pxe-isolated.xml")
+    page = net._repr_html_()
+    assert "<caption>Network</caption>" in page
+    assert "<th style='text-align:left'>mode</th><td>isolated</td>" in page
+    assert "<td>198.51.100.2-198.51.100.254</td>" in page
+    assert "<th style='text-align:left'>outside</th><td>no</td>" in page
+    assert "&lt;tftp root=&#x27;/var/lib/tftpboot&#x27;/&gt;" in page
+
+
+def test_interface_renders_port_mappings() -> None:
+    iface = vnl.Interface.from_xml(ROOT / "examples/interfaces/passt.xml")
+    page = iface._repr_html_()
+    assert "<td>user</td>" in page
+    assert "tcp *: 2022→22" in page
+    assert "5000→6000" in page
+    assert "(+9)" in page
+
+
+def test_lists_render_as_one_table() -> None:
+    nets = vnl.ModelList(
+        vnl.Network.from_xml(p) for p in sorted((ROOT / "examples/networks").glob("*.xml"))
+    )
+    page = nets._repr_html_()
+    assert page.count("<tr>") == len(nets) + 1
+    assert "<th>visible from outside</th>" in page
+    assert vnl.ModelList()._repr_html_() == "<p><em>(none)</em></p>"
+
+
+def test_other_models_and_escaping() -> None:
+    txt = vnl.DnsTxt(name="a<b", value="x&y")
+    assert txt._repr_html_() == (
+        "<pre>&lt;txt name=&#x27;a&amp;lt;b&#x27; value=&#x27;x&amp;amp;y&#x27;/&gt;\n</pre>"
+    )
+    assert repr(txt) == "DnsTxt(name='a<b', value='x&y')"
+
+
+def test_sriov_inventory_renders(tmp_path: Path) -> None:
+    fake = FakeSysfs(tmp_path)
+    fake.add_pf("0000:82:00.0", netdevs=["eth1"], num_vfs=2)
+    page = sriov.inventory(fake)._repr_html_()
+    assert "<th>pci_address</th>" in page
+    assert "VFs of 0000:82:00.0" in page
+    assert "<td>0000:82:10.2</td>" in page
