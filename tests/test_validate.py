@@ -121,7 +121,7 @@ def test_every_schema_problem_is_reported_not_just_the_first() -> None:
 
 
 def test_expected_values_are_given_for_enums() -> None:
-    (problem, _) = validate(NET.format("<forward mode='natt'/>"))
+    (problem,) = validate(NET.format("<forward mode='natt'/>"))
     assert problem.expected == (
         "'bridge'",
         "'hostdev'",

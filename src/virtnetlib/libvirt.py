@@ -58,6 +58,10 @@ __all__ = [
 
 T = TypeVar("T")
 
+# libvirt-python prints every error to stderr unless a handler is registered;
+# this layer raises each one as a LibvirtError instead, so the print is noise.
+_lv.registerErrorHandler(lambda _ctx, _err: None, None)
+
 UpdateCommand = Literal["add", "add-first", "modify", "delete"]
 """What ``update_network`` does with a fragment."""
 
