@@ -160,6 +160,17 @@ def test_refuses_to_destroy_vfs_in_use(host: FakeSysfs) -> None:
     assert set_num_vfs("eth1", 0, sysfs=host, force=True).actual == 0
 
 
+def test_fake_sysfs_names_vfs_by_pf_address_or_netdev(host: FakeSysfs) -> None:
+    set_num_vfs("eth1", 2, sysfs=host)
+    host.bind_vf("eth1", 0, "vfio-pci")
+    assert [vf.driver for vf in sriov.inventory(host).pf("eth1").vfs] == ["vfio-pci", "ixgbevf"]
+    assert host.vf_dir("eth1", 1) == host.vf_dir(PF0, 1)
+    with pytest.raises(SriovError, match="'eth9' has no VF 0"):
+        host.bind_vf("eth9", 0, "vfio-pci")
+    with pytest.raises(SriovError, match="has no VF 5"):
+        host.set_operstate(PF0, 5, "up")
+
+
 def test_driver_may_enable_fewer(host: FakeSysfs) -> None:
     host.pfs[PF0].max_enable = 2
     plan = set_num_vfs("eth1", 5, sysfs=host)

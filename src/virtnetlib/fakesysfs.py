@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from virtnetlib.sriov import Sysfs
+from virtnetlib.sriov import SriovError, Sysfs
 
 __all__ = ["FakePf", "FakeSysfs"]
 
@@ -179,7 +179,15 @@ class FakeSysfs(Sysfs):
         self._netdev(path, name, "52:54:00:12:34:56", "up")
 
     def vf_dir(self, pf: str, index: int) -> Path:
-        return (self.root / "bus" / "pci" / "devices" / pf / f"virtfn{index}").resolve()
+        """The sysfs folder of VF ``index`` of ``pf`` (PCI address or netdev name)."""
+        for base in (
+            self.root / "bus" / "pci" / "devices" / pf,
+            self.root / "class" / "net" / pf / "device",
+        ):
+            link = base / f"virtfn{index}"
+            if link.is_symlink():
+                return link.resolve()
+        raise SriovError(f"fake sysfs: {pf!r} has no VF {index}")
 
     def bind_vf(self, pf: str, index: int, driver: str) -> None:
         """Rebind a VF (e.g. to ``vfio-pci``, as libvirt does when assigning it)."""
