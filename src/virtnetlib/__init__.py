@@ -191,12 +191,22 @@ if TYPE_CHECKING:
         Problem,
         Severity,
     )
+    from virtnetlib._summary import (
+        REACHABILITY,
+        Reachability,
+        interface_summary,
+        network_summary,
+    )
     from virtnetlib._validate import (
         Kind,
         validate,
     )
 
 _EXPORTS: dict[str, str] = {
+    "REACHABILITY": "virtnetlib._summary",
+    "Reachability": "virtnetlib._summary",
+    "interface_summary": "virtnetlib._summary",
+    "network_summary": "virtnetlib._summary",
     "ModelList": "virtnetlib._html",
     "ADDRESS_TYPES": "virtnetlib._address",
     "Acpi": "virtnetlib._interface",
@@ -374,6 +384,7 @@ __all__ = [
     "ADDRESS_TYPES",
     "BOND_MODE_NUMBERS",
     "INTERFACE_TYPES",
+    "REACHABILITY",
     "Acpi",
     "AddressFamily",
     "AddressType",
@@ -484,6 +495,7 @@ __all__ = [
     "PortOptions",
     "Problem",
     "Protocol",
+    "Reachability",
     "Reconnect",
     "Rom",
     "Route",
@@ -524,6 +536,8 @@ __all__ = [
     "__version__",
     "append_interface",
     "domain_interfaces",
+    "interface_summary",
+    "network_summary",
     "parse",
     "remove_interface",
     "replace_interface",

@@ -169,9 +169,10 @@ def _validate(
         # so a rule about that element would only echo the schema error (an
         # invalid forward mode read as the default "nat"); leave those out.
         base, root_tag = element_path(element), "/" + qname_text(str(element.tag), {})
-        bad = [_element_of(base + path[len(root_tag):]) for path in unmodeled(model)]
+        bad = [_element_of(base + path[len(root_tag) :]) for path in unmodeled(model)]
         problems.extend(
-            p for p in check_model(model, element)
+            p
+            for p in check_model(model, element)
             if not any(_related(_element_of(p.path or ""), b) for b in bad)
         )
     if kind == "domain":
