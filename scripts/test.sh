@@ -14,7 +14,7 @@ source "$(dirname "$0")/setup-env.sh"
 # libvirtd the integration tests start; busybox (udhcpc) and curl (TFTP): the
 # PXE client; qemu-system-x86: a guest for live interface hot-plug;
 # network-manager and dbus: a real NetworkManager in a test network namespace
-setup_env "dev,libvirt" python3-venv python3-dev gcc pkg-config libvirt-dev \
+setup_env "dev,docs,libvirt" python3-venv python3-dev gcc pkg-config libvirt-dev \
     libvirt-clients passt iproute2 git \
     libvirt-daemon libvirt-daemon-driver-qemu dnsmasq-base iptables busybox curl \
     qemu-system-x86 network-manager dbus

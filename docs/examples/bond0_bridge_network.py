@@ -12,9 +12,10 @@ net = vnl.Network.from_xml(xml)
 print(net.to_xml())
 
 with Connection(uri="test:///default") as conn:
-    conn.define_network(net)            # virsh net-define ~/bond0-bridge.xml
-    conn.start_network(net.name)        # virsh net-start bond0-bridge
+    conn.define_network(net)  # virsh net-define ~/bond0-bridge.xml
+    conn.start_network(net.name)  # virsh net-start bond0-bridge
     conn.set_autostart(net.name, True)  # virsh net-autostart bond0-bridge
     state = conn.network(net.name)
-    print(state.name, "active" if state.active else "inactive",
-          "autostart" if state.autostart else "")
+    print(
+        state.name, "active" if state.active else "inactive", "autostart" if state.autostart else ""
+    )

@@ -16,9 +16,9 @@ host = vnl.HostInterface.from_xml("""
   </bridge>
 </interface>
 """)
-assert vnl.validate(host) == []        # modes 0, 3, 5, 6 or ARP monitoring would warn here
+assert vnl.validate(host) == []  # modes 0, 3, 5, 6 or ARP monitoring would warn here
 
-cli = nmcli.Nmcli()                     # reads `nmcli --version` to pick its words
+cli = nmcli.Nmcli()  # reads `nmcli --version` to pick its words
 plan = cli.plan(nmcli.plan_from_host_interface(host))
 for argv in plan.argvs(cli.path):
     print(" ".join(argv))

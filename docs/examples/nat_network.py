@@ -13,15 +13,22 @@ net = vnl.Network(
         vnl.NetworkIP(
             address=ipaddress.ip_address("198.51.100.1"),
             netmask=ipaddress.IPv4Address("255.255.255.0"),
-            dhcp=vnl.Dhcp(ranges=[vnl.DhcpRange(start=ipaddress.ip_address("198.51.100.2"),
-                                                end=ipaddress.ip_address("198.51.100.254"))]),
+            dhcp=vnl.Dhcp(
+                ranges=[
+                    vnl.DhcpRange(
+                        start=ipaddress.ip_address("198.51.100.2"),
+                        end=ipaddress.ip_address("198.51.100.254"),
+                    )
+                ]
+            ),
         )
     ],
 )
-assert vnl.validate(net) == []          # schema, libvirt's define-time checks, advice
+assert vnl.validate(net) == []  # schema, libvirt's define-time checks, advice
 print(net.to_xml())
 
 # test:///default is libvirt's in-process test driver; use qemu:///system on a host
 with Connection(uri="test:///default") as conn:
-    print(conn.apply_network(net, autostart=True))   # like virsh net-define, net-start, net-autostart
+    # like virsh net-define, net-start and net-autostart
+    print(conn.apply_network(net, autostart=True))
     print([state.name for state in conn.networks()])

@@ -18,7 +18,18 @@ iface = vnl.Interface.from_xml("""
 """)
 for fwd in iface.port_forwards:
     mapping = fwd.mappings()
-    print(fwd.proto, fwd.address or "*", f"{len(mapping)} ports",
-          min(mapping), "->", mapping[min(mapping)], "...", max(mapping), "->", mapping[max(mapping)])
+    low, high = min(mapping), max(mapping)
+    print(
+        fwd.proto,
+        fwd.address or "*",
+        f"{len(mapping)} ports",
+        low,
+        "->",
+        mapping[low],
+        "...",
+        high,
+        "->",
+        mapping[high],
+    )
     print("   passt", " ".join(fwd.passt_options()))
-assert 5012 not in iface.port_forwards[1].mappings()   # excluded
+assert 5012 not in iface.port_forwards[1].mappings()  # excluded

@@ -18,8 +18,9 @@ for problem in vnl.validate(domain):
 
 for index, iface in enumerate(vnl.domain_interfaces(domain)):
     if isinstance(iface, vnl.DirectInterface):
-        bridged = vnl.BridgeInterface(mac=iface.mac, source=vnl.BridgeSource(bridge="br0"),
-                                      model=iface.model)
+        bridged = vnl.BridgeInterface(
+            mac=iface.mac, source=vnl.BridgeSource(bridge="br0"), model=iface.model
+        )
         domain = vnl.replace_interface(domain, index, bridged)
 print(domain)
 assert vnl.validate(domain) == []

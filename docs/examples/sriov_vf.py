@@ -14,12 +14,12 @@ inv = sriov.inventory(host)
 pf = inv.pf("eth1")
 print(pf.pci_address, pf.driver, f"{pf.num_vfs}/{pf.total_vfs} VFs")
 
-plan = sriov.set_num_vfs("eth1", 2, sysfs=host)      # echo 2 > .../sriov_numvfs, safely
+plan = sriov.set_num_vfs("eth1", 2, sysfs=host)  # echo 2 > .../sriov_numvfs, safely
 print(plan)
 print(sriov.udev_rule(sriov.inventory(host).pf("eth1"), 2, style="driver"), end="")
 
 vf = sriov.pick_free_vf(sriov.inventory(host).pf("eth1"))
 assert vf is not None
-iface = vf.to_interface(mac="52:54:00:00:01:01")      # virsh attach-interface ... hostdev --mac
+iface = vf.to_interface(mac="52:54:00:00:01:01")  # virsh attach-interface ... hostdev --mac
 domain = vnl.append_interface("<domain><name>vm</name><devices/></domain>", iface)
 print(domain)

@@ -195,6 +195,7 @@ class Forward(Model):
     addresses: list[ForwardAddress] = elements(ForwardAddress)
 
 
+# --8<-- [start:bridge] (shown in docs/design.md)
 @attrs.define(kw_only=True, repr=False)
 class NetworkBridge(Model):
     """``<bridge>``: the host bridge backing the network."""
@@ -206,6 +207,7 @@ class NetworkBridge(Model):
     stp: bool | None = attribute(conv=ON_OFF)
     delay: int | None = attribute(conv=ULONG)
     mac_table_manager: MacTableManager | None = attribute(conv=Enum(["kernel", "libvirt"]))
+    # --8<-- [end:bridge]
 
 
 @attrs.define(kw_only=True, repr=False)
