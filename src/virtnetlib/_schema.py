@@ -437,14 +437,7 @@ def _explain(
         missing = _missing_attribute(target, facts)
         if expecting or missing:
             if missing:
-                yield SchemaFinding(
-                    where,
-                    None,
-                    f"<{shown}> lacks required attribute{'s' if len(missing) > 1 else ''} "
-                    + ", ".join(repr(m) for m in missing),
-                    tuple(missing),
-                    "E102",
-                )
+                yield _lacks_attributes(where, shown, missing)
             for name in dict.fromkeys(expecting):
                 yield SchemaFinding(
                     where, None, f"missing required element <{name}> in <{shown}>", code="E102"
@@ -634,16 +627,17 @@ def _blame(el: Any, where: Any, grammar: _Grammar, parent_facts: _ElementFacts) 
         )
     missing = _missing_attribute(el, grammar.of(el.tag))
     if missing:
-        return SchemaFinding(
-            where,
-            None,
-            f"<{shown}> lacks required attribute{'s' if len(missing) > 1 else ''} "
-            + ", ".join(repr(m) for m in missing),
-            tuple(missing),
-            "E102",
-        )
+        return _lacks_attributes(where, shown, missing)
     return SchemaFinding(
         where, None, f"<{shown}> is not allowed in <{parent_shown}> with this content"
+    )
+
+
+def _lacks_attributes(where: str, shown: str, missing: list[str]) -> SchemaFinding:
+    plural = "s" if len(missing) > 1 else ""
+    names = ", ".join(repr(m) for m in missing)
+    return SchemaFinding(
+        where, None, f"<{shown}> lacks required attribute{plural} {names}", tuple(missing), "E102"
     )
 
 
