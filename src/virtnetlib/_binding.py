@@ -20,6 +20,7 @@ trailing newline. A value whose libvirt spelling differs from the source
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
@@ -295,7 +296,7 @@ class Model:
         unknown = self._unknown
         if unknown is not None:
             out.extend(x + "\n" for x in unknown.outside[0])
-        _write(self, out, "", True)
+        _plan_of(type(self)).write(self, out, "", True, None)
         if unknown is not None:
             out.extend(x + "\n" for x in unknown.outside[1])
         return "".join(out)
@@ -329,14 +330,18 @@ class _Plan:
         "cls",
         "consts",
         "defaults",
+        "fast_parse",
+        "fast_write",
         "fields",
         "open",
         "own_text",
+        "parse",
         "raw",
         "required",
         "tag",
         "tag_ns",
         "tag_text",
+        "write",
         "write_attrs",
         "writers",
     )
@@ -392,6 +397,49 @@ class _Plan:
         self.writers = [s for s in self.fields if s.kind not in (_ATTR, _OWN_TEXT, _RAW)]
         self.write_attrs = [s for s in self.fields if s.kind == _ATTR]
         self.required = [s for s in self.fields if s.required]
+        self.fast_parse: Callable[..., Any] | None = None
+        self.fast_write: Callable[[Any, list[str], str, bool, str | None], None] | None = None
+        self.parse: Callable[..., Any]
+        self.write: Callable[[Any, list[str], str, bool, str | None], None]
+        self.reset()
+
+    def reset(self) -> None:
+        """Route parsing and writing to the fast paths or the generic engine (tests)."""
+        if _FAST_PATHS:
+            self.parse = self.fast_parse or self._first_parse
+            self.write = self.fast_write or self._first_write
+        else:
+            self.parse = functools.partial(_parse, self)
+            self.write = functools.partial(_write_generic, self)
+
+    # The first element of a class compiles its fast paths; later ones go
+    # straight to them through ``plan.parse``/``plan.write``.
+    def _first_parse(self, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
+        from virtnetlib._fastpath import compile_parser  # noqa: PLC0415 - builds on this module
+
+        self.parse = self.fast_parse = compile_parser(self)
+        return self.parse(el, ctx, is_root)
+
+    def _first_write(
+        self, obj: Any, out: list[str], ind: str, is_root: bool, tag: str | None
+    ) -> None:
+        from virtnetlib._fastpath import compile_writer  # noqa: PLC0415 - builds on this module
+
+        self.write = self.fast_write = compile_writer(self)
+        self.write(obj, out, ind, is_root, tag)
+
+
+#: Whether plans compile fast paths (see :mod:`virtnetlib._fastpath`); the
+#: tests turn them off to compare them with the generic engine.
+_FAST_PATHS = True
+
+
+def _use_fast_paths(enabled: bool) -> None:
+    """Turn the compiled fast paths on or off for every class (for tests)."""
+    global _FAST_PATHS  # noqa: PLW0603 - one process-wide switch, for tests
+    _FAST_PATHS = enabled
+    for plan in _PLANS.values():
+        plan.reset()
 
 
 def _compile_builder(
@@ -485,7 +533,7 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
         if chosen is _FAILED:
             raise ParseError(ctx.issues[0].message, issues=ctx.issues)
         plan = _plan_of(chosen)
-    obj = _parse(plan, root, ctx, is_root=True)
+    obj = plan.parse(root, ctx, True)
     if ctx.issues and (strict or obj is _FAILED):
         raise ParseError(ctx.issues[0].message, issues=ctx.issues)
     if root.getparent() is not None:
@@ -721,20 +769,20 @@ def _choose(variants: dict[Any, Any], el: Any, ctx: _Ctx) -> Any:
 def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
     plan = spec.plan
     if plan is not None:  # the common case: one class, its plan remembered on the spec
-        return _parse(plan, child, ctx)
+        return plan.parse(child, ctx)
     if spec.choose is not None:
         model = spec.choose(child)
     else:
         model = spec.model
         if _variants(model) is None:
             spec.plan = plan = _plan_of(model)
-            return _parse(plan, child, ctx)
+            return plan.parse(child, ctx)
     variants = _variants(model)
     if variants is not None:
         model = _choose(variants, child, ctx)
         if model is _FAILED:
             return _FAILED
-    return _parse(_plan_of(model), child, ctx)
+    return _plan_of(model).parse(child, ctx)
 
 
 def _parse_text_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
@@ -754,10 +802,9 @@ def _parse_text_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
 # Writing
 
 
-def _write(
-    obj: Any, out: list[str], ind: str, is_root: bool, tag_override: str | None = None
+def _write_generic(  # noqa: PLR0917 - plan.write's signature, with the plan first
+    plan: _Plan, obj: Any, out: list[str], ind: str, is_root: bool, tag_override: str | None
 ) -> None:
-    plan = _PLANS.get(type(obj)) or _plan_of(type(obj))
     unknown: _Unknown | None = obj._unknown
     spelling = obj._spelling
     tag = tag_override or plan.tag_text
@@ -812,11 +859,7 @@ def _write(
             used.add(spec.ns)
         for i, item in enumerate(items):
             if kind == _CHILD or kind == _CHILDREN:
-                if not isinstance(item, Model):
-                    raise FieldValueError(
-                        f"{type(obj).__name__}.{spec.name}: expected a model, got {item!r}"
-                    )
-                _write(item, out, cind, False, spec.xml_text)
+                _item_plan(obj, spec.name, item).write(item, out, cind, False, spec.xml_text)
             else:
                 if (
                     spelling is not None
@@ -843,6 +886,13 @@ def _write(
     else:
         out[pos] = f"{ind}{''.join(head)}>\n"
         out.append(f"{ind}</{tag}>\n")
+
+
+def _item_plan(obj: Any, name: str, item: Any) -> _Plan:
+    """The plan that writes ``item``, a value of the child field ``name`` of ``obj``."""
+    if not isinstance(item, Model):
+        raise FieldValueError(f"{type(obj).__name__}.{name}: expected a model, got {item!r}")
+    return _plan_of(type(item))
 
 
 def _finish_root(

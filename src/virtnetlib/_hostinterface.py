@@ -75,6 +75,7 @@ class _Seconds(Conv[float]):
     """A non-negative number of seconds (xsd:double), e.g. a bridge forward delay."""
 
     pytype = float
+    safe = True
     expected = "a non-negative number of seconds"
 
     def parse(self, text: str) -> float:

@@ -42,6 +42,9 @@ class Conv(Generic[T]):
     #: True when ``format(parse(text)) == text`` always holds, so the engine
     #: need not remember how the source spelled a value.
     exact: bool = False
+    #: True when ``format`` never returns a character XML must escape
+    #: (``&<>'"`` or whitespace other than a space), so writers skip escaping.
+    safe: bool = False
 
     def parse(self, text: str) -> T:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -97,22 +100,22 @@ class Text(Conv[str]):
         return None
 
 
-_DIGITS = re.compile(r"[0-9]+\Z")
-_SIGNED = re.compile(r"-?[0-9]+\Z")
-
-
 class Int(Conv[int]):
     """A decimal integer within ``[lo, hi]`` (a leading ``-`` only when ``lo < 0``)."""
 
     pytype = int
+    safe = True
 
     def __init__(self, lo: int = 0, hi: int = 2**64 - 1) -> None:
         self.lo, self.hi = lo, hi
-        self._pattern = _SIGNED if lo < 0 else _DIGITS
+        self.signed = lo < 0
         self.expected = f"an integer from {lo} to {hi}"
 
     def parse(self, text: str) -> int:
-        if not self._pattern.match(text):
+        # ASCII digits only: int() alone would also take " 1", "+1", "1_0"
+        # and other scripts' digits, which libvirt refuses.
+        digits = text[1:] if self.signed and text[:1] == "-" else text
+        if not (digits.isascii() and digits.isdigit()):
             raise self.fail(text)
         value = int(text)
         if not self.lo <= value <= self.hi:
@@ -121,6 +124,10 @@ class Int(Conv[int]):
 
     def format(self, value: int) -> str:
         return str(value)
+
+    def respelled(self, value: int, text: str) -> bool:
+        # text that parsed is canonical unless it has leading zeros or is "-0"
+        return len(text) > 1 and (text[0] == "0" or text[:2] == "-0")
 
     def check(self, value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -153,6 +160,8 @@ class HexInt(Int):
         if not self.lo <= value <= self.hi:
             raise self.fail(text)
         return value
+
+    respelled = Conv.respelled  # hex and decimal spellings: compare with the format
 
     def format(self, value: int) -> str:
         if self.width is not None:
@@ -230,29 +239,41 @@ class IPAddr(Conv[IPAddress]):
 
     def parse(self, text: str) -> IPAddress:
         # inet_pton is C and as strict as ipaddress (no leading zeros, no
-        # short forms); building from packed bytes skips ipaddress's slow
+        # short forms); building from the number skips ipaddress's slow
         # text parser. Scoped IPv6 (fe80::1%eth0) takes the slow path.
         try:
-            if ":" in text:
-                if "%" in text:
-                    value: IPAddress = ipaddress.IPv6Address(text)
-                else:
-                    value = ipaddress.IPv6Address(socket.inet_pton(socket.AF_INET6, text))
-            else:
-                value = ipaddress.IPv4Address(socket.inet_pton(socket.AF_INET, text))
+            if ":" not in text:
+                if self.version == 6:
+                    raise ValueError(text)
+                return ipaddress.IPv4Address(
+                    int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big")
+                )
+            if self.version == 4:
+                raise ValueError(text)
+            if "%" in text:
+                return ipaddress.IPv6Address(text)
+            return ipaddress.IPv6Address(
+                int.from_bytes(socket.inet_pton(socket.AF_INET6, text), "big")
+            )
         except (OSError, ValueError):
             raise self.fail(text) from None
-        if self.version is not None and value.version != self.version:
-            raise self.fail(text)
-        return value
 
     def format(self, value: IPAddress) -> str:
+        # ipaddress formats in Python; the C library's inet_ntop gives the
+        # same text except for IPv6 with an embedded IPv4 part (::ffff:1.2.3.4,
+        # which Python writes in hex) and scoped addresses, left to Python.
+        if type(value) is ipaddress.IPv4Address:
+            return socket.inet_ntoa(value.packed)
+        if type(value) is ipaddress.IPv6Address and value.scope_id is None:
+            text = socket.inet_ntop(socket.AF_INET6, value.packed)
+            if "." not in text:
+                return text
         return str(value)
 
     def respelled(self, value: IPAddress, text: str) -> bool:
         # Python refuses non-canonical IPv4 text (leading zeros), so only
         # IPv6 can be written differently from how it was read.
-        return value.version == 6 and str(value) != text
+        return type(value) is not ipaddress.IPv4Address and self.format(value) != text
 
 
 _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\Z")
@@ -264,6 +285,7 @@ class Mac(Conv[str]):
     exact = True
 
     pytype = str
+    safe = True
     expected = "a MAC address like 52:54:00:12:34:56"
 
     def parse(self, text: str) -> str:
@@ -280,6 +302,9 @@ class Mac(Conv[str]):
         return None
 
 
+_NEW = object.__new__
+_SET = object.__setattr__  # uuid.UUID is immutable: its own __init__ sets fields this way
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown
 _UUID = re.compile(r"([0-9a-fA-F]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\Z")
 
 
@@ -287,9 +312,18 @@ class UUIDConv(Conv[uuid.UUID]):
     """A UUID as :class:`uuid.UUID`; libvirt writes the dashed lowercase form."""
 
     pytype = uuid.UUID
+    safe = True
     expected = "a UUID like 81ff0d90-c91e-6742-64da-4a736edb9a9b"
 
     def parse(self, text: str) -> uuid.UUID:
         if not _UUID.match(text):
             raise self.fail(text)
-        return uuid.UUID(text)
+        # what uuid.UUID(text) does, without its handling of other notations
+        value = _NEW(uuid.UUID)
+        _SET(value, "int", int(text.replace("-", ""), 16))
+        _SET(value, "is_safe", _UNKNOWN_SAFETY)
+        return value
+
+    def respelled(self, value: uuid.UUID, text: str) -> bool:
+        # the dashed form (36 characters, as matched) in lower case is libvirt's
+        return len(text) != 36 or text != text.lower()

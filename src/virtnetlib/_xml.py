@@ -56,13 +56,15 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
         # lxml refuses str input that carries an encoding declaration; the
         # text is already decoded, so the declaration says nothing useful.
         data = _XML_DECL.sub("", source, count=1).encode("utf-8")
+    elif type(source) is bytes:
+        data = source
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
         raise TypeError(f"expected XML as str or bytes, got {type(source).__name__}")
     if len(data) > max_size:
         raise ParseError(f"document is {len(data)} bytes, more than the limit of {max_size} bytes")
-    if not data.strip():
+    if not data or data.isspace():
         raise ParseError("document is empty", line=1)
     try:
         root = etree.fromstring(data, _parser())
@@ -71,8 +73,11 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
         # libxml2 prefixes messages with their position; keep only the text.
         msg = re.sub(r", line \d+, column \d+$", "", msg)
         raise ParseError(f"malformed XML: {msg}", line=exc.lineno or None) from None
-    tree = root.getroottree()
-    docinfo = tree.docinfo
+    if data[:1] == b"<" and data[1:2] != b"\x00" and b"<!DOCTYPE" not in data:
+        # an ASCII-compatible document (not UTF-16 or UTF-32, whose first
+        # character would span more bytes) without the keyword has no DOCTYPE
+        return root
+    docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise ParseError(
             "DOCTYPE declarations are not allowed (entities and DTDs are refused "

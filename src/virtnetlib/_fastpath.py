@@ -1,0 +1,484 @@
+"""Compiled fast paths: one generated parse and write function per model class.
+
+The generic engine in :mod:`virtnetlib._binding` interprets a class's plan
+for every element: it loops over the field specs, dispatches on their kind
+and handles everything a document can hold (unknown XML, comments, bad
+values, duplicates, lenient parsing). Most elements hold none of that, so
+each class also gets two straight-line functions generated from its plan,
+once, the first time the class is used:
+
+* the **parser** handles an element whose attributes and children are all
+  known and whose values all convert. At the first sign of anything else
+  (an unknown attribute, a comment, a value that does not convert, a
+  duplicate) it gives the element to the generic parser, which starts over
+  for that element, so errors, positions and unknown XML have exactly one
+  implementation. Its children still take their own fast paths.
+* the **writer** writes an object that holds no unknown XML; one that does
+  goes to the generic writer.
+
+Neither path has behaviour of its own: both produce exactly what the generic
+engine produces, which ``tests/test_fastpath.py`` checks over libvirt's
+corpus and generated documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from virtnetlib import _binding as b
+from virtnetlib._types import Bool, Conv, Enum, Text
+from virtnetlib._xml import escape_attr, escape_text
+
+__all__ = ["compile_parser", "compile_writer"]
+
+Parser = Callable[..., Any]
+Writer = Callable[[Any, list[str], str, bool, "str | None"], None]
+
+_ATTR_SPECIAL = re.compile("[&<>\"'\n\r\t]").search
+_TEXT_SPECIAL = re.compile("[&<>\"'\r]").search
+
+
+class _Bail(Exception):  # noqa: N818 - not an error: a signal to take the generic path
+    """Raised inside a generated parser: this element needs the generic parser."""
+
+
+def _generated(name: str, cls: type, lines: list[str], env: dict[str, Any]) -> Any:
+    source = "\n".join(lines)
+    # the file name shows in tracebacks and profiles: <virtnetlib parse NetworkIP>
+    code = compile(source, f"<virtnetlib {name} {cls.__name__}>", "exec")
+    exec(code, env)  # noqa: S102 - source built here from plan metadata only
+    return env[name]
+
+
+def _plain_text(conv: Conv[Any]) -> bool:
+    """Whether the converter is the identity on any string (``Text()``)."""
+    return type(conv) is Text and not conv.nonempty
+
+
+def _safe(conv: Conv[Any]) -> bool:
+    """Whether every text ``conv.format`` returns is free of characters XML escapes."""
+    if type(conv) is Bool:
+        return not (_ATTR_SPECIAL(conv.true) or _ATTR_SPECIAL(conv.false))
+    if type(conv) is Enum:
+        return not any(_ATTR_SPECIAL(v) for v in conv.values)
+    return conv.safe
+
+
+# --------------------------------------------------------------------------
+# Parsing
+
+
+def compile_parser(plan: Any) -> Parser:
+    """A function ``parse(el, ctx, is_root=False)`` equivalent to the generic parser."""
+    generic = b._parse
+    if plan.raw is not None:
+        # <metadata>-style content is kept verbatim; the generic path does that.
+        def parse_raw(el: Any, ctx: Any, is_root: bool = False) -> Any:
+            return generic(plan, el, ctx, is_root)
+
+        return parse_raw
+
+    env: dict[str, Any] = {
+        "BAIL": _Bail,
+        "FAILED": b._FAILED,
+        "GENERIC": generic,
+        "PLAN": plan,
+        "NEW": object.__new__,
+        "CLS": plan.cls,
+    }
+    fields = plan.fields
+    var = {spec.name: f"f{i}" for i, spec in enumerate(fields)}
+    children = [s for s in fields if s.kind not in (b._ATTR, b._OWN_TEXT, b._RAW)]
+    body: list[str] = []
+    add = body.append
+
+    add("if is_root and el.nsmap:")
+    add("    raise BAIL")
+    for spec in fields:
+        add(f"{var[spec.name]} = None")
+    add("sp = None")
+
+    # attributes, and the fixed ones (type='pci') that pick the class
+    attr_index: dict[str, int] = {}
+    branches: list[list[str]] = []
+    for spec in plan.write_attrs:
+        attr_index[spec.xml] = len(branches)
+        branches.append(
+            _convert(
+                spec,
+                var[spec.name],
+                "v",
+                env,
+                len(branches),
+                spelling="{respelled}({value}, {text})",
+            )
+        )
+    for n, name in enumerate(plan.consts):
+        attr_index[name] = len(branches)
+        branches.append([f"k{n} = v"])
+    if branches:
+        env["A"] = attr_index.get
+        add("for k, v in el.items():")
+        add("    i = A(k)")
+        add("    if i is None:")
+        add("        raise BAIL")
+        body.extend("    " + line for line in _dispatch(branches, 0, len(branches)))
+        for n, value in enumerate(plan.consts.values()):
+            add(f"if k{n} != {value!r}:")
+            add("    raise BAIL")
+    else:
+        add("if el.keys():")
+        add("    raise BAIL")
+
+    # the element's own text, or nothing but whitespace
+    own = plan.own_text
+    if own is not None:
+        add("t = el.text or ''")
+        body.extend(_convert(own, var[own.name], "t", env, "own"))
+    else:
+        add("t = el.text")
+        add("if t is not None and not t.isspace():")
+        add("    raise BAIL")
+
+    if not children:
+        add("if len(el):")
+        add("    raise BAIL")
+    else:
+        body.extend(_children_loop(plan, children, var, env))
+
+    for spec in plan.required:
+        add(f"if {var[spec.name]} is None:")
+        add("    raise BAIL")
+
+    # Fields are stored through a layout-identical subclass without attrs'
+    # validating __setattr__ (the values were just checked by their
+    # converters), then the object becomes the model class: several times
+    # faster than object.__setattr__ per field, and nothing else differs.
+    env["BUILD"] = type(
+        f"_Build{plan.cls.__name__}",
+        (plan.cls,),
+        {"__slots__": (), "__setattr__": object.__setattr__, "__module__": __name__},
+    )
+    add("obj = NEW(BUILD)")
+    for n, (fname, default, is_factory) in enumerate(plan.defaults):
+        env[f"D{n}"] = default
+        v = var[fname]
+        if is_factory:
+            add(f"obj.{fname} = D{n}() if {v} is None else {v}")
+        elif default is None:
+            add(f"obj.{fname} = {v}")
+        else:
+            add(f"obj.{fname} = D{n} if {v} is None else {v}")
+    add("obj._unknown = None")
+    add("obj._spelling = sp")
+    add("obj.__class__ = CLS")
+    add("return obj")
+
+    lines = ["def parse(el, ctx, is_root=False):"]
+    if children:
+        lines.append("    mark = len(ctx.issues)")
+    lines.append("    try:")
+    lines.extend("        " + line for line in body)
+    lines.append("    except (BAIL, ValueError):")
+    if children:
+        # child elements that went the generic way may have reported
+        # problems; the generic parser reports them again for this element
+        lines.append("        del ctx.issues[mark:]")
+    lines.append("        return GENERIC(PLAN, el, ctx, is_root)")
+    parser: Parser = _generated("parse", plan.cls, lines, env)
+    return parser
+
+
+def _dispatch(branches: list[list[str]], lo: int, hi: int) -> list[str]:
+    """Run ``branches[i]`` for ``lo <= i < hi``: a tree of ``if`` on ``i``, not a chain."""
+    if hi - lo == 1:
+        return branches[lo]
+    if hi - lo <= 3:
+        lines = []
+        for j in range(lo, hi):
+            lines.append(f"{'if' if j == lo else 'elif'} i == {j}:" if j < hi - 1 else "else:")
+            lines.extend("    " + line for line in branches[j])
+        return lines
+    mid = (lo + hi) // 2
+    return [
+        f"if i < {mid}:",
+        *("    " + line for line in _dispatch(branches, lo, mid)),
+        "else:",
+        *("    " + line for line in _dispatch(branches, mid, hi)),
+    ]
+
+
+def _convert(
+    spec: Any, target: str, source: str, env: dict[str, Any], key: object, *, spelling: str = ""
+) -> list[str]:
+    """Lines that set ``target`` from the text in ``source``.
+
+    ``spelling`` is the condition under which the generic parser remembers
+    how the source spelled a value it would write differently (``""``: never).
+    """
+    conv = spec.conv
+    if _plain_text(conv):
+        return [f"{target} = {source}"]
+    if type(conv) is Enum:
+        env[f"E{key}"] = conv._set
+        return [f"if {source} not in E{key}:", "    raise BAIL", f"{target} = {source}"]
+    env[f"P{key}"] = conv.parse
+    lines = [f"{target} = P{key}({source})"]
+    if spelling and not conv.exact:
+        env[f"R{key}"] = conv.respelled
+        lines += [
+            f"if {spelling.format(value=target, text=source, respelled=f'R{key}')}:",
+            "    if sp is None:",
+            "        sp = {}",
+            f"    sp[{spec.name!r}] = ({target}, {source})",
+        ]
+    return lines
+
+
+def _children_loop(
+    plan: Any, children: list[Any], var: dict[str, str], env: dict[str, Any]
+) -> list[str]:
+    lines = ["for c in el:", "    i = T(c.tag)", "    if i is None:", "        raise BAIL"]
+    branches: list[list[str]] = []
+    tag_index: dict[str, int] = {}
+    for i, spec in enumerate(children):
+        tag_index[spec.xml] = i
+        v = var[spec.name]
+        key = f"c{i}"
+        branch: list[str] = []
+        single = spec.kind in (b._CHILD, b._TEXT_CHILD)
+        item = v if single else "x"
+        if single:
+            branch += [f"if {v} is not None:", "    raise BAIL"]
+        if spec.kind in (b._CHILD, b._CHILDREN):
+            branch += _child_model(spec, item, env, key)
+        else:
+            branch += ["if len(c) or c.keys():", "    raise BAIL", "t = c.text or ''"]
+            spelling = "t and {respelled}({value}, {text})" if single else ""
+            branch += _convert(spec, item, "t", env, key, spelling=spelling)
+        if not single:
+            branch += [f"if {v} is None:", f"    {v} = [x]", "else:", f"    {v}.append(x)"]
+        branches.append(branch)
+    lines.extend("    " + line for line in _dispatch(branches, 0, len(branches)))
+    lines += ["    t = c.tail", "    if t is not None and not t.isspace():", "        raise BAIL"]
+    env["T"] = tag_index.get
+    return lines
+
+
+def _child_model(spec: Any, target: str, env: dict[str, Any], key: str) -> list[str]:
+    if spec.choose is not None:
+        env[f"PC{key}"] = b._parse_child
+        env[f"SP{key}"] = spec
+        call = f"PC{key}(SP{key}, c, ctx)"
+        return [f"{target} = {call}", f"if {target} is FAILED:", "    raise BAIL"]
+    variants = b._variants(spec.model)
+    if variants is None:
+        env[f"PL{key}"] = b._plan_of(spec.model)
+        return [
+            f"{target} = PL{key}.parse(c, ctx)",
+            f"if {target} is FAILED:",
+            "    raise BAIL",
+        ]
+    disc = next(c for c in variants.values() if c.__xml_const__).__xml_const__[0][0]
+    env[f"V{key}"] = {value: b._plan_of(cls) for value, cls in variants.items()}.get
+    return [
+        f"p = V{key}(c.get({disc!r}))",
+        "if p is None:",
+        "    raise BAIL",
+        f"{target} = p.parse(c, ctx)",
+        f"if {target} is FAILED:",
+        "    raise BAIL",
+    ]
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def _validated_on_set(cls: type, spec: Any) -> bool:
+    """Whether assigning a bad value to this field raises (attrs validators on set).
+
+    Then a value read from the object has been checked, and the writer need
+    not check it again. Probed on a throwaway object, since a subclass may
+    turn attrs' ``on_setattr`` hooks off.
+    """
+    probe: Any = object.__new__(cls)
+    try:
+        setattr(probe, spec.name, _NOT_A_VALUE)
+    except b.FieldValueError:
+        return True
+    return False
+
+
+_NOT_A_VALUE = object()
+
+
+def compile_writer(plan: Any) -> Writer:
+    """A function ``write(obj, out, ind, is_root, tag)`` equivalent to the generic writer."""
+    generic = b._write_generic
+    if plan.raw is not None:
+
+        def write_raw(obj: Any, out: list[str], ind: str, is_root: bool, tag: str | None) -> None:
+            generic(plan, obj, out, ind, is_root, tag)
+
+        return write_raw
+    env: dict[str, Any] = {
+        "PLAN": plan,
+        "GENERIC": generic,
+        "PG": b._PLANS.get,
+        "ITEM": b._item_plan,
+        "EA": _ATTR_SPECIAL,
+        "ET": _TEXT_SPECIAL,
+        "escape_attr": escape_attr,
+        "escape_text": escape_text,
+        "TAG": plan.tag_text,
+    }
+    cls = plan.cls
+    body: list[str] = []
+    add = body.append
+    add("if obj._unknown is not None:")
+    add("    return GENERIC(PLAN, obj, out, ind, is_root, tag)")
+    add("if tag is None:")
+    add("    tag = TAG")
+    spelled = [s for s in plan.fields if s.kind in (b._ATTR, b._TEXT_CHILD) and not s.conv.exact]
+    if spelled:
+        add("sp = obj._spelling")
+    consts = "".join(f" {name}='{value}'" for name, value in plan.consts.items())
+    add(f"h = ind + '<' + tag + {consts!r}")
+    for n, spec in enumerate(plan.write_attrs):
+        add(f"v = obj.{spec.name}")
+        add("if v is not None:")
+        if type(spec.conv) is Bool and _validated_on_set(cls, spec):
+            yes = f" {spec.xml_text}='{spec.conv.true}'"
+            no = f" {spec.xml_text}='{spec.conv.false}'"
+            add(f"    h += {yes!r} if v else {no!r}")
+            continue
+        text = _formatted(spec, f"a{n}", env, cls, attr=True)
+        body.extend("    " + line for line in text)
+        add(f'    h += {" " + spec.xml_text + "=" + chr(39)!r} + s + "\'"')
+
+    ns_specs = [s for s in plan.fields if s.ns is not None and s.kind != b._ATTR]
+    root_ns = bool(ns_specs) or plan.tag_ns is not None
+    own = plan.own_text
+    if own is not None:
+        add(f"v = obj.{own.name}")
+        add("if v is None:")
+        add("    s = ''")
+        add("else:")
+        own_text = _formatted(own, "own", env, cls, attr=False, spelling=False)
+        body.extend("    " + line for line in own_text)
+        if root_ns:
+            body.extend(_root_namespaces(plan, ns_specs))
+        add("out.append(h + '>' + s + '</' + tag + '>\\n')")
+    else:
+        add("pos = len(out)")
+        add("out.append('')")
+        add("cind = ind + '  '")
+        for n, spec in enumerate(plan.writers):
+            body.extend(_write_field(spec, n, env, cls))
+        if root_ns:
+            body.extend(_root_namespaces(plan, ns_specs))
+        if plan.open:
+            add("out[pos] = h + '>\\n'")
+            add("out.append(ind + '</' + tag + '>\\n')")
+        else:
+            add("if len(out) == pos + 1:")
+            add("    out[pos] = h + '/>\\n'")
+            add("else:")
+            add("    out[pos] = h + '>\\n'")
+            add("    out.append(ind + '</' + tag + '>\\n')")
+
+    lines = ["def write(obj, out, ind, is_root, tag):"]
+    lines.extend("    " + line for line in body)
+    writer: Writer = _generated("write", plan.cls, lines, env)
+    return writer
+
+
+def _formatted(
+    spec: Any, key: str, env: dict[str, Any], cls: type, *, attr: bool, spelling: bool = True
+) -> list[str]:
+    """Lines that set ``s`` to the escaped text of ``v`` for this field."""
+    conv = spec.conv
+    escape, special = ("escape_attr", "EA") if attr else ("escape_text", "ET")
+    if not _validated_on_set(cls, spec):
+        env[f"F{key}"] = spec
+        env["FORMAT"] = b._format
+        lines = [f"s = {escape}(FORMAT(F{key}, v, obj))"]
+    elif type(conv) is Text:
+        lines = [f"s = {escape}(v) if {special}(v) else v"]
+    else:
+        env[f"F{key}"] = conv.format
+        if _safe(conv):
+            lines = [f"s = F{key}(v)"]
+        else:
+            lines = [f"s = F{key}(v)", f"if {special}(s):", f"    s = {escape}(s)"]
+    if conv.exact or not spelling:
+        return lines
+    # the source's own spelling, while the value is the one that was read
+    return [
+        f"w = sp.get({spec.name!r}) if sp is not None else None",
+        "if w is not None and w[0] == v:",
+        f"    s = {escape}(w[1])",
+        "else:",
+        *("    " + line for line in lines),
+    ]
+
+
+def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type) -> list[str]:
+    name = spec.name
+    tag = spec.xml_text
+    lines = [f"v = obj.{name}"]
+    if spec.kind == b._CHILD:
+        lines += [
+            "if v is not None:",
+            "    p = PG(type(v))",
+            "    if p is None:",
+            f"        p = ITEM(obj, {name!r}, v)",
+            f"    p.write(v, out, cind, False, {tag!r})",
+        ]
+    elif spec.kind == b._CHILDREN:
+        lines += [
+            "for x in v:",
+            "    p = PG(type(x))",
+            "    if p is None:",
+            f"        p = ITEM(obj, {name!r}, x)",
+            f"    p.write(x, out, cind, False, {tag!r})",
+        ]
+    elif spec.kind == b._TEXT_CHILD:
+        lines += ["if v is not None:"]
+        lines += ["    " + line for line in _formatted(spec, f"t{n}", env, cls, attr=False)]
+        close = f"</{tag}>\n"
+        lines += [f"    out.append(cind + {'<' + tag + '>'!r} + s + {close!r})"]
+    else:  # repeated text children: list items are not checked on assignment
+        env[f"L{n}"] = spec
+        env["FORMAT"] = b._format
+        lines += [
+            "for x in v:",
+            f"    s = escape_text(FORMAT(L{n}, x, obj))",
+            f"    out.append(cind + {'<' + tag + '>'!r} + s + {'</' + tag + '>' + chr(10)!r})",
+        ]
+    return lines
+
+
+def _root_namespaces(plan: Any, ns_specs: list[Any]) -> list[str]:
+    """Lines that declare, on a root element, the namespaces its children use."""
+    used: dict[tuple[str, str], list[str]] = {}
+    for spec in ns_specs:
+        test = (
+            f"obj.{spec.name} is not None"
+            if spec.kind in (b._CHILD, b._TEXT_CHILD)
+            else (f"obj.{spec.name}")
+        )
+        used.setdefault(spec.ns, []).append(test)
+    if plan.tag_ns is not None:
+        used[plan.tag_ns] = []
+    lines = ["if is_root:"]
+    for (prefix, uri), tests in sorted(used.items()):
+        decl = f" xmlns:{prefix}='{escape_attr(uri)}'"
+        if tests:
+            lines += [f"    if {' or '.join(tests)}:", f"        h += {decl!r}"]
+        else:
+            lines.append(f"    h += {decl!r}")
+    return lines

@@ -1,0 +1,212 @@
+"""The compiled fast paths behave exactly like the generic engine.
+
+Every document is read and written twice, once with the per-class compiled
+parsers and writers and once with the generic engine alone, and everything
+observable must agree: the objects, the spelling and unknown XML they keep,
+the output, and for bad documents the errors (messages, lines, paths).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import virtnetlib
+from tests.conftest import CORPUS, manifest
+from tests.fuzzing import mutate
+from virtnetlib import _binding, testing
+
+MODELS = {
+    "network": virtnetlib.Network,
+    "interface": virtnetlib.Interface,
+    "hostinterface": virtnetlib.HostInterface,
+}
+
+
+def _documents() -> list[Any]:
+    docs = [
+        pytest.param(MODELS[e["kind"]], (CORPUS / e["file"]).read_bytes(), id=e["file"])
+        for e in manifest()
+        if e["kind"] in MODELS
+    ]
+    if not docs:
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=f"no corpus at {CORPUS}"))]
+    return docs
+
+
+@pytest.fixture
+def generic() -> Iterator[None]:
+    """Within the test, ``_engine(False)`` gives the generic engine alone."""
+    yield
+    _binding._use_fast_paths(True)
+
+
+def _engine(fast: bool) -> None:
+    _binding._use_fast_paths(fast)
+
+
+def _read(model: Any, xml: bytes, *, strict: bool) -> tuple[str, Any]:
+    try:
+        return "ok", model.from_xml(xml, strict=strict)
+    except virtnetlib.ParseError as exc:
+        return "error", [(i.message, i.line, i.path) for i in exc.issues]
+
+
+def _observed(outcome: tuple[str, Any]) -> Any:
+    kind, value = outcome
+    if kind == "error":
+        return value
+    return (
+        value,
+        _kept(value),
+        virtnetlib.unmodeled(value),
+        value.to_xml(),
+    )
+
+
+def _kept(obj: Any) -> Any:
+    """Spelling and unknown XML, recursively: what equality leaves out."""
+    unknown = obj._unknown
+    own = (
+        obj._spelling,
+        None
+        if unknown is None
+        else (unknown.attrs, unknown.nodes, unknown.nsdecls, unknown.outside),
+    )
+    plan = _binding._plan_of(type(obj))
+    children: list[Any] = []
+    for spec in plan.writers:
+        value = getattr(obj, spec.name)
+        items = value if isinstance(value, list) else [value]
+        children.extend(_kept(i) for i in items if isinstance(i, virtnetlib.Model))
+    return own, children
+
+
+def _compare(model: Any, xml: bytes, *, strict: bool) -> None:
+    _engine(True)
+    fast = _observed(_read(model, xml, strict=strict))
+    _engine(False)
+    slow = _observed(_read(model, xml, strict=strict))
+    assert fast == slow
+
+
+@pytest.mark.parametrize(("model", "xml"), _documents())
+@pytest.mark.usefixtures("generic")
+def test_corpus_documents_read_and_write_alike(model: Any, xml: bytes) -> None:
+    _compare(model, xml, strict=True)
+    _compare(model, xml, strict=False)
+
+
+@pytest.mark.parametrize(("model", "xml"), _documents())
+@pytest.mark.usefixtures("generic")
+def test_damaged_documents_fail_or_survive_alike(model: Any, xml: bytes) -> None:
+    rnd = random.Random(xml)
+    for _ in range(4):
+        bad = mutate(xml, rnd)
+        _compare(model, bad, strict=True)
+        _compare(model, bad, strict=False)
+
+
+EDGE_CASES = [
+    # unknown attribute, element, comment and text in the middle of known ones
+    b"<network future='1'><name>n</name><!-- c --><bridge name='b' x='y'/>tail<z/></network>",
+    # a value in a non-libvirt spelling and a bad value
+    b"<network><name>n</name><bridge name='b' delay='007'/><mtu size='x'/></network>",
+    # a duplicate single element, and a missing required attribute
+    b"<network><name>n</name><name>m</name><ip><dhcp><range start='198.51.100.2'/></dhcp></ip>"
+    b"</network>",
+    # namespaces on the root and on a child
+    b"<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'><name>n</name>"
+    b"<dnsmasq:options><dnsmasq:option value='x'/></dnsmasq:options></network>",
+    b"<network><name>n</name><dnsmasq:options xmlns:dnsmasq="
+    b"'http://libvirt.org/schemas/network/dnsmasq/1.0'><dnsmasq:option value='x'/>"
+    b"</dnsmasq:options><f:x xmlns:f='urn:f'/></network>",
+    # a type= union with an unknown type, and text where none belongs
+    b"<interface type='futuretype'><mac address='52:54:00:00:00:01'/></interface>",
+    b"<interface type='network'><source network='n'>text</source><model type='virtio'/>"
+    b"</interface>",
+    # text children with attributes or children
+    b"<network><name a='1'>n</name></network>",
+    b"<network><name><b/>n</name></network>",
+    # IPv6 spelled the long way and a UUID in capitals
+    b"<network><name>n</name><uuid>81FF0D90-C91E-6742-64DA-4A736EDB9A9B</uuid>"
+    b"<ip family='ipv6' address='2001:DB8:0:0::1' prefix='64'/></network>",
+]
+
+
+@pytest.mark.parametrize("xml", EDGE_CASES)
+@pytest.mark.usefixtures("generic")
+def test_edge_cases_read_and_write_alike(xml: bytes) -> None:
+    model = virtnetlib.Interface if xml.startswith(b"<interface") else virtnetlib.Network
+    _compare(model, xml, strict=True)
+    _compare(model, xml, strict=False)
+
+
+def _written(obj: Any) -> tuple[str, Any]:
+    try:
+        return "ok", obj.to_xml()
+    except virtnetlib.FieldValueError as exc:
+        return "error", str(exc)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(testing.networks())
+def test_built_networks_write_alike(net: virtnetlib.Network) -> None:
+    try:
+        _engine(True)
+        fast = _written(net)
+        _engine(False)
+        assert _written(net) == fast
+    finally:
+        _engine(True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(testing.interfaces())
+def test_built_interfaces_write_alike(nic: virtnetlib.Interface) -> None:
+    try:
+        _engine(True)
+        fast = _written(nic)
+        _engine(False)
+        assert _written(nic) == fast
+    finally:
+        _engine(True)
+
+
+@pytest.mark.usefixtures("generic")
+def test_bad_list_items_fail_alike() -> None:
+    net = virtnetlib.Network(name="n")
+    net.ips.append("198.51.100.1")  # type: ignore[arg-type]
+    _engine(True)
+    fast = _written(net)
+    _engine(False)
+    assert _written(net) == fast
+    assert fast[0] == "error"
+    assert "ips" in fast[1]
+
+
+@pytest.mark.usefixtures("generic")
+def test_the_switch_really_changes_the_engine() -> None:
+    """Guard against a comparison of the generic engine with itself."""
+    seen: list[str] = []
+    real = _binding._parse
+
+    def spy(plan: Any, el: Any, ctx: Any, is_root: bool = False) -> Any:
+        seen.append(plan.cls.__name__)
+        return real(plan, el, ctx, is_root)
+
+    xml = b"<network><name>n</name><bridge name='b'/></network>"
+    try:
+        _binding._parse = spy
+        _engine(True)
+        virtnetlib.Network.from_xml(xml)
+        assert seen == []
+        _engine(False)
+        virtnetlib.Network.from_xml(xml)
+        assert seen == ["Network", "NetworkBridge"]
+    finally:
+        _binding._parse = real
