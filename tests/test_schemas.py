@@ -87,3 +87,88 @@ def test_verdicts_equal_libvirts_on_corpus_and_mutations(kind: str) -> None:
                 assert all(p.path and p.line for p in schema), schema
     assert checked > len(entries)
     assert disagreements == 0
+
+
+# ------------------------------------------------- the Python-checked patterns
+
+NEAR_MISSES = [
+    "198.51.100.1", "198.51.100.256", "198.51.100", "198.051.100.1", "0.0.0.0", "1.2.3.4.5",
+    "2001:db8::1", "2001:db8::g", "2001:db8:::1", "::", "::ffff:198.51.100.1", ":1.2.3.4",
+    "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0", "52:54:00:12:34:56",
+    "53:54:00:12:34:56", "52:54:00:12:34", "52-54-00-12-34-56", "eth0", "eth 0", "br-0_1.2",
+    "a\\b:c/d", "", " ", "ipv4", "ipv6", "IPV4", "tcp", "udp", "0x1f", "17",
+    "81ff0d90-c91e-6742-64da-4a736edb9a9b", "0:4:7e:7d:f0:7d:a8:bc:c5:d2:13:32:11:ed:16:ea:84:63",
+    "x\ny", "é", "a" * 300,
+]  # fmt: skip
+
+
+def _shortcut(kind: str, where: str | None = None) -> Any:
+    return virtnetlib._schema.load_schemas(where)._load(kind)[2]
+
+
+@pytest.mark.parametrize("kind", ["network", "interface", "hostinterface"])
+def test_patterns_read_in_python_judge_like_libxml2(kind: str) -> None:
+    shortcut = _shortcut(kind)
+    patterns = {
+        p.pattern: p for checks in shortcut.positions.values() for _, ps in checks for p in ps
+    }
+    assert patterns, "the shortcut checks nothing: it is not in use"
+    for pattern in patterns.values():
+        grammar = (
+            '<element name="v" xmlns="http://relaxng.org/ns/structure/1.0" '
+            'datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">'
+            f'<attribute name="x"><data type="string"><param name="pattern">'
+            f"{escape_pattern(pattern.pattern)}</param></data></attribute></element>"
+        )
+        rng = etree.RelaxNG(etree.fromstring(grammar))
+        for value in NEAR_MISSES:
+            doc = etree.Element("v", x=value) if "\n" not in value else None
+            if doc is None:
+                continue
+            assert bool(rng.validate(doc)) == (pattern.fullmatch(value) is not None), (
+                pattern.pattern[:60],
+                value,
+            )
+
+
+def escape_pattern(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["own schemas", "libvirt's"])
+@pytest.mark.parametrize("kind", ["network", "interface", "hostinterface"])
+def test_shortcut_verdict_is_the_grammars(kind: str, own: bool) -> None:
+    """Every checked attribute set to each near miss: same verdict as the plain grammar."""
+    entries = [e for e in manifest() if e["kind"] == kind]
+    if not entries:
+        pytest.skip(f"corpus not found at {CORPUS}")
+    where = None if own else str(SCHEMAS)
+    if not own and not (SCHEMAS / "network.rng").exists():
+        pytest.skip(f"libvirt schemas not found at {SCHEMAS}")
+    schemas = virtnetlib._schema.load_schemas(where)
+    shortcut, plain = _shortcut(kind, where), schemas.rng(kind)
+    rnd = random.Random(kind)
+    compared = taken = 0
+    for entry in entries:
+        root = etree.parse(str(CORPUS / entry["file"])).getroot()
+        targets = [
+            (i, attribute)
+            for i, el in enumerate(root.iter())
+            for attribute, _ in shortcut.positions.get(el.tag, ())
+            if el.get(attribute) is not None
+        ]
+        docs = [root]
+        for i, attribute in rnd.sample(targets, min(len(targets), 4)):
+            for value in rnd.sample(NEAR_MISSES, 6):
+                if "\n" in value:
+                    continue
+                doc = copy.deepcopy(root)
+                list(doc.iter())[i].set(attribute, value)
+                docs.append(doc)
+        for doc in docs:
+            expected = bool(plain.validate(doc))
+            assert schemas._valid(kind, doc) == expected, etree.tostring(doc)
+            taken += shortcut.accepts(doc)
+            compared += 1
+    assert compared > len(entries)
+    assert taken > 0, "the shortcut never decided: it is not in use"

@@ -238,6 +238,18 @@ NETWORK_RULES = [
         "E228",
         True,
     ),
+    (  # not ones then zeros: libvirt refuses it as a netmask
+        "<ip address='10.0.0.1' prefix='24'/><route address='10.9.0.0' netmask='255.0.255.0' "
+        "gateway='10.0.0.2'/>",
+        "E228",
+        True,
+    ),
+    (  # a host mask, which Python's ipaddress would read as /24
+        "<ip address='10.0.0.1' prefix='24'/><route address='10.9.0.0' netmask='0.0.0.255' "
+        "gateway='10.0.0.2'/>",
+        "E228",
+        True,
+    ),
     ("<forward mode='open' dev='eth0'/><ip address='10.0.0.1' prefix='24'/>", "E229", True),
     (
         "<forward mode='passthrough'><interface dev='eth3'/><interface dev='eth3'/></forward>",

@@ -7,6 +7,7 @@ routes, MTU and port options mean the same thing under ``<network>``,
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from typing import Literal
 
@@ -200,7 +201,7 @@ class Route(Model):
 
     family: AddressFamily | None = attribute(conv=FAMILY)
     address: IPAddress = attribute(conv=IP, required=True)
-    netmask: IPAddress | None = attribute(conv=IPV4)
+    netmask: ipaddress.IPv4Address | None = attribute(conv=IPV4)
     prefix: int | None = attribute(conv=PREFIX)
     gateway: IPAddress = attribute(conv=IP, required=True)
     metric: int | None = attribute(conv=UINT)

@@ -357,7 +357,8 @@ def compile_writer(plan: Any) -> Writer:
             continue
         text = _formatted(spec, f"a{n}", env, cls, attr=True)
         body.extend("    " + line for line in text)
-        add(f'    h += {" " + spec.xml_text + "=" + chr(39)!r} + s + "\'"')
+        opening = f" {spec.xml_text}='"
+        add(f"    h += {opening!r} + s + {chr(39)!r}")
 
     ns_specs = [s for s in plan.fields if s.ns is not None and s.kind != b._ATTR]
     root_ns = bool(ns_specs) or plan.tag_ns is not None

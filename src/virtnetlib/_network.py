@@ -372,6 +372,32 @@ class Tftp(Model):
     root: str = attribute(required=True)
 
 
+def subnet_of(
+    address: IPAddress, prefix: int, *, strict: bool = False
+) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The network of ``address``/``prefix`` (ValueError when it does not fit).
+
+    Built from the address's number: ``ip_network(f"{address}/{prefix}")``
+    would format the address and parse it again.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id:
+            return ipaddress.IPv6Network(f"{address}/{prefix}", strict=strict)
+        return ipaddress.IPv6Network((int(address), prefix), strict=strict)
+    return ipaddress.IPv4Network((int(address), prefix), strict=strict)
+
+
+def netmask_prefix(netmask: ipaddress.IPv4Address) -> int | None:
+    """The prefix length of a netmask, or ``None`` when it is not ones then zeros.
+
+    As libvirt reads it: a host mask such as ``0.0.0.255`` is not a netmask.
+    """
+    hosts = ~int(netmask) & 0xFFFFFFFF
+    if hosts & (hosts + 1):
+        return None
+    return 32 - hosts.bit_length()
+
+
 @attrs.define(kw_only=True, repr=False)
 class NetworkIP(Model):
     """An ``<ip>`` of the network: address, netmask or prefix, DHCP and TFTP."""
@@ -396,7 +422,7 @@ class NetworkIP(Model):
         prefix = self.effective_prefix
         if prefix is None:
             return None
-        return ipaddress.ip_network(f"{self.address}/{prefix}", strict=False)
+        return subnet_of(self.address, prefix)
 
     @property
     def effective_prefix(self) -> int | None:
@@ -404,10 +430,7 @@ class NetworkIP(Model):
         if self.prefix is not None:
             return self.prefix
         if self.netmask is not None:
-            try:
-                return ipaddress.IPv4Network(f"0.0.0.0/{self.netmask}").prefixlen
-            except ValueError:
-                return None
+            return netmask_prefix(self.netmask)
         if self.address is None:
             return None
         if self.address.version == 6:

@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from virtnetlib._binding import Model
-from virtnetlib._hostinterface import BondHostInterface, BridgeHostInterface, HostInterface
-from virtnetlib._interface import (
-    DirectInterface,
-    HostdevInterface,
-    Interface,
-    NetworkInterface,
-    PortForward,
-    UserInterface,
-    VhostUserInterface,
-)
-from virtnetlib._network import Network, NetworkIP
+from virtnetlib._network import Network, NetworkIP, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem
 from virtnetlib._xml import element_path
+
+if TYPE_CHECKING:
+    from virtnetlib._hostinterface import HostInterface
+    from virtnetlib._interface import Interface, PortForward
+
+# The interface and host-interface models are imported where a check needs
+# their classes: a check only runs on such a model, so they are loaded
+# already, and validating networks (a pre-commit hook's usual job) never
+# pays for loading them.
 
 __all__ = ["RULES", "Rule", "check_domain", "check_model"]
 
@@ -351,15 +350,28 @@ def _mac_and_bandwidth(net: Network) -> Iterator[Finding]:
 
 @network_check
 def _routes(net: Network) -> Iterator[Finding]:
+    if not net.routes:
+        return
     subnets = [s for ip in net.ips if (s := _subnet(ip)) is not None]
     for i, route in enumerate(net.routes):
         where = _idx(net.routes, i, "route")
         prefix = route.prefix
         if prefix is None and route.netmask is not None:
-            prefix = ipaddress.IPv4Network(f"0.0.0.0/{route.netmask}").prefixlen
+            prefix = netmask_prefix(route.netmask)
+            if prefix is None:  # libvirt then fails the network-address test
+                yield (
+                    E_ROUTE_NET.code,
+                    (
+                        f"route address {route.address} is not a network address: "
+                        f"{route.netmask} is not a netmask"
+                    ),
+                    where,
+                    "netmask",
+                )
+                continue
         if prefix is not None:
             try:
-                ipaddress.ip_network(f"{route.address}/{prefix}", strict=True)
+                subnet_of(route.address, prefix, strict=True)
             except ValueError:
                 yield (
                     E_ROUTE_NET.code,
@@ -407,6 +419,12 @@ def interface_check(fn: Check) -> Check:
 
 @interface_check
 def _iface_basics(iface: Interface) -> Iterator[Finding]:
+    from virtnetlib._interface import (  # noqa: PLC0415 - loaded with the model; see above
+        NetworkInterface,
+        UserInterface,
+        VhostUserInterface,
+    )
+
     if iface.mac is not None and _multicast(iface.mac.address):
         yield (
             E_IFACE_MULTICAST.code,
@@ -585,6 +603,11 @@ def _network_advice(net: Network) -> Iterator[Finding]:
 
 @interface_check
 def _interface_advice(iface: Interface) -> Iterator[Finding]:
+    from virtnetlib._interface import (  # noqa: PLC0415 - loaded with the model; see above
+        DirectInterface,
+        HostdevInterface,
+    )
+
     if isinstance(iface, DirectInterface):
         yield (
             W_MACVTAP.code,
@@ -651,6 +674,11 @@ def host_check(fn: Check) -> Check:
 
 @host_check
 def _host_advice(host: HostInterface) -> Iterator[Finding]:
+    from virtnetlib._hostinterface import (  # noqa: PLC0415 - loaded with the model; see above
+        BondHostInterface,
+        BridgeHostInterface,
+    )
+
     if isinstance(host, BridgeHostInterface):
         for i, port in enumerate(host.bridge.interfaces):
             if isinstance(port, BondHostInterface):
@@ -685,12 +713,16 @@ def check_model(model: Model, element: Any) -> list[Problem]:
     """Define-time errors and advice for one parsed network or interface."""
     if isinstance(model, Network):
         checks = _NETWORK_CHECKS
-    elif isinstance(model, Interface):
-        checks = _INTERFACE_CHECKS
-    elif isinstance(model, HostInterface):
-        checks = _HOST_CHECKS
     else:
-        return []
+        from virtnetlib._hostinterface import HostInterface  # noqa: PLC0415 - see above
+        from virtnetlib._interface import Interface  # noqa: PLC0415 - see above
+
+        if isinstance(model, Interface):
+            checks = _INTERFACE_CHECKS
+        elif isinstance(model, HostInterface):
+            checks = _HOST_CHECKS
+        else:
+            return []
     out = []
     for check in checks:
         for code, message, rel, attribute in check(model):

@@ -21,9 +21,6 @@ import attrs
 
 from virtnetlib._binding import Model, parse_root, unmodeled
 from virtnetlib._errors import Error, ParseError
-from virtnetlib._hostinterface import HostInterface
-from virtnetlib._interface import Interface
-from virtnetlib._network import Network
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import check_domain, check_model
 from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
@@ -34,11 +31,20 @@ __all__ = ["Kind", "Problem", "Severity", "validate"]
 Kind = Literal["network", "interface", "hostinterface", "domain"]
 """What a document is: a network, a domain interface, a host interface, a domain."""
 
-_MODELS: dict[str, type[Model]] = {
-    "network": Network,
-    "interface": Interface,
-    "hostinterface": HostInterface,
-}
+
+def _model(kind: str) -> type[Model]:
+    """The model class for ``kind``, its module loaded only when needed (start-up time)."""
+    if kind == "network":
+        from virtnetlib._network import Network  # noqa: PLC0415 - loaded on demand
+
+        return Network
+    if kind == "interface":
+        from virtnetlib._interface import Interface  # noqa: PLC0415 - loaded on demand
+
+        return Interface
+    from virtnetlib._hostinterface import HostInterface  # noqa: PLC0415 - loaded on demand
+
+    return HostInterface
 
 
 def _kind_of(root: Any) -> str | None:
@@ -57,7 +63,7 @@ def _kind_of(root: Any) -> str | None:
 def _hints(element: Any, kind: str) -> dict[Any, list[tuple[str | None, str]]]:
     """Typed-model complaints about ``element``, keyed by the element they concern."""
     try:
-        parse_root(_MODELS[kind], element, strict=True)
+        parse_root(_model(kind), element, strict=True)
     except ParseError as exc:
         by_path = {element_path(el): el for el in element.iter() if isinstance(el.tag, str)}
         hints: dict[Any, list[tuple[str | None, str]]] = {}
@@ -162,7 +168,7 @@ def _validate(
         )
         problems.extend(_from_finding(f) for f in findings)
         try:
-            model = parse_root(_MODELS[target_kind], element, strict=False)
+            model = parse_root(_model(target_kind), element, strict=False)
         except ParseError:
             continue  # the schema findings already say why
         # A value the models could not read is kept aside and reads as absent,

@@ -13,23 +13,20 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from virtnetlib import sriov
-from virtnetlib._binding import Model
-from virtnetlib._domain import domain_interfaces, replace_interface
 from virtnetlib._errors import Error, ParseError
-from virtnetlib._interface import Interface
-from virtnetlib._network import Network
-from virtnetlib._parse import parse
 from virtnetlib._problem import Problem
-from virtnetlib._summary import interface_summary, network_summary
 from virtnetlib._validate import validate
 from virtnetlib._xml import parse_document
+
+if TYPE_CHECKING:
+    from virtnetlib._binding import Model
+
+# Each command imports what only it needs: a pre-commit hook that validates
+# networks starts without loading the interface models or the adapters.
+# ruff: noqa: PLC0415
 
 __all__ = ["main"]
 
@@ -123,6 +120,9 @@ def _show_interface_text(path: str, summary: dict[str, Any]) -> str:
 
 def _load_models(name: str) -> list[Model]:
     """The models in a file: the document itself, or a domain's interfaces."""
+    from virtnetlib._domain import domain_interfaces
+    from virtnetlib._parse import parse
+
     path = Path(name)
     try:
         data = path.read_bytes()
@@ -138,6 +138,10 @@ def _load_models(name: str) -> list[Model]:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from virtnetlib._interface import Interface
+    from virtnetlib._network import Network
+    from virtnetlib._summary import interface_summary, network_summary
+
     status = EXIT_OK
     results = []
     for name in args.files:
@@ -199,8 +203,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     workers = args.jobs or os.cpu_count() or 1
     try:
         if workers > 1 and len(jobs) >= _PARALLEL_FROM:
+            from concurrent.futures import ProcessPoolExecutor
+
+            # the first file loads the schema and models here, before the
+            # workers fork, so they start with them instead of each loading them
+            results = [_validate_one(jobs[0])]
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(_validate_one, jobs, chunksize=16))
+                results.extend(pool.map(_validate_one, jobs[1:], chunksize=32))
         else:
             results = [_validate_one(job) for job in jobs]
     except Error as exc:  # schema folder missing and the like
@@ -227,6 +236,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _formatted(data: bytes) -> str:
+    from virtnetlib._domain import domain_interfaces, replace_interface
+    from virtnetlib._parse import parse
+
     root = parse_document(data)
     if root.tag != "domain":
         return parse(data, strict=False).to_xml()
@@ -278,6 +290,9 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def _cmd_ports(args: argparse.Namespace) -> int:
+    from virtnetlib._interface import Interface
+    from virtnetlib._summary import interface_summary
+
     try:
         models = _load_models(args.file)
     except ParseError as exc:
@@ -314,6 +329,10 @@ def _cmd_ports(args: argparse.Namespace) -> int:
 
 
 def _cmd_sriov(args: argparse.Namespace) -> int:
+    import attrs
+
+    from virtnetlib import sriov
+
     inv = sriov.inventory(sriov.Sysfs(args.sysfs, args.proc))
     if args.format == "json":
         data = {
