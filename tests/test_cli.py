@@ -8,10 +8,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import unavailable
+from virtnetlib import cli
 from virtnetlib.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,10 +78,34 @@ def test_validate_many_files_in_parallel(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     files = [str(write(tmp_path, f"n{i}.xml", GOOD if i % 10 else BAD)) for i in range(80)]
+    assert main(["validate", "--jobs", "1", *files]) == 1
+    serial = capsys.readouterr().out
+    assert main(["validate", "--jobs", "3", *files]) == 1
+    out = capsys.readouterr().out
+    assert out == serial  # same problems, in the files' order
+    lines = out.splitlines()
+    assert len(lines) == 16  # 8 bad files, two problems each
+    assert lines[0].startswith(files[0])
+    assert lines[-1].startswith(files[70])
+
+
+def test_parallel_validation_survives_a_failing_worker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies leaves its files to the main process: same output."""
+    files = [str(write(tmp_path, f"n{i}.xml", GOOD if i % 10 else BAD)) for i in range(80)]
+    assert main(["validate", "--jobs", "1", *files]) == 1
+    serial = capsys.readouterr().out
+    parent, real = os.getpid(), cli._validate_one
+
+    def dies_in_workers(job: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("worker crash")
+        return real(job)
+
+    monkeypatch.setattr(cli, "_validate_one", dies_in_workers)
     assert main(["validate", "--jobs", "2", *files]) == 1
-    out = capsys.readouterr().out.splitlines()
-    assert len(out) == 16  # 8 bad files, two problems each
-    assert out[0].startswith(files[0])
+    assert capsys.readouterr().out == serial
 
 
 def test_validate_skip_unknown(tmp_path: Path) -> None:

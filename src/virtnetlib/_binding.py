@@ -502,11 +502,13 @@ def _plan_of(cls: type) -> _Plan:
 
 
 class _Ctx:
-    __slots__ = ("issues", "strict")
+    __slots__ = ("issues", "kept", "strict")
 
     def __init__(self, strict: bool) -> None:
         self.strict = strict
         self.issues: list[Issue] = []
+        #: whether any element kept unknown XML (else unmodeled() is empty)
+        self.kept = False
 
     def error(self, el: Any, suffix: str, message: str) -> None:
         self.issues.append(Issue(message, el.sourceline, element_path(el) + suffix))
@@ -517,6 +519,15 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
 
     ``root`` may also be an element inside a larger document (an interface
     of a ``<domain>``); lines and paths then point into that document.
+    """
+    return parse_root_kept(cls, root, strict=strict)[0]
+
+
+def parse_root_kept(cls: type[M], root: Any, *, strict: bool = True) -> tuple[M, bool]:
+    """:func:`parse_root`, and whether anything was kept as unknown XML.
+
+    When nothing was, :func:`unmodeled` of the result is empty without
+    walking it.
     """
     plan = _plan_of(cls)
     if root.tag != plan.tag:
@@ -537,8 +548,7 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
     if ctx.issues and (strict or obj is _FAILED):
         raise ParseError(ctx.issues[0].message, issues=ctx.issues)
     if root.getparent() is not None:
-        result: M = obj
-        return result
+        return obj, ctx.kept
     before: list[str] = []
     node = root.getprevious()
     while node is not None:
@@ -556,7 +566,7 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
             object.__setattr__(obj, "_unknown", unknown)
         unknown.outside[0].extend(reversed(before))
         unknown.outside[1].extend(after)
-    return obj  # type: ignore[no-any-return]
+    return obj, ctx.kept
 
 
 def _node_xml(node: Any) -> str:
@@ -712,6 +722,8 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
             if spec.name not in values:
                 values[spec.name] = None  # reported already, as a bad value
     plan.build(obj, values.get, unknown, spelling)
+    if unknown is not None:
+        ctx.kept = True
     for spec in plan.required:
         if spec.name not in values:
             failed = True

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import attrs
 
-from virtnetlib._binding import Model, parse_root, unmodeled
+from virtnetlib._binding import Model, parse_root, parse_root_kept, unmodeled
 from virtnetlib._errors import Error, ParseError
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import check_domain, check_model
@@ -118,7 +118,8 @@ def validate(
     elif isinstance(source, os.PathLike):
         filename = os.fspath(source)
         try:
-            data = Path(filename).read_bytes()
+            with open(filename, "rb") as fh:
+                data = fh.read()
         except OSError as exc:
             raise Error(f"cannot read {filename}: {exc.strerror or exc}") from exc
     else:
@@ -168,14 +169,16 @@ def _validate(
         )
         problems.extend(_from_finding(f) for f in findings)
         try:
-            model = parse_root(_model(target_kind), element, strict=False)
+            model, kept = parse_root_kept(_model(target_kind), element, strict=False)
         except ParseError:
             continue  # the schema findings already say why
         # A value the models could not read is kept aside and reads as absent,
         # so a rule about that element would only echo the schema error (an
         # invalid forward mode read as the default "nat"); leave those out.
-        base, root_tag = element_path(element), "/" + qname_text(str(element.tag), {})
-        bad = [_element_of(base + path[len(root_tag) :]) for path in unmodeled(model)]
+        bad = []
+        if kept:
+            base, root_tag = element_path(element), "/" + qname_text(str(element.tag), {})
+            bad = [_element_of(base + path[len(root_tag) :]) for path in unmodeled(model)]
         problems.extend(
             p
             for p in check_model(model, element)
