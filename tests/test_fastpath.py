@@ -146,6 +146,30 @@ def test_edge_cases_read_and_write_alike(xml: bytes) -> None:
     _compare(model, xml, strict=False)
 
 
+# elements whose class fixes an attribute (type='pci') without a choice of classes
+FIXED_ATTRIBUTE_MISSING = [
+    (
+        virtnetlib.Network,
+        b"<network><name>n</name><forward mode='hostdev'>"
+        b"<address domain='0x0000' bus='0x03' slot='0x00' function='0x1'/></forward></network>",
+    ),
+    (
+        virtnetlib.HostInterface,
+        b"<interface type='bond' name='bond0'><bond mode='active-backup'>"
+        b"<interface name='eth0'/></bond></interface>",
+    ),
+]
+
+
+@pytest.mark.parametrize(("model", "xml"), FIXED_ATTRIBUTE_MISSING)
+@pytest.mark.usefixtures("generic")
+def test_a_missing_fixed_attribute_is_a_parse_error(model: Any, xml: bytes) -> None:
+    with pytest.raises(virtnetlib.ParseError, match="missing attribute type="):
+        model.from_xml(xml)
+    _compare(model, xml, strict=True)
+    _compare(model, xml, strict=False)
+
+
 def _written(obj: Any) -> tuple[str, Any]:
     try:
         return "ok", obj.to_xml()

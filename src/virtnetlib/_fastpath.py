@@ -40,6 +40,10 @@ _ATTR_SPECIAL = re.compile("[&<>\"'\n\r\t]").search
 _TEXT_SPECIAL = re.compile("[&<>\"'\r]").search
 
 
+#: Up to this many names, a chain of comparisons; beyond, a dict and a tree.
+_CHAIN = 4
+
+
 class _Bail(Exception):  # noqa: N818 - not an error: a signal to take the generic path
     """Raised inside a generated parser: this element needs the generic parser."""
 
@@ -118,18 +122,28 @@ def compile_parser(plan: Any) -> Parser:
     for n, name in enumerate(plan.consts):
         attr_index[name] = len(branches)
         branches.append([f"k{n} = v"])
-    if branches:
+    for n in range(len(plan.consts)):
+        add(f"k{n} = None")
+    if 0 < len(branches) <= _CHAIN:
+        # a few names: comparing them beats hashing each name the parser made
+        add("for k, v in el.items():")
+        for n, (name, i) in enumerate(attr_index.items()):
+            add(f"    {'if' if n == 0 else 'elif'} k == {name!r}:")
+            body.extend("        " + line for line in branches[i])
+        add("    else:")
+        add("        raise BAIL")
+    elif branches:
         env["A"] = attr_index.get
         add("for k, v in el.items():")
         add("    i = A(k)")
         add("    if i is None:")
         add("        raise BAIL")
         body.extend("    " + line for line in _dispatch(branches, 0, len(branches)))
-        for n, value in enumerate(plan.consts.values()):
-            add(f"if k{n} != {value!r}:")
-            add("    raise BAIL")
     else:
         add("if el.keys():")
+        add("    raise BAIL")
+    for n, value in enumerate(plan.consts.values()):
+        add(f"if k{n} != {value!r}:")
         add("    raise BAIL")
 
     # the element's own text, or nothing but whitespace
