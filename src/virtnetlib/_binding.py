@@ -327,6 +327,7 @@ class _Plan:
         "attrs",
         "build",
         "children",
+        "choice",
         "cls",
         "consts",
         "defaults",
@@ -397,6 +398,11 @@ class _Plan:
         self.writers = [s for s in self.fields if s.kind not in (_ATTR, _OWN_TEXT, _RAW)]
         self.write_attrs = [s for s in self.fields if s.kind == _ATTR]
         self.required = [s for s in self.fields if s.required]
+        #: for a class that picks its subclass by ``type=``: (attribute, value → class)
+        self.choice: tuple[str, dict[Any, Any]] | None = None
+        variants = _variants(cls)
+        if variants is not None:
+            self.choice = (_discriminator(variants), variants)
         self.fast_parse: Callable[..., Any] | None = None
         self.fast_write: Callable[[Any, list[str], str, bool, str | None], None] | None = None
         self.parse: Callable[..., Any]
@@ -529,7 +535,7 @@ def parse_root_kept(cls: type[M], root: Any, *, strict: bool = True) -> tuple[M,
     When nothing was, :func:`unmodeled` of the result is empty without
     walking it.
     """
-    plan = _plan_of(cls)
+    plan = _PLANS.get(cls) or _plan_of(cls)
     if root.tag != plan.tag:
         got = qname_text(root.tag, root.nsmap) if isinstance(root.tag, str) else "?"
         raise ParseError(
@@ -538,12 +544,13 @@ def parse_root_kept(cls: type[M], root: Any, *, strict: bool = True) -> tuple[M,
             path=element_path(root),
         )
     ctx = _Ctx(strict)
-    variants = _variants(cls)
-    if variants is not None:
-        chosen = _choose(variants, root, ctx)
-        if chosen is _FAILED:
+    if plan.choice is not None:
+        disc, options = plan.choice
+        chosen = options.get(root.get(disc))
+        if chosen is None:
+            _choose(options, root, ctx)  # reports what was expected
             raise ParseError(ctx.issues[0].message, issues=ctx.issues)
-        plan = _plan_of(chosen)
+        plan = _PLANS.get(chosen) or _plan_of(chosen)
     obj = plan.parse(root, ctx, True)
     if ctx.issues and (strict or obj is _FAILED):
         raise ParseError(ctx.issues[0].message, issues=ctx.issues)
@@ -760,9 +767,15 @@ def _variants(model: Any) -> dict[Any, Any] | None:
     return None
 
 
+def _discriminator(variants: dict[Any, Any]) -> str:
+    """The attribute whose value picks the class in a ``type=`` union."""
+    name: str = next(c for c in variants.values() if c.__xml_const__).__xml_const__[0][0]
+    return name
+
+
 def _choose(variants: dict[Any, Any], el: Any, ctx: _Ctx) -> Any:
     """The class of ``el`` in a ``type=`` union, or ``_FAILED`` (reported)."""
-    disc = next(c for c in variants.values() if c.__xml_const__).__xml_const__[0][0]
+    disc = _discriminator(variants)
     value = el.get(disc)
     cls = variants.get(value)
     if cls is None:
