@@ -220,3 +220,26 @@ def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
     )
     assert (repo / "networks" / "good.xml").read_text() == GOOD
     assert (repo / "pom.xml").read_text() == "<project/>\n"
+
+
+def test_the_command_flushes_everything_before_it_exits(tmp_path: Path) -> None:
+    """``python -m virtnetlib`` ends the process right after main(): no output is lost."""
+    files = [str(write(tmp_path, f"n{i}.xml", BAD)) for i in range(70)]
+    done = subprocess.run(
+        [sys.executable, "-m", "virtnetlib", "validate", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    problems = json.loads(done.stdout)
+    assert len(problems) == 140  # two per file, from every worker
+    assert {p["file"] for p in problems} == set(files)
+    missing = subprocess.run(
+        [sys.executable, "-m", "virtnetlib", "validate", str(tmp_path / "absent.xml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert "absent.xml" in missing.stderr

@@ -1,7 +1,5 @@
 """``python -m virtnetlib`` runs the command line."""
 
-import sys
+from virtnetlib.cli import run
 
-from virtnetlib.cli import main
-
-sys.exit(main())
+run()
