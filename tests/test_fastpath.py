@@ -177,28 +177,26 @@ def _written(obj: Any) -> tuple[str, Any]:
         return "error", str(exc)
 
 
+def _written_alike(model: Any) -> None:
+    try:
+        _engine(True)
+        fast = _written(model)
+        _engine(False)
+        assert _written(model) == fast
+    finally:
+        _engine(True)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(testing.networks())
 def test_built_networks_write_alike(net: virtnetlib.Network) -> None:
-    try:
-        _engine(True)
-        fast = _written(net)
-        _engine(False)
-        assert _written(net) == fast
-    finally:
-        _engine(True)
+    _written_alike(net)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(testing.interfaces())
 def test_built_interfaces_write_alike(nic: virtnetlib.Interface) -> None:
-    try:
-        _engine(True)
-        fast = _written(nic)
-        _engine(False)
-        assert _written(nic) == fast
-    finally:
-        _engine(True)
+    _written_alike(nic)
 
 
 @pytest.mark.usefixtures("generic")

@@ -407,6 +407,14 @@ def _cmd_sriov(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_skip_unknown(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="skip XML files that are not networks, interfaces or domains (for hooks)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="virtnetlib", description="Read, check and format libvirt networking XML."
@@ -431,21 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--errors-only", action="store_true", help="leave out advice (warnings)")
     val.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
-    val.add_argument(
-        "--skip-unknown",
-        action="store_true",
-        help="skip XML files that are not networks, interfaces or domains (for hooks)",
-    )
+    _add_skip_unknown(val)
     val.set_defaults(func=_cmd_validate)
 
     fmt = sub.add_parser("fmt", help="rewrite files in libvirt's formatting, losslessly")
     fmt.add_argument("files", nargs="+", metavar="FILE")
     fmt.add_argument("--check", action="store_true", help="report files that would change")
-    fmt.add_argument(
-        "--skip-unknown",
-        action="store_true",
-        help="skip XML files that are not networks, interfaces or domains (for hooks)",
-    )
+    _add_skip_unknown(fmt)
     fmt.set_defaults(func=_cmd_fmt)
 
     show = sub.add_parser("show", help="print a readable summary of each file")
