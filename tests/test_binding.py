@@ -429,3 +429,59 @@ def test_type_unions_pick_the_class_and_derive_the_discriminator() -> None:
     assert unmodeled(lenient) == ["/source/address"]
     with pytest.raises(virtnetlib.FieldValueError):
         _Source(address=NetworkBridge())  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- converters
+
+NOT_INTEGERS = ["", " 1", "1 ", "\t1", "+1", "1_0", "١٢", "0x", "0x 1", "0x_1", "0x1g", "1.0"]
+
+
+@pytest.mark.parametrize("text", NOT_INTEGERS)
+def test_integers_are_ascii_digits_only(text: str) -> None:
+    """int() alone would take signs, spaces, underscores and other scripts' digits."""
+    for conv in (virtnetlib._types.Int(0, 255), virtnetlib._types.HexInt(0, 255, 2)):
+        with pytest.raises(ValueError, match="expected an integer"):
+            conv.parse(text)
+
+
+def test_integer_spellings() -> None:
+    dec = virtnetlib._types.Int(-10, 10)
+    assert dec.parse("-3") == -3
+    assert [dec.respelled(dec.parse(t), t) for t in ("0", "7", "-3", "07", "-0", "00")] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    pci = virtnetlib._types.HexInt(0, 0xFFFF, 4)
+    assert pci.parse("0X1F") == pci.parse("31") == pci.parse("0x001f") == 31
+    assert pci.format(31) == "0x001f"
+    assert pci.respelled(31, "0x001f") is False
+    assert pci.respelled(31, "0x1f") is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["198.51.100.7", "0.0.0.0", "::", "::1", "2001:db8::1", "2001:db8:0:0:1::1", "1:0:0:2::",
+     "::ffff:198.51.100.7", "::198.51.100.7", "fe80::1%eth0", "2001:DB8::A"],
+)  # fmt: skip
+def test_addresses_format_as_python_does(text: str) -> None:
+    """The C library's inet_ntop stands in for ipaddress's str() where they agree."""
+    conv = virtnetlib._types.IPAddr()
+    value = conv.parse(text)
+    assert value == ipaddress.ip_address(text)
+    assert conv.format(value) == str(value)
+    assert conv.respelled(value, text) == (str(value) != text)
+
+
+def test_uuids_parse_like_the_uuid_module() -> None:
+    conv = virtnetlib._types.UUIDConv()
+    for text in ("81ff0d90-c91e-6742-64da-4a736edb9a9b", "81FF0D90C91E674264DA4A736EDB9A9B"):
+        value = conv.parse(text)
+        assert value == uuid.UUID(text)
+        assert value.is_safe == uuid.UUID(text).is_safe
+        assert conv.respelled(value, text) == (str(value) != text)
+    with pytest.raises(ValueError, match="UUID"):
+        conv.parse("81ff0d90-c91e-6742-64da-4a736edb9a9")

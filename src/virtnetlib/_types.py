@@ -149,13 +149,23 @@ class HexInt(Int):
         super().__init__(lo, hi)
         self.width = width
         self.expected = f"an integer from {lo} to {hi:#x} (decimal or 0x-hex)"
+        # PCI and USB numbers repeat (slot 0x01, function 0x0): format each once
+        self._texts: dict[int, str] = {}
 
     def parse(self, text: str) -> int:
-        if not text or text[0] in "+- " or text[-1] == " " or "_" in text:
+        # ASCII digits only: int() alone would also take signs, spaces,
+        # underscores and other scripts' digits, which libvirt refuses.
+        if text[:2] in ("0x", "0X"):
+            digits, base = text[2:], 16
+            plain = digits.isascii() and digits.isalnum()
+        else:
+            digits, base = text, 10
+            plain = digits.isascii() and digits.isdigit()
+        if not plain:
             raise self.fail(text)
         try:
-            value = int(text[2:], 16) if text[:2] in ("0x", "0X") else int(text, 10)
-        except ValueError:
+            value = int(digits, base)
+        except ValueError:  # letters beyond f
             raise self.fail(text) from None
         if not self.lo <= value <= self.hi:
             raise self.fail(text)
@@ -164,9 +174,12 @@ class HexInt(Int):
     respelled = Conv.respelled  # hex and decimal spellings: compare with the format
 
     def format(self, value: int) -> str:
-        if self.width is not None:
-            return f"0x{value:0{self.width}x}"
-        return str(value)
+        text = self._texts.get(value)
+        if text is None:
+            text = f"0x{value:0{self.width}x}" if self.width is not None else str(value)
+            if len(self._texts) < 4096:
+                self._texts[value] = text
+        return text
 
 
 class Bool(Conv[bool]):
