@@ -23,6 +23,7 @@ corpus and generated documents.
 
 from __future__ import annotations
 
+import linecache
 import re
 from collections.abc import Callable
 from typing import Any
@@ -49,9 +50,12 @@ class _Bail(Exception):  # noqa: N818 - not an error: a signal to take the gener
 
 
 def _generated(name: str, cls: type, lines: list[str], env: dict[str, Any]) -> Any:
-    source = "\n".join(lines)
-    # the file name shows in tracebacks and profiles: <virtnetlib parse NetworkIP>
-    code = compile(source, f"<virtnetlib {name} {cls.__name__}>", "exec")
+    source = "\n".join(lines) + "\n"
+    # the file name shows in tracebacks and profiles (<virtnetlib parse
+    # NetworkIP>), and linecache lets tracebacks show the generated lines
+    filename = f"<virtnetlib {name} {cls.__name__}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec")
     exec(code, env)  # noqa: S102 - source built here from plan metadata only
     return env[name]
 
