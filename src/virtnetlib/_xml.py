@@ -73,9 +73,10 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
         # libxml2 prefixes messages with their position; keep only the text.
         msg = re.sub(r", line \d+, column \d+$", "", msg)
         raise ParseError(f"malformed XML: {msg}", line=exc.lineno or None) from None
-    if data[:1] == b"<" and data[1:2] != b"\x00" and b"<!DOCTYPE" not in data:
+    if data[0] == 0x3C and data[1] != 0 and (data.find(b"!") < 0 or b"<!DOCTYPE" not in data):
         # an ASCII-compatible document (not UTF-16 or UTF-32, whose first
-        # character would span more bytes) without the keyword has no DOCTYPE
+        # character would span more bytes) without the keyword has no DOCTYPE;
+        # looking for "!" alone is quickest and rules it out in most documents
         return root
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
