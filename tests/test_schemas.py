@@ -12,6 +12,7 @@ from lxml import etree
 
 import virtnetlib
 from tests.conftest import CORPUS, SCHEMAS, libvirt_rng, manifest
+from virtnetlib import _schema
 from virtnetlib._schemagen import SCHEMAS as OWN
 from virtnetlib._schemagen import generate_all
 
@@ -103,7 +104,7 @@ NEAR_MISSES = [
 
 
 def _shortcut(kind: str, where: str | None = None) -> Any:
-    return virtnetlib._schema.load_schemas(where)._load(kind)[2]
+    return _schema.load_schemas(where)._load(kind)[2]
 
 
 @pytest.mark.parametrize("kind", ["network", "interface", "hostinterface"])
@@ -145,7 +146,7 @@ def test_shortcut_verdict_is_the_grammars(kind: str, own: bool) -> None:
     where = None if own else str(SCHEMAS)
     if not own and not (SCHEMAS / "network.rng").exists():
         pytest.skip(f"libvirt schemas not found at {SCHEMAS}")
-    schemas = virtnetlib._schema.load_schemas(where)
+    schemas = _schema.load_schemas(where)
     shortcut, plain = _shortcut(kind, where), schemas.rng(kind)
     rnd = random.Random(kind)
     compared = taken = 0
@@ -172,3 +173,73 @@ def test_shortcut_verdict_is_the_grammars(kind: str, own: bool) -> None:
             compared += 1
     assert compared > len(entries)
     assert taken > 0, "the shortcut never decided: it is not in use"
+
+
+SYNTHETIC = """\
+<grammar xmlns="http://relaxng.org/ns/structure/1.0"
+         datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
+  <start><ref name="top"/></start>
+  <define name="top">
+    <element name="top">
+      <optional><attribute name="a"><ref name="digits"/></attribute></optional>
+      <optional><attribute name="u"><ref name="either"/></attribute></optional>
+      <optional><attribute name="h"><ref name="hexes"/></attribute></optional>
+      <zeroOrMore><ref name="kid"/></zeroOrMore>
+      <optional><element name="text"><ref name="textnum"/></element></optional>
+      <optional><element name="list"><list><oneOrMore><ref name="words"/></oneOrMore></list>
+      </element></optional>
+      <optional><element><anyName/><attribute name="b"><ref name="hexes"/></attribute>
+      </element></optional>
+    </element>
+  </define>
+  <div ns="urn:k">
+    <define name="kid">
+      <element name="kid">
+        <attribute name="a"><ref name="letters"/></attribute>
+        <optional><attribute name="q" ns="urn:q"><ref name="digits"/></attribute></optional>
+      </element>
+    </define>
+  </div>
+  <define name="digits"><data type="string"><param name="pattern">[0-9]{2}</param></data></define>
+  <define name="letters"><data type="string"><param name="pattern">[a-c]+</param></data></define>
+  <define name="hexes"><data type="string"><param name="pattern">[0-9a-f]{3}</param></data></define>
+  <define name="words"><data type="string"><param name="pattern">[a-c]+</param></data></define>
+  <define name="textnum"><data type="string"><param name="pattern">[0-9]{2}</param></data></define>
+  <define name="either"><choice><ref name="digits"/><ref name="letters"/></choice></define>
+</grammar>
+"""
+
+
+def test_shortcut_keeps_the_grammars_verdict_in_every_position() -> None:
+    """Namespaces inherited or own, a union, text, lists and unnamed elements."""
+    grammar = etree.ElementTree(etree.fromstring(SYNTHETIC))
+    plain = etree.RelaxNG(grammar)
+    shortcut = _schema._Shortcut(grammar)
+    assert shortcut.rng is not None
+    values = ["12", "1", "123", "ab", "abd", "", "fff", "ffg", "a b"]
+    # digits, letters and either are checked in Python; words (in a list),
+    # textnum (element text) and hexes (an unnamed element) stay in the grammar
+    assert {e: [a for a, _ in checks] for e, checks in shortcut.positions.items()} == {
+        "top": ["a", "u"],
+        "{urn:k}kid": ["a", "{urn:q}q"],
+    }
+    templates = [
+        "<top a='{}'/>",
+        "<top h='{}'/>",
+        "<top u='{}'/>",
+        "<top><k:kid xmlns:k='urn:k' a='{}'/></top>",
+        "<top><k:kid xmlns:k='urn:k' xmlns:q='urn:q' a='ab' q:q='{}'/></top>",
+        "<top><text>{}</text></top>",
+        "<top><list>{}</list></top>",
+        "<top><any b='{}'/></top>",
+    ]
+    decided = 0
+    for template in templates:
+        for value in values:
+            doc = etree.fromstring(template.format(value))
+            expected = bool(plain.validate(doc))
+            fast = shortcut.accepts(doc)
+            assert not fast or expected, template.format(value)  # never accepts wrongly
+            assert (fast or bool(plain.validate(doc))) == expected
+            decided += fast
+    assert decided > 0

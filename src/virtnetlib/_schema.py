@@ -187,11 +187,22 @@ def _describe(node: Any, defines: dict[str, Any], depth: int = 0) -> list[str]:
 
 
 def _element_name(node: Any) -> str | None:
+    """An ``<element name=>``'s name in Clark notation; ``ns`` is inherited."""
     name = node.get("name")
     if name is None:
         return None
-    ns = node.get("ns")
+    ns = None
+    while node is not None and ns is None:
+        ns = node.get("ns")
+        node = node.getparent()
     return f"{{{ns}}}{name}" if ns else name
+
+
+def _attribute_name(node: Any) -> str | None:
+    """An ``<attribute name=>``'s name in Clark notation (its ``ns`` is its own)."""
+    name = node.get("name")
+    ns = node.get("ns")
+    return f"{{{ns}}}{name}" if ns and name else name
 
 
 _OPTIONAL = (f"{RNG}optional", f"{RNG}zeroOrMore", f"{RNG}choice")
@@ -389,7 +400,9 @@ def _attribute_types(
         if tag == f"{RNG}attribute":
             kids = _kids(node)
             if len(kids) == 1 and kids[0].tag == f"{RNG}ref" and kids[0].get("name") in typed:
-                yield node.get("name"), kids[0].get("name")
+                name = _attribute_name(node)
+                if name is not None:
+                    yield name, kids[0].get("name")
             continue
         if tag == f"{RNG}ref":
             name = node.get("name")
