@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,30 @@ def test_the_command_flushes_everything_before_it_exits(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2
     assert "absent.xml" in missing.stderr
+
+
+def test_validation_stays_in_process_when_other_threads_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forking next to other threads could deadlock the child; main() does not."""
+    files = [str(write(tmp_path, f"n{i}.xml", GOOD if i % 10 else BAD)) for i in range(80)]
+
+    def no_fork() -> int:
+        raise AssertionError("forked although another thread runs")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    started, release = threading.Event(), threading.Event()
+
+    def wait_for_release() -> None:
+        started.set()
+        release.wait(10)
+
+    other = threading.Thread(target=wait_for_release)
+    other.start()
+    try:
+        started.wait(10)
+        assert main(["validate", "--jobs", "2", *files]) == 1
+    finally:
+        release.set()
+        other.join()
+    assert len(capsys.readouterr().out.splitlines()) == 16

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -249,7 +250,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     disable = tuple(c.strip() for arg in args.disable or () for c in arg.split(",") if c.strip())
     jobs = [(name, args.schemas, disable, args.skip_unknown) for name in args.files]
     workers = args.jobs or os.cpu_count() or 1
-    if workers > 1 and len(jobs) >= _PARALLEL_FROM and hasattr(os, "fork"):
+    # forking a process that runs other threads (main() embedded in an
+    # application) could leave a lock held in the child: validate in-process
+    forkable = hasattr(os, "fork") and threading.active_count() == 1
+    if workers > 1 and len(jobs) >= _PARALLEL_FROM and forkable:
         results = _in_parallel(jobs, workers)
     else:
         results = [_validate_one(job) for job in jobs]
