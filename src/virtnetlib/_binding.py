@@ -284,7 +284,7 @@ class Model:
         data, filename = read_source(source)
         try:
             root = parse_document(data)
-            return parse_root(cls, root, strict=strict)
+            return parse_root_kept(cls, root, strict=strict)[0]
         except ParseError as exc:
             if filename:
                 raise exc.with_source(filename) from None
@@ -296,7 +296,7 @@ class Model:
         unknown = self._unknown
         if unknown is not None:
             out.extend(x + "\n" for x in unknown.outside[0])
-        _plan_of(type(self)).write(self, out, "", True, None)
+        (_PLANS.get(type(self)) or _plan_of(type(self))).write(self, out, "", True, None)
         if unknown is not None:
             out.extend(x + "\n" for x in unknown.outside[1])
         return "".join(out)

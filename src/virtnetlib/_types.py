@@ -149,10 +149,20 @@ class HexInt(Int):
         super().__init__(lo, hi)
         self.width = width
         self.expected = f"an integer from {lo} to {hi:#x} (decimal or 0x-hex)"
-        # PCI and USB numbers repeat (slot 0x01, function 0x0): format each once
+        # PCI and USB numbers repeat (slot 0x01, function 0x0): read and
+        # format each spelling once (bounded, so hostile input cannot grow it)
         self._texts: dict[int, str] = {}
+        self._values: dict[str, int] = {}
 
     def parse(self, text: str) -> int:
+        value = self._values.get(text)
+        if value is None:
+            value = self._parse(text)
+            if len(self._values) < 4096:
+                self._values[text] = value
+        return value
+
+    def _parse(self, text: str) -> int:
         # ASCII digits only: int() alone would also take signs, spaces,
         # underscores and other scripts' digits, which libvirt refuses.
         if text[:2] in ("0x", "0X"):

@@ -52,12 +52,12 @@ def _parser() -> etree.XMLParser:
 
 def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) -> etree._Element:
     """Parse ``source`` into an element tree safely; return the root element."""
-    if isinstance(source, str):
+    if type(source) is bytes:
+        data = source
+    elif isinstance(source, str):
         # lxml refuses str input that carries an encoding declaration; the
         # text is already decoded, so the declaration says nothing useful.
         data = _XML_DECL.sub("", source, count=1).encode("utf-8")
-    elif type(source) is bytes:
-        data = source
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
@@ -92,6 +92,8 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
 
 def read_source(source: str | bytes | os.PathLike[str]) -> tuple[str | bytes, str | None]:
     """Return (xml, filename) for XML text, bytes, or a path."""
+    if type(source) is bytes or type(source) is str:
+        return source, None  # the common case, without an ABC check
     if isinstance(source, os.PathLike):
         name = os.fspath(source)
         try:
