@@ -397,3 +397,17 @@ def test_selecting_a_missing_interface_is_an_error() -> None:
         virtnetlib.remove_interface(DOMAIN, 5)
     with pytest.raises(virtnetlib.Error, match="no interface with MAC"):
         virtnetlib.remove_interface(DOMAIN, "52:54:00:00:00:99")
+
+
+def test_formatting_every_interface_in_one_pass_equals_replacing_each() -> None:
+    from virtnetlib._domain import format_interfaces
+
+    one_by_one = DOMAIN
+    for index, iface in enumerate(virtnetlib.domain_interfaces(DOMAIN, strict=False)):
+        one_by_one = virtnetlib.replace_interface(one_by_one, index, iface)
+    assert format_interfaces(DOMAIN) == one_by_one
+    assert format_interfaces(DOMAIN.encode()) == one_by_one
+    assert "<interface type='bridge'>\n          <source bridge='br0'/>" in one_by_one
+    assert "<!-- <interface type='fake'/> -->" in one_by_one
+    with pytest.raises(ParseError, match="expected a <domain>"):
+        format_interfaces("<network/>")

@@ -43,6 +43,11 @@ def _text_of(source: str | bytes | os.PathLike[str]) -> tuple[str, Any, str | No
         root = parse_document(data)
     except ParseError as exc:
         raise (exc.with_source(filename) if filename else exc) from None
+    return _decoded(data, root), root, filename
+
+
+def _decoded(data: str | bytes, root: Any) -> str:
+    """The text of a parsed domain document (checked to be one)."""
     if root.tag != "domain":
         raise ParseError(
             f"expected a <domain> document, got <{root.tag!s}>",
@@ -50,11 +55,8 @@ def _text_of(source: str | bytes | os.PathLike[str]) -> tuple[str, Any, str | No
             path="/",
         )
     if isinstance(data, bytes):
-        encoding = root.getroottree().docinfo.encoding or "utf-8"
-        text = data.decode(encoding)
-    else:
-        text = data
-    return text, root, filename
+        return data.decode(root.getroottree().docinfo.encoding or "utf-8")
+    return data
 
 
 def _spans(text: str, path: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -103,12 +105,36 @@ def domain_interfaces(
     (``/domain/devices/interface[2]/mac/@address``).
     """
     _, root, filename = _text_of(domain_xml)
+    return _interfaces(root, filename, strict=strict)
+
+
+def _interfaces(root: Any, filename: str | None, *, strict: bool) -> list[Interface]:
     try:
         return [
             parse_root(Interface, el, strict=strict) for el in root.iterfind("devices/interface")
         ]
     except ParseError as exc:
         raise (exc.with_source(filename) if filename else exc) from None
+
+
+def format_interfaces(data: str | bytes, root: Any | None = None) -> str:
+    """The domain with every interface written as libvirt writes it, in one pass.
+
+    Everything outside the interfaces stays byte for byte; values an
+    interface model cannot read are kept as they are (lenient). ``root``, when
+    given, is ``data`` already parsed.
+    """
+    if root is None:
+        root = parse_document(data)
+    text = _decoded(data, root)
+    interfaces = _interfaces(root, None, strict=False)
+    spans = _spans(text, _INTERFACE_PATH)
+    if len(spans) != len(interfaces):  # pragma: no cover - both read the same document
+        raise Error("could not locate every <interface> in the domain text")
+    # from the last one back, so the offsets of the others stay valid
+    for (start, end), iface in zip(reversed(spans), reversed(interfaces), strict=True):
+        text = text[:start] + _render(iface, _indent_at(text, start)) + text[end:]
+    return text
 
 
 def _select(
@@ -136,17 +162,17 @@ def replace_interface(
     domain_xml: str | bytes | os.PathLike[str], which: int | str, iface: Interface
 ) -> str:
     """The domain with interface ``which`` (index or MAC address) replaced by ``iface``."""
-    text, _, _ = _text_of(domain_xml)
+    text, root, filename = _text_of(domain_xml)
     spans = _spans(text, _INTERFACE_PATH)
-    start, end = _select(domain_interfaces(text, strict=False), spans, which)
+    start, end = _select(_interfaces(root, filename, strict=False), spans, which)
     return text[:start] + _render(iface, _indent_at(text, start)) + text[end:]
 
 
 def remove_interface(domain_xml: str | bytes | os.PathLike[str], which: int | str) -> str:
     """The domain without interface ``which`` (index or MAC address)."""
-    text, _, _ = _text_of(domain_xml)
+    text, root, filename = _text_of(domain_xml)
     spans = _spans(text, _INTERFACE_PATH)
-    start, end = _select(domain_interfaces(text, strict=False), spans, which)
+    start, end = _select(_interfaces(root, filename, strict=False), spans, which)
     indent = _indent_at(text, start)
     if indent or text[start - 1 : start] == "\n":
         start -= len(indent) + 1  # the whole line, with its newline

@@ -21,12 +21,13 @@ import attrs
 
 from virtnetlib._binding import Model, parse_root, parse_root_kept, unmodeled
 from virtnetlib._errors import Error, ParseError
+from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import check_domain, check_model
 from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
 from virtnetlib._xml import element_path, parse_document, qname_text
 
-__all__ = ["Kind", "Problem", "Severity", "validate"]
+__all__ = ["Kind", "Problem", "Severity", "validate", "validate_known"]
 
 Kind = Literal["network", "interface", "hostinterface", "domain"]
 """What a document is: a network, a domain interface, a host interface, a domain."""
@@ -54,9 +55,8 @@ def _kind_of(root: Any) -> str | None:
     if tag == "domain":
         return "domain"
     if tag == "interface":
-        if root.get("name") is not None or root.get("type") in ("bond", "vlan"):
-            return "hostinterface"
-        return "interface"
+        # a forward-pool entry has no grammar of its own: checked as a device
+        return "hostinterface" if interface_kind(root) == "hostinterface" else "interface"
     return None
 
 
@@ -112,6 +112,31 @@ def validate(
     ``"system"`` for ``/usr/share/libvirt/schemas``, or a folder. Codes in
     ``disable`` are left out. Problems come sorted by line.
     """
+    return _checked(source, kind, schemas, disable, known_only=False)
+
+
+def validate_known(
+    path: str | os.PathLike[str],
+    *,
+    schemas: str | os.PathLike[str] | None = None,
+    disable: Iterable[str] = (),
+) -> list[Problem]:
+    """:func:`validate` for a file that may be any XML (a pre-commit hook's input).
+
+    A document that is not a network, an interface or a domain gives no
+    problems; the file is read and parsed once either way.
+    """
+    return _checked(Path(path), None, schemas, disable, known_only=True)
+
+
+def _checked(
+    source: str | bytes | os.PathLike[str] | Model,
+    kind: str | None,
+    schemas: str | os.PathLike[str] | None,
+    disable: Iterable[str],
+    *,
+    known_only: bool,
+) -> list[Problem]:
     filename: str | None = None
     if isinstance(source, Model):
         data: str | bytes = source.to_xml()
@@ -125,13 +150,18 @@ def validate(
     else:
         data = source
     skip = set(disable)
-    problems = [p for p in _validate(data, kind, schemas) if p.code not in skip]
+    found = _validate(data, kind, schemas, known_only=known_only)
+    problems = [p for p in found if p.code not in skip]
     problems.sort(key=lambda p: (p.line or 0, p.severity != "error", p.code))
     return [attrs.evolve(p, file=filename) for p in problems] if filename else problems
 
 
 def _validate(
-    data: str | bytes, kind: str | None, schemas: str | os.PathLike[str] | None
+    data: str | bytes,
+    kind: str | None,
+    schemas: str | os.PathLike[str] | None,
+    *,
+    known_only: bool = False,
 ) -> list[Problem]:
     try:
         root = parse_document(data)
@@ -140,6 +170,8 @@ def _validate(
             Problem("error", "E100", issue.message, issue.line, issue.path) for issue in exc.issues
         ]
     found = _kind_of(root)
+    if known_only and kind is None and found is None:
+        return []  # not a document of ours: nothing to say about it
     if kind is None:
         kind = found
     if kind is None or (

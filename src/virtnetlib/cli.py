@@ -119,9 +119,9 @@ def _show_interface_text(path: str, summary: dict[str, Any]) -> str:
 
 def _load_models(name: str) -> list[Model]:
     """The models in a file: the document itself, or a domain's interfaces."""
-    from virtnetlib._domain import domain_interfaces
+    from virtnetlib._domain import _interfaces
     from virtnetlib._errors import Error, ParseError
-    from virtnetlib._parse import parse
+    from virtnetlib._parse import parse_element
     from virtnetlib._xml import parse_document
 
     path = Path(name)
@@ -132,8 +132,8 @@ def _load_models(name: str) -> list[Model]:
     try:
         root = parse_document(data)
         if root.tag == "domain":
-            return list(domain_interfaces(data))
-        return [parse(data)]
+            return list(_interfaces(root, name, strict=True))
+        return [parse_element(root)]
     except ParseError as exc:
         raise exc.with_source(name) from None
 
@@ -179,25 +179,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ validate
 
 
-_OURS = ("network", "interface", "domain")
-
-
 def _validate_one(
     job: tuple[str, str | None, tuple[str, ...], bool],
 ) -> tuple[list[Problem], str | None]:
-    from virtnetlib._errors import Error, ParseError
-    from virtnetlib._validate import validate
-    from virtnetlib._xml import parse_document
+    from virtnetlib._errors import Error
+    from virtnetlib._validate import validate, validate_known
 
     name, schemas, disable, skip_unknown = job
     try:
         if skip_unknown:
-            try:
-                root = parse_document(Path(name).read_bytes())
-            except (OSError, ParseError):
-                root = None  # validate() reports it properly
-            if root is not None and root.tag not in _OURS:
-                return [], None
+            return validate_known(name, schemas=schemas, disable=disable), None
         return validate(Path(name), schemas=schemas, disable=disable), None
     except Error as exc:
         return [], str(exc)
@@ -277,22 +268,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ fmt
 
 
-def _formatted(data: bytes) -> str:
-    from virtnetlib._domain import domain_interfaces, replace_interface
-    from virtnetlib._parse import parse
-    from virtnetlib._xml import parse_document
-
-    root = parse_document(data)
-    if root.tag != "domain":
-        return parse(data, strict=False).to_xml()
-    text = data.decode(root.getroottree().docinfo.encoding or "utf-8")
-    for index, iface in enumerate(domain_interfaces(data, strict=False)):
-        text = replace_interface(text, index, iface)
-    return text
-
-
 def _cmd_fmt(args: argparse.Namespace) -> int:
+    from virtnetlib._domain import format_interfaces
     from virtnetlib._errors import ParseError
+    from virtnetlib._parse import parse_element
     from virtnetlib._xml import parse_document
 
     status = EXIT_OK
@@ -304,14 +283,14 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             _err(f"{name}: cannot read: {exc.strerror or exc}")
             status = EXIT_USAGE
             continue
-        if args.skip_unknown:
-            try:
-                if parse_document(data).tag not in _OURS:
-                    continue
-            except ParseError:
-                pass  # reported below
         try:
-            new = _formatted(data)
+            root = parse_document(data)  # once: to choose, and to rewrite
+            if args.skip_unknown and root.tag not in ("network", "interface", "domain"):
+                continue
+            if root.tag == "domain":
+                new = format_interfaces(data, root)
+            else:
+                new = parse_element(root, strict=False).to_xml()
         except ParseError as exc:
             _err(str(exc.with_source(name)))
             status = max(status, EXIT_PROBLEMS)
