@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Literal
+from typing import Literal, get_args
 
 import attrs
 
@@ -47,7 +47,7 @@ NONEMPTY = Text(nonempty=True)
 
 AddressFamily = Literal["ipv4", "ipv6"]
 """An ``ip``/``route`` ``family``: ``ipv4`` or ``ipv6``."""
-FAMILY = Enum(["ipv4", "ipv6"])
+FAMILY = Enum(get_args(AddressFamily))
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -187,9 +187,7 @@ class VirtualPort(Model):
 
     __xml_tag__ = "virtualport"
 
-    type: VirtualPortType | None = attribute(
-        conv=Enum(["802.1Qbg", "802.1Qbh", "openvswitch", "midonet"])
-    )
+    type: VirtualPortType | None = attribute(conv=Enum(get_args(VirtualPortType)))
     parameters: VirtualPortParameters | None = element(VirtualPortParameters)
 
 

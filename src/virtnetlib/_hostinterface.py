@@ -11,12 +11,12 @@ attached here (:meth:`BondHostInterface.bridge_advice`) and shared with
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 
 from virtnetlib._binding import FieldValueError, Model, attribute, element, elements
-from virtnetlib._common import IPV4, NONEMPTY, ON_OFF, UINT, YES_NO
+from virtnetlib._common import FAMILY, IPV4, NONEMPTY, ON_OFF, UINT, YES_NO, AddressFamily
 from virtnetlib._types import Conv, Enum, Int, IPAddr, IPAddress, Mac
 
 __all__ = [
@@ -55,15 +55,7 @@ BondMode = Literal[
     "balance-alb",
 ]
 """A bonding ``mode``; the kernel numbers them 0 to 6 in this order."""
-BOND_MODES = (
-    "balance-rr",
-    "active-backup",
-    "balance-xor",
-    "broadcast",
-    "802.3ad",
-    "balance-tlb",
-    "balance-alb",
-)
+BOND_MODES: tuple[str, ...] = get_args(BondMode)
 #: Bond mode name → the kernel's mode number (``mode=1`` is active-backup).
 BOND_MODE_NUMBERS: dict[str, int] = {name: i for i, name in enumerate(BOND_MODES)}
 
@@ -158,7 +150,7 @@ class Protocol(Model):
     __xml_tag__ = "protocol"
     __xml_open__ = True
 
-    family: Literal["ipv4", "ipv6"] = attribute(conv=Enum(["ipv4", "ipv6"]), required=True)
+    family: AddressFamily = attribute(conv=FAMILY, required=True)
     autoconf: Autoconf | None = element(Autoconf)
     dhcp: HostDhcp | None = element(HostDhcp)
     ips: list[HostIP] = elements(HostIP)
@@ -172,9 +164,7 @@ class HostLink(Model):
     __xml_tag__ = "link"
 
     speed: int | None = attribute(conv=UINT)
-    state: LinkState | None = attribute(
-        conv=Enum(["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"])
-    )
+    state: LinkState | None = attribute(conv=Enum(get_args(LinkState)))
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -263,7 +253,7 @@ class HostInterface(Model):
         value: Any = self.__xml_const__[0][1]
         return value  # type: ignore[no-any-return]
 
-    def protocol(self, family: Literal["ipv4", "ipv6"]) -> Protocol | None:
+    def protocol(self, family: AddressFamily) -> Protocol | None:
         """The ``<protocol>`` of ``family``, if configured."""
         return next((p for p in self.protocols if p.family == family), None)
 

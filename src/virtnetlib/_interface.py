@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 
@@ -526,7 +526,7 @@ class DirectSource(Model):
     __xml_tag__ = "source"
 
     dev: str = attribute(conv=NONEMPTY, required=True)
-    mode: DirectMode | None = attribute(conv=Enum(["vepa", "bridge", "private", "passthrough"]))
+    mode: DirectMode | None = attribute(conv=Enum(get_args(DirectMode)))
     network: str | None = attribute()
     portgroup: str | None = attribute()
     portid: uuid.UUID | None = attribute(conv=UUID)

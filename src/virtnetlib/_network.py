@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Literal
+from typing import Literal, get_args
 
 import attrs
 
@@ -85,7 +85,7 @@ DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
 
 ForwardMode = Literal["nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev"]
 """How a network reaches the outside: ``forward mode=``. Isolated is ``forward=None``."""
-FORWARD_MODES = ("nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev")
+FORWARD_MODES: tuple[str, ...] = get_args(ForwardMode)
 
 MacTableManager = Literal["kernel", "libvirt"]
 """Who manages the bridge's forwarding table: the kernel or libvirt."""
@@ -206,7 +206,7 @@ class NetworkBridge(Model):
     zone: str | None = attribute()
     stp: bool | None = attribute(conv=ON_OFF)
     delay: int | None = attribute(conv=ULONG)
-    mac_table_manager: MacTableManager | None = attribute(conv=Enum(["kernel", "libvirt"]))
+    mac_table_manager: MacTableManager | None = attribute(conv=Enum(get_args(MacTableManager)))
     # --8<-- [end:bridge]
 
 
@@ -312,7 +312,7 @@ class Lease(Model):
     __xml_tag__ = "lease"
 
     expiry: int = attribute(conv=ULONG, required=True)
-    unit: LeaseUnit | None = attribute(conv=Enum(["seconds", "minutes", "hours"]))
+    unit: LeaseUnit | None = attribute(conv=Enum(get_args(LeaseUnit)))
 
 
 @attrs.define(kw_only=True, repr=False)
