@@ -543,3 +543,20 @@ def test_system_and_folder_schemas() -> None:
     assert validate(titled, schemas=str(system)) == [problem]
     with pytest.raises(virtnetlib.Error, match="no libvirt schemas"):
         validate(titled, schemas="/nonexistent")
+
+
+def test_validate_known_passes_over_other_xml(tmp_path: Path) -> None:
+    other = tmp_path / "pom.xml"
+    other.write_text("<project><name>x</name></project>")
+    assert virtnetlib.validate_known(other) == []
+    net = tmp_path / "net.xml"
+    net.write_text("<network><name>n</name><forward mode='nat'/></network>")
+    problems = virtnetlib.validate_known(net)
+    assert problems == virtnetlib.validate(net)
+    assert "E215" in [p.code for p in problems]
+    assert all(p.file == str(net) for p in problems)
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<network>")
+    assert [p.code for p in virtnetlib.validate_known(broken)] == ["E100"]
+    with pytest.raises(virtnetlib.Error, match="cannot read"):
+        virtnetlib.validate_known(tmp_path / "absent.xml")

@@ -200,6 +200,7 @@ if TYPE_CHECKING:
     from virtnetlib._validate import (
         Kind,
         validate,
+        validate_known,
     )
 
 _EXPORTS: dict[str, str] = {
@@ -364,6 +365,7 @@ _EXPORTS: dict[str, str] = {
     "replace_interface": "virtnetlib._domain",
     "unmodeled": "virtnetlib._binding",
     "validate": "virtnetlib._validate",
+    "validate_known": "virtnetlib._validate",
 }
 
 
@@ -543,4 +545,5 @@ __all__ = [
     "replace_interface",
     "unmodeled",
     "validate",
+    "validate_known",
 ]
