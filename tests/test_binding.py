@@ -8,6 +8,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import virtnetlib
 import virtnetlib._binding
@@ -474,6 +476,26 @@ def test_addresses_format_as_python_does(text: str) -> None:
     assert value == ipaddress.ip_address(text)
     assert conv.format(value) == str(value)
     assert conv.respelled(value, text) == (str(value) != text)
+
+
+@given(st.ip_addresses())
+def test_addresses_read_and_written_fast_equal_ipaddress(value: ipaddress._BaseAddress) -> None:
+    """Addresses built from inet_pton's number behave as ipaddress's own in every respect."""
+    conv = virtnetlib._types.IPAddr()
+    text = str(value)
+    parsed = conv.parse(text)
+    assert type(parsed) is type(value)
+    assert (parsed, hash(parsed), repr(parsed), parsed.packed, int(parsed)) == (
+        value,
+        hash(value),
+        repr(value),
+        value.packed,
+        int(value),
+    )
+    assert {parsed: 1}[value] == 1
+    assert conv.format(parsed) == text
+    assert conv.format(value) == text
+    assert conv.respelled(parsed, text) is False
 
 
 def test_uuids_parse_like_the_uuid_module() -> None:

@@ -8,10 +8,11 @@ core uses them for every field; models never convert by hand.
 from __future__ import annotations
 
 import ipaddress
+import operator
 import re
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 __all__ = [
@@ -268,16 +269,12 @@ class IPAddr(Conv[IPAddress]):
             if ":" not in text:
                 if self.version == 6:
                     raise ValueError(text)
-                return ipaddress.IPv4Address(
-                    int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big")
-                )
+                return _v4(_from_bytes(_pton(_INET, text), "big"))
             if self.version == 4:
                 raise ValueError(text)
             if "%" in text:
                 return ipaddress.IPv6Address(text)
-            return ipaddress.IPv6Address(
-                int.from_bytes(socket.inet_pton(socket.AF_INET6, text), "big")
-            )
+            return _v6(_from_bytes(_pton(_INET6, text), "big"))
         except (OSError, ValueError):
             raise self.fail(text) from None
 
@@ -285,10 +282,10 @@ class IPAddr(Conv[IPAddress]):
         # ipaddress formats in Python; the C library's inet_ntop gives the
         # same text except for IPv6 with an embedded IPv4 part (::ffff:1.2.3.4,
         # which Python writes in hex) and scoped addresses, left to Python.
-        if type(value) is ipaddress.IPv4Address:
-            return socket.inet_ntoa(value.packed)
-        if type(value) is ipaddress.IPv6Address and value.scope_id is None:
-            text = socket.inet_ntop(socket.AF_INET6, value.packed)
+        if type(value) is _IPV4:
+            return _ntoa(_number(value).to_bytes(4, "big"))
+        if type(value) is _IPV6 and value.scope_id is None:
+            text = _ntop(_INET6, _number(value).to_bytes(16, "big"))
             if "." not in text:
                 return text
         return str(value)
@@ -296,7 +293,64 @@ class IPAddr(Conv[IPAddress]):
     def respelled(self, value: IPAddress, text: str) -> bool:
         # Python refuses non-canonical IPv4 text (leading zeros), so only
         # IPv6 can be written differently from how it was read.
-        return type(value) is not ipaddress.IPv4Address and self.format(value) != text
+        return type(value) is not _IPV4 and self.format(value) != text
+
+
+_IPV4 = ipaddress.IPv4Address
+_IPV6 = ipaddress.IPv6Address
+_INET, _INET6 = socket.AF_INET, socket.AF_INET6
+_pton, _ntoa, _ntop = socket.inet_pton, socket.inet_ntoa, socket.inet_ntop
+_from_bytes = int.from_bytes
+
+
+def _ip_builders() -> tuple[
+    Callable[[int], _IPV4], Callable[[int], _IPV6], Callable[[_IPV4 | _IPV6], int]
+]:
+    """Functions that make an address from its number and read it back, fast.
+
+    ``IPv4Address(n)`` checks its argument's type and range in Python before
+    storing it; a number from ``inet_pton`` needs neither, so the address is
+    made and its one field stored directly, and ``int(address)`` goes through
+    a Python method where reading the field does not. That relies on how
+    ``ipaddress`` lays out an address, so it is used only after checking,
+    here, that it makes objects equal in every respect to the public
+    constructor's; otherwise the public API is used.
+    """
+
+    def v4(n: int) -> _IPV4:
+        obj = _NEW(_IPV4)
+        _SET(obj, "_ip", n)
+        return obj
+
+    def v6(n: int) -> _IPV6:
+        obj = _NEW(_IPV6)
+        _SET(obj, "_ip", n)
+        _SET(obj, "_scope_id", None)
+        return obj
+
+    def same(a: Any, b: Any) -> bool:
+        return bool(
+            (a, hash(a), str(a), repr(a), a.packed, _ip_of(a), a.version)
+            == (b, hash(b), str(b), repr(b), b.packed, int(b), b.version)
+        )
+
+    try:
+        fits = all(same(v4(n), _IPV4(n)) for n in (0, 1, 0xC0A87A01, 2**32 - 1)) and all(
+            same(v6(n), _IPV6(n)) and v6(n).scope_id is None
+            for n in (0, 1, 0x20010DB8 << 96, 2**128 - 1)
+        )
+    except (AttributeError, TypeError):  # pragma: no cover - another Python's ipaddress
+        fits = False
+    if not fits:  # pragma: no cover - another Python's ipaddress
+        return _IPV4, _IPV6, int
+    return v4, v6, _ip_of
+
+
+_NEW = object.__new__
+# uuid.UUID is immutable: its own __init__ sets its fields this way
+_SET = object.__setattr__
+_ip_of = operator.attrgetter("_ip")
+_v4, _v6, _number = _ip_builders()
 
 
 _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\Z")
@@ -325,8 +379,6 @@ class Mac(Conv[str]):
         return None
 
 
-_NEW = object.__new__
-_SET = object.__setattr__  # uuid.UUID is immutable: its own __init__ sets fields this way
 _UNKNOWN_SAFETY = uuid.SafeUUID.unknown
 _UUID = re.compile(r"([0-9a-fA-F]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\Z")
 
