@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import virtnetlib as vnl
@@ -55,3 +56,20 @@ def test_sriov_inventory_renders(tmp_path: Path) -> None:
     assert "<th>pci_address</th>" in page
     assert "VFs of 0000:82:00.0" in page
     assert "<td>0000:82:10.2</td>" in page
+
+
+def test_an_address_whose_prefix_does_not_fit_still_summarizes() -> None:
+    """/64 on an IPv4 address has no subnet: a summary shows the address, validate() says why."""
+    net = vnl.Network.from_xml(
+        "<network><name>n</name><ip address='198.51.100.1' prefix='64'/>"
+        "<ip address='198.51.100.129' netmask='0.0.0.127'/>"
+        "<ip family='ipv6' address='2001:db8::1' prefix='64'/></network>"
+    )
+    assert [ip.network for ip in net.ips] == [None, None, ipaddress.ip_network("2001:db8::/64")]
+    assert vnl.network_summary(net)["subnets"] == [
+        "198.51.100.1",
+        "198.51.100.129",
+        "2001:db8::1/64",
+    ]
+    assert "198.51.100.1" in net._repr_html_()
+    assert "E214" in [p.code for p in vnl.validate(net)]

@@ -416,11 +416,16 @@ class NetworkIP(Model):
     @property
     def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         """The subnet this address is in, from ``prefix``, ``netmask`` or
-        libvirt's defaults (classful for IPv4, /64 for IPv6)."""
+        libvirt's defaults (classful for IPv4, /64 for IPv6).
+
+        ``None`` without an address, or when no subnet follows from them: a
+        netmask that is not ones then zeros, or a prefix longer than the
+        address (``/64`` on an IPv4 address), which ``validate()`` reports.
+        """
         if self.address is None:
             return None
         prefix = self.effective_prefix
-        if prefix is None:
+        if prefix is None or not 0 <= prefix <= self.address.max_prefixlen:
             return None
         return subnet_of(self.address, prefix)
 

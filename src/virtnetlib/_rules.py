@@ -8,12 +8,11 @@ checks it later or in a newer release); ``W3xx`` are advice.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from virtnetlib._binding import Model
-from virtnetlib._network import Network, NetworkIP, netmask_prefix, subnet_of
+from virtnetlib._network import Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem
 from virtnetlib._xml import element_path
 
@@ -98,13 +97,6 @@ def network_check(fn: Check) -> Check:
     return fn
 
 
-def _subnet(ip: NetworkIP) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    try:
-        return ip.network
-    except ValueError:
-        return None
-
-
 @network_check
 def _name(net: Network) -> Iterator[Finding]:
     if net.name and "/" in net.name:
@@ -134,7 +126,7 @@ def _ips(net: Network) -> Iterator[Finding]:
             yield E_TFTP_V6.code, "<tftp> is not supported in an IPv6 <ip>", f"{where}/tftp", None
         if ip.dhcp is None:
             continue
-        subnet = _subnet(ip)
+        subnet = ip.network
         for j, rng in enumerate(ip.dhcp.ranges):
             rpath = f"{where}/dhcp/{_idx(ip.dhcp.ranges, j, 'range')}"
             if rng.start.version != ip.address.version or rng.end.version != ip.address.version:
@@ -352,7 +344,7 @@ def _mac_and_bandwidth(net: Network) -> Iterator[Finding]:
 def _routes(net: Network) -> Iterator[Finding]:
     if not net.routes:
         return
-    subnets = [s for ip in net.ips if (s := _subnet(ip)) is not None]
+    subnets = [s for ip in net.ips if (s := ip.network) is not None]
     for i, route in enumerate(net.routes):
         where = _idx(net.routes, i, "route")
         prefix = route.prefix
@@ -559,7 +551,7 @@ def _network_advice(net: Network) -> Iterator[Finding]:
                 None,
             )
     if net.mode == "route":
-        subnets = ", ".join(str(s) for ip in net.ips if (s := _subnet(ip)) is not None)
+        subnets = ", ".join(str(s) for ip in net.ips if (s := ip.network) is not None)
         yield (
             W_ROUTED.code,
             (
