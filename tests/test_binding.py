@@ -302,6 +302,26 @@ def test_lenient_parsing_keeps_duplicates_and_broken_children() -> None:
     assert net.ips[0].dhcp.ranges == []
 
 
+@pytest.mark.parametrize(
+    "children",
+    [
+        # a bad <mac> before <model>, the good one after: the good one is
+        # written first, and the bad one must not move on the next pass
+        "<model type='e1000'/><mac address='&amp;'/><mac address='52:54:00:b1:8c:25'/>",
+        "<mac address='nope'/><model type='e1000'/>",
+        "<script path='a'/><source/><script path='b'/><source bridge='br1'/>",
+    ],
+)
+def test_lenient_round_trips_reach_a_fixed_point_at_once(children: str) -> None:
+    """What a lenient parse keeps is written where the next parse keeps it too."""
+    xml = f"<interface type='bridge'>{children}</interface>"
+    first = virtnetlib.parse(xml, strict=False).to_xml()
+    assert virtnetlib.parse(first, strict=False).to_xml() == first
+    # and nothing was dropped
+    for tag in ("mac", "model", "source", "script"):
+        assert first.count(f"<{tag}") == xml.count(f"<{tag}")
+
+
 # ---------------------------------------------------------------- safety
 
 BILLION_LAUGHS = """<?xml version="1.0"?>

@@ -687,6 +687,12 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                     )
                     if item is _FAILED:
                         kept = not ctx.strict
+                        if single:
+                            # next to its field, as a duplicate would be: the
+                            # field may be written before the element that
+                            # preceded this one, and read back this would be a
+                            # duplicate, moving on every lenient round trip
+                            kept_anchor = (fname, 0)
                     elif single:
                         values[fname] = item
                         anchor = (fname, 0)
