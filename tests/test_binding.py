@@ -364,8 +364,9 @@ def test_oversized_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_non_xml_input_type_is_a_type_error() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(virtnetlib.UsageError, match="as str or bytes, got int") as info:
         Network.from_xml(42)  # type: ignore[arg-type]
+    assert isinstance(info.value, TypeError)
 
 
 # ---------------------------------------------------------------- assignment

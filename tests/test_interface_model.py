@@ -298,8 +298,9 @@ def test_bad_interfaces_name_the_place(xml: str, path: str, words: str) -> None:
 def test_mappings_without_ranges_is_all_ports() -> None:
     fwd = PortForward(proto="tcp")
     assert fwd.passt_options() == ["--tcp-ports", "all"]
-    with pytest.raises(ValueError, match="all ports"):
+    with pytest.raises(virtnetlib.UsageError, match="every port") as info:
         fwd.mappings()
+    assert isinstance(info.value, ValueError)
 
 
 def test_exclude_wins_over_overlapping_ranges() -> None:
@@ -411,3 +412,11 @@ def test_formatting_every_interface_in_one_pass_equals_replacing_each() -> None:
     assert "<!-- <interface type='fake'/> -->" in one_by_one
     with pytest.raises(ParseError, match="expected a <domain>"):
         format_interfaces("<network/>")
+
+
+def test_domain_helpers_refuse_what_they_cannot_use() -> None:
+    domain = "<domain type='kvm'><name>d</name><devices/></domain>"
+    with pytest.raises(virtnetlib.UsageError, match="expected an Interface model, got str"):
+        virtnetlib.append_interface(domain, "<interface type='user'/>")  # type: ignore[arg-type]
+    with pytest.raises(virtnetlib.UsageError, match=r"by index or MAC address, not 1\.5"):
+        virtnetlib.remove_interface(domain, 1.5)  # type: ignore[arg-type]

@@ -155,7 +155,7 @@ def test_live_updates_from_fragment_models(conn: Connection) -> None:
     with pytest.raises(LibvirtError) as info:
         conn.update_network("vnl-iso", moved, command="delete")
     assert "update network (delete DhcpHost)" in str(info.value)
-    with pytest.raises(TypeError):
+    with pytest.raises(vnl.UsageError, match="networkUpdate takes"):
         conn.update_network("vnl-iso", vnl.Tftp(root="/srv"))
 
 
@@ -191,7 +191,7 @@ def test_domain_interfaces_read_as_models(test_conn: Any, conn: Connection) -> N
             conn.attach_interface(dom, iface, live=False, config=True)
         assert info.value.code == lv.VIR_ERR_NO_SUPPORT
         assert info.value.target == "vnl-vm"
-        with pytest.raises(ValueError, match="live domain, its config"):
+        with pytest.raises(vnl.UsageError, match="live domain, its config"):
             conn.attach_interface(dom, iface, live=False, config=False)
         with pytest.raises(vnl.Error, match="no interface with MAC"):
             conn.detach_interface(dom, "52:54:00:99:99:99", live=False, config=True)

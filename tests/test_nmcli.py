@@ -54,7 +54,7 @@ def test_commands_are_safe_argv_lists() -> None:
     assert argv[:3] == ["/usr/bin/nmcli", "--wait", "11"]
     assert argv[3:] == ["-t", "-f", "NAME,UUID,TYPE,DEVICE,ACTIVE", "connection", "show"]
     assert (stdin, timeout) == (None, 7)
-    with pytest.raises(ValueError, match="absolute"):
+    with pytest.raises(vnl.UsageError, match="absolute"):
         Nmcli(fake, path="nmcli")
 
 

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         Error,
         Issue,
         ParseError,
+        UsageError,
     )
     from virtnetlib._hostinterface import (
         BOND_MODE_NUMBERS,
@@ -341,6 +342,7 @@ _EXPORTS: dict[str, str] = {
     "UsbBusAddress": "virtnetlib._interface",
     "UsbDeviceAddress": "virtnetlib._interface",
     "UsbId": "virtnetlib._interface",
+    "UsageError": "virtnetlib._errors",
     "UserInterface": "virtnetlib._interface",
     "UserSource": "virtnetlib._interface",
     "VdpaInterface": "virtnetlib._interface",
@@ -514,6 +516,7 @@ __all__ = [
     "UdpLocal",
     "UdpSource",
     "UnassignedAddress",
+    "UsageError",
     "UsbAddress",
     "UsbBusAddress",
     "UsbDeviceAddress",

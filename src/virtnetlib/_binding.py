@@ -28,7 +28,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 from lxml import etree
 
-from virtnetlib._errors import Error, Issue, ParseError
+from virtnetlib._errors import Issue, ParseError, UsageError
 from virtnetlib._types import Conv, Text
 from virtnetlib._xml import (
     element_path,
@@ -61,7 +61,7 @@ _TEXT = Text()
 _ATTR, _CHILD, _CHILDREN, _TEXT_CHILD, _TEXT_CHILDREN, _OWN_TEXT, _RAW = range(7)
 
 
-class FieldValueError(Error, ValueError, TypeError):
+class FieldValueError(UsageError):
     """A value assigned to a model field (or found while writing) does not fit it."""
 
 

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from virtnetlib._binding import parse_root
-from virtnetlib._errors import Error, ParseError
+from virtnetlib._errors import Error, ParseError, UsageError
 from virtnetlib._interface import Interface
 from virtnetlib._xml import parse_document, read_source
 
@@ -91,7 +91,7 @@ def _indent_at(text: str, offset: int) -> str:
 
 def _render(iface: Interface, indent: str) -> str:
     if not isinstance(iface, Interface):
-        raise TypeError(f"expected an Interface model, got {type(iface).__name__}")
+        raise UsageError(f"expected an Interface model, got {type(iface).__name__}")
     lines = iface.to_xml().rstrip("\n").split("\n")
     return lines[0] + "".join(f"\n{indent}{line}" for line in lines[1:])
 
@@ -155,7 +155,7 @@ def _select(
         if len(matches) > 1:
             raise Error(f"{len(matches)} interfaces have MAC address {which}; use an index")
         return matches[0]
-    raise TypeError(f"select an interface by index or MAC address, not {which!r}")
+    raise UsageError(f"select an interface by index or MAC address, not {which!r}")
 
 
 def replace_interface(

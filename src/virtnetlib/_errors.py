@@ -6,13 +6,21 @@ from collections.abc import Sequence
 
 import attrs
 
-__all__ = ["Error", "Issue", "ParseError"]
+__all__ = ["Error", "Issue", "ParseError", "UsageError"]
 
 
 class Error(Exception):
     """Root of every exception virtnetlib raises on purpose.
 
     Catch this to handle any virtnetlib failure; the subclasses say what kind.
+    """
+
+
+class UsageError(Error, ValueError, TypeError):
+    """An argument virtnetlib cannot use: a value of the wrong type or out of range.
+
+    Also a ``ValueError`` and a ``TypeError``, so code that catches those
+    keeps working.
     """
 
 

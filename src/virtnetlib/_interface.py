@@ -44,6 +44,7 @@ from virtnetlib._common import (
     VirtualPort,
     Vlan,
 )
+from virtnetlib._errors import UsageError
 from virtnetlib._network import HostdevDriver, MacTableManager
 from virtnetlib._types import Enum, HexInt, Int, IPAddress, Mac
 
@@ -202,10 +203,14 @@ class PortForward(Model):
         """Host port → guest port, after ``to`` offsets and excluded ranges.
 
         A ``portForward`` without ranges forwards every port (passt's
-        ``all``); that is not a finite mapping and raises ``ValueError``.
+        ``all``); that is not a finite mapping and raises
+        :class:`~virtnetlib.UsageError` (a ``ValueError``).
         """
         if not self.ranges:
-            raise ValueError("a portForward without ranges forwards all ports")
+            raise UsageError(
+                "PortForward.mappings(): a portForward without ranges forwards every "
+                "port (passt's 'all'), which is not a finite mapping"
+            )
         excluded: set[int] = set()
         for rng in self.ranges:
             if rng.exclude:

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from virtnetlib._errors import Error, ParseError
+from virtnetlib._errors import Error, ParseError, UsageError
 
 __all__ = [
     "MAX_DOCUMENT_SIZE",
@@ -61,7 +61,7 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
-        raise TypeError(f"expected XML as str or bytes, got {type(source).__name__}")
+        raise UsageError(f"expected XML as str or bytes, got {type(source).__name__}")
     if len(data) > max_size:
         raise ParseError(f"document is {len(data)} bytes, more than the limit of {max_size} bytes")
     if not data or data.isspace():

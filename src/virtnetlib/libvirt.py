@@ -24,7 +24,7 @@ import attrs
 
 from virtnetlib._binding import Model
 from virtnetlib._domain import domain_interfaces as _domain_interfaces
-from virtnetlib._errors import Error
+from virtnetlib._errors import Error, UsageError
 from virtnetlib._html import ModelList
 from virtnetlib._interface import Interface
 from virtnetlib._network import (
@@ -230,7 +230,7 @@ class Connection:
 
     def __init__(self, conn: Any = None, *, uri: str | None = None, read_only: bool = False):
         if conn is not None and uri is not None:
-            raise TypeError("give a connection or a URI, not both")
+            raise UsageError("give a connection or a URI, not both")
         if conn is None:
             opener = _lv.openReadOnly if read_only else _lv.open
             conn = _wrap("connect to", uri or "(default URI)", opener, uri)
@@ -399,9 +399,9 @@ class Connection:
         section = _SECTIONS.get(type(fragment))
         if section is None:
             kinds = ", ".join(c.__name__ for c in _SECTIONS)
-            raise TypeError(f"networkUpdate takes {kinds}, not {type(fragment).__name__}")
+            raise UsageError(f"networkUpdate takes {kinds}, not {type(fragment).__name__}")
         if command not in _COMMANDS:
-            raise ValueError(f"command must be one of {', '.join(_COMMANDS)}, not {command!r}")
+            raise UsageError(f"command must be one of {', '.join(_COMMANDS)}, not {command!r}")
         flags = (_lv.VIR_NETWORK_UPDATE_AFFECT_LIVE if live else 0) | (
             _lv.VIR_NETWORK_UPDATE_AFFECT_CONFIG if config else 0
         )
@@ -439,7 +439,7 @@ class Connection:
     @staticmethod
     def _flags(live: bool, config: bool) -> int:
         if not live and not config:
-            raise ValueError("affect the live domain, its config, or both")
+            raise UsageError("affect the live domain, its config, or both")
         return (_lv.VIR_DOMAIN_AFFECT_LIVE if live else 0) | (
             _lv.VIR_DOMAIN_AFFECT_CONFIG if config else 0
         )

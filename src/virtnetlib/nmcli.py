@@ -23,7 +23,7 @@ from typing import Literal, Protocol
 
 import attrs
 
-from virtnetlib._errors import Error
+from virtnetlib._errors import Error, UsageError
 from virtnetlib._hostinterface import (
     BondHostInterface,
     BridgeHostInterface,
@@ -356,7 +356,7 @@ def plan_from_host_interface(host: HostInterface) -> list[Profile]:
                 host.name, "ethernet", host.name, tuple(_ip_settings(host.protocols, port=False))
             )
         ]
-    raise TypeError(f"cannot plan for {type(host).__name__}")
+    raise UsageError(f"cannot plan for {type(host).__name__}")
 
 
 def _bond_profiles(bond: BondHostInterface) -> list[Profile]:
@@ -427,7 +427,7 @@ class Nmcli:
     ) -> None:
         found = path or shutil.which("nmcli") or "/usr/bin/nmcli"
         if not os.path.isabs(found):
-            raise ValueError(f"nmcli path must be absolute, not {found!r}")
+            raise UsageError(f"nmcli path must be absolute, not {found!r}")
         self.path = found
         self.runner = runner or subprocess_runner
         self.timeout = timeout
