@@ -262,6 +262,113 @@ NETWORK_RULES = [
         "E230",
         True,
     ),
+    (
+        "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' name='_a' "
+        "ip='10.0.0.5'/></dhcp></ip>",
+        "E231",
+        True,
+    ),
+    (
+        "<forward mode='passthrough'><interface dev='eth0'/></forward><bridge name='br1'/>",
+        "E232",
+        True,
+    ),
+    ("<forward mode='hostdev' dev='eth0'/><bridge name='br1'/>", "E232", True),
+    ("<forward mode='bridge' dev='eth0'/><bridge name='br1'/>", "E232", True),
+    ("<dns><forwarder/></dns><ip address='10.0.0.1' prefix='24'/>", "E233", True),
+    ("<dns><srv service='s' protocol='tcp' port='1'/></dns>", "E234", True),
+    ("<dns><srv service='s' protocol='tcp' weight='1'/></dns>", "E234", True),
+    ("<dns><srv service='a.b' protocol='tcp'/></dns>", "E235", True),
+    (f"<dns><srv service='{'s' * 483}' protocol='tcp'/></dns>", "E235", True),
+    (
+        "<ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'>"
+        "<lease expiry='1'/></range></dhcp></ip>",
+        "E236",
+        True,
+    ),
+    (
+        "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' ip='10.0.0.5'>"
+        "<lease expiry='119' unit='seconds'/></host></dhcp></ip>",
+        "E236",
+        True,
+    ),
+    ("<bandwidth><inbound peak='10'/></bandwidth>", "E237", True),
+    (
+        "<forward mode='bridge'/><bridge name='br0'/><portgroup name='g'><bandwidth>"
+        "<outbound burst='10'/></bandwidth></portgroup>",
+        "E237",
+        True,
+    ),
+    (
+        "<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
+        "<vlan trunk='yes'><tag id='1' nativeMode='tagged'/><tag id='2' nativeMode='untagged'/>"
+        "</vlan>",
+        "E238",
+        True,
+    ),
+    (
+        "<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
+        "<portgroup name='g'><vlan trunk='yes'><tag id='1' nativeMode='tagged'/>"
+        "<tag id='2' nativeMode='tagged'/></vlan></portgroup>",
+        "E238",
+        True,
+    ),
+    ("<forward mode='vepa'><interface dev='eth0'/></forward><virtualport/>", "E239", True),
+    (
+        "<ip address='10.0.0.1' prefix='24'><dhcp><bootp file='pxelinux.0' "
+        "server='pxe.example.com'/></dhcp></ip>",
+        "E254",
+        True,
+    ),
+    (
+        "<ip address='10.0.0.1' netmask='255.0.255.0'><dhcp><range start='10.0.0.2' "
+        "end='10.0.0.9'/></dhcp></ip>",
+        "E255",
+        True,
+    ),
+    ("<ip address='2001:db8::1' prefix='64'/>", "E213", True),
+    (
+        "<ip address='10.0.0.1' prefix='24'/><ip family='ipv6' address='2001:db8::1' prefix='64'/>"
+        "<route address='2001:db8:1::' prefix='64' gateway='2001:db8::2'/>",
+        "E213",
+        True,
+    ),
+    (
+        "<ip address='10.0.0.1' prefix='24'/>"
+        "<route family='ipv6' address='10.1.0.0' prefix='16' gateway='10.0.0.2'/>",
+        "E213",
+        True,
+    ),
+    (
+        "<ip address='10.0.0.1' prefix='24'/><route address='10.1.0.0' gateway='10.0.0.2'/>",
+        "E228",
+        True,
+    ),
+]
+
+# Boundaries of the rules above: libvirt accepts these, and so must validate().
+NETWORK_ACCEPTED = [
+    "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' name='1a' "
+    "ip='10.0.0.5'/></dhcp></ip>",
+    "<forward mode='bridge'/><bridge name='br1'/>",
+    "<forward mode='bridge' dev='eth0'/>",
+    "<dns><forwarder domain='example.com'/></dns><ip address='10.0.0.1' prefix='24'/>",
+    "<dns><srv service='a_b-c+d/e*f' protocol='tcp' target='t' port='1' weight='2'/></dns>",
+    f"<dns><srv service='{'s' * 482}' protocol='udp'/></dns>",
+    "<ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'>"
+    "<lease expiry='2'/></range><host mac='52:54:00:00:00:01' ip='10.0.0.5'>"
+    "<lease expiry='0'/></host><host mac='52:54:00:00:00:02' ip='10.0.0.6'>"
+    "<lease expiry='120' unit='seconds'/></host></dhcp></ip>",
+    "<bandwidth><inbound average='10' peak='20'/><outbound average='5'/></bandwidth>",
+    "<forward mode='vepa'><interface dev='eth0'/></forward><portgroup name='g'>"
+    "<virtualport/></portgroup>",
+    "<forward mode='vepa'><interface dev='eth0'/></forward>"
+    "<virtualport type='802.1Qbg'><parameters managerid='1'/></virtualport>",
+    "<ip address='10.0.0.1' prefix='24'><dhcp><bootp file='a' server='10.0.0.2'/></dhcp></ip>",
+    "<ip address='10.0.0.1' netmask='255.0.255.0'/>",
+    "<ip address='10.0.0.1' prefix='24'/><route address='0.0.0.0' gateway='10.0.0.2'/>"
+    "<ip family='ipv6' address='2001:db8::1' prefix='64'/>"
+    "<route family='ipv6' address='::' gateway='2001:db8::2'/>",
 ]
 
 
@@ -330,6 +437,26 @@ INTERFACE_RULES = [
         "<reconnect enabled='yes' timeout='5'/></source><model type='virtio'/></interface>",
         "E250",
     ),
+    (
+        "<interface type='network'><source network='a'/><bandwidth><inbound peak='10'/>"
+        "</bandwidth></interface>",
+        "E237",
+    ),
+    (
+        "<interface type='bridge'><source bridge='br0'/><vlan trunk='yes'><tag id='1' "
+        "nativeMode='tagged'/><tag id='2' nativeMode='untagged'/></vlan></interface>",
+        "E238",
+    ),
+    ("<interface type='bridge'><source bridge='br0'/><virtualport/></interface>", "E239"),
+    (
+        "<interface type='direct'><source dev='eth0' mode='vepa'/><virtualport type='802.1Qbg'>"
+        "<parameters managerid='1' typeid='1'/></virtualport></interface>",
+        "E256",
+    ),
+    (
+        "<interface type='bridge'><source bridge='br0'/><virtualport type='802.1Qbh'/></interface>",
+        "E256",
+    ),
 ]
 
 
@@ -348,6 +475,21 @@ def test_interface_define_time_rules(iface: str, code: str, test_conn: Any) -> N
     domain = DOMAIN.format(iface)
     assert code in codes(validate(domain))
     assert _domain_define_error(test_conn, iface) is not None
+
+
+@pytest.mark.parametrize("snippet", NETWORK_ACCEPTED)
+def test_network_rule_boundaries_libvirt_accepts(snippet: str, test_conn: Any) -> None:
+    xml = NET.format(snippet)
+    assert _network_define_error(test_conn, xml) is None
+    assert [p for p in validate(xml) if p.severity == "error"] == []
+
+
+def test_interface_virtualport_rules_spare_network_interfaces(test_conn: Any) -> None:
+    """A type='network' interface may leave its virtualport to the network."""
+    for vport in ("<virtualport/>", "<virtualport type='802.1Qbh'/>"):
+        iface = f"<interface type='network'><source network='a'/>{vport}</interface>"
+        assert [p for p in validate(iface) if p.severity == "error"] == []
+        assert _domain_define_error(test_conn, iface) is None
 
 
 def test_domain_wide_rules(test_conn: Any) -> None:

@@ -8,11 +8,14 @@ checks it later or in a newer release); ``W3xx`` are advice.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from virtnetlib._binding import Model
-from virtnetlib._network import Network, netmask_prefix, subnet_of
+from virtnetlib._common import Bandwidth, VirtualPort, Vlan
+from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem
 from virtnetlib._xml import element_path
 
@@ -90,6 +93,34 @@ E_ROUTE_GW = _rule("E227", "a static route's gateway must be reachable through a
 E_ROUTE_NET = _rule("E228", "a static route's address must be a network address")
 E_OPEN_DEV = _rule("E229", "forward dev is not allowed with mode open")
 E_POOL_DUP = _rule("E230", "a device may be listed only once in a forward pool")
+E_HOST_NAME = _rule("E231", "a DHCP host name must start with a letter or a digit")
+E_BRIDGE_NAME = _rule(
+    "E232",
+    "no bridge name with forward modes passthrough, private, vepa and hostdev; "
+    "with mode bridge, a bridge name or forward devices, not both",
+)
+E_FORWARDER = _rule("E233", "a DNS forwarder needs addr or domain")
+E_SRV_TARGET = _rule("E234", "a DNS SRV record's port, priority and weight need a target")
+E_SRV_SERVICE = _rule(
+    "E235", "a DNS SRV service is at most 482 letters, digits and _ - + / * characters"
+)
+E_LEASE = _rule("E236", "a DHCP lease lasts at least 2 minutes (0: forever)")
+E_BW_AVERAGE = _rule("E237", "bandwidth inbound and outbound need average (or floor)")
+E_VLAN_NATIVE = _rule("E238", "only one VLAN tag may set nativeMode")
+E_VPORT_TYPE = _rule(
+    "E239", "a <virtualport> needs type=, except in a portgroup or a type='network' interface"
+)
+E_BOOTP_SERVER = _rule("E254", "a bootp server is an IP address")
+E_DHCP_NETMASK = _rule("E255", "DHCP ranges need a netmask that is ones then zeros")
+E_VPORT_PARAMS = _rule(
+    "E256",
+    "an interface's 802.1Qbg virtualport needs managerid, typeid and typeidversion; "
+    "802.1Qbh needs profileid (unless the interface is type='network')",
+)
+
+# Characters libvirt accepts in a DNS SRV service name, and its length limit
+# (a DNS record of 512 bytes less the rest of the SRV record).
+_SRV_SERVICE = re.compile(r"[A-Za-z0-9_+/*-]{1,482}\Z")
 
 
 def network_check(fn: Check) -> Check:
@@ -113,6 +144,13 @@ def _ips(net: Network) -> Iterator[Finding]:
         v6 = ip.address.version == 6
         if ip.family is not None and ip.family != ("ipv6" if v6 else "ipv4"):
             yield (E_FAMILY.code, f"family {ip.family!r} given for {ip.address}", where, "family")
+        elif ip.family is None and v6:
+            yield (
+                E_FAMILY.code,
+                f"no family given for IPv6 address {ip.address} (add family='ipv6')",
+                where,
+                "address",
+            )
         if v6 and ip.netmask is not None:
             yield (
                 E_NETMASK_V6.code,
@@ -127,6 +165,13 @@ def _ips(net: Network) -> Iterator[Finding]:
         if ip.dhcp is None:
             continue
         subnet = ip.network
+        if ip.dhcp.ranges and ip.netmask is not None and netmask_prefix(ip.netmask) is None:
+            yield (
+                E_DHCP_NETMASK.code,
+                f"netmask {ip.netmask} is not ones then zeros, so the DHCP ranges have no subnet",
+                where,
+                "netmask",
+            )
         for j, rng in enumerate(ip.dhcp.ranges):
             rpath = f"{where}/dhcp/{_idx(ip.dhcp.ranges, j, 'range')}"
             if rng.start.version != ip.address.version or rng.end.version != ip.address.version:
@@ -156,6 +201,8 @@ def _ips(net: Network) -> Iterator[Finding]:
                     None,
                 )
                 continue
+            if rng.lease is not None:
+                yield from _lease(rng.lease, f"{rpath}/lease")
             if subnet is not None and not v6 and subnet.prefixlen < 31:
                 if rng.start == subnet.network_address:
                     yield (
@@ -204,6 +251,102 @@ def _ips(net: Network) -> Iterator[Finding]:
                 )
             if host.mac is not None and _multicast(host.mac):
                 yield E_MULTICAST.code, f"{host.mac} is a multicast MAC address", hpath, "mac"
+            if host.name is not None and not (host.name[:1].isascii() and host.name[:1].isalnum()):
+                yield (
+                    E_HOST_NAME.code,
+                    f"host name {host.name!r} does not start with a letter or a digit",
+                    hpath,
+                    "name",
+                )
+            if host.lease is not None:
+                yield from _lease(host.lease, f"{hpath}/lease")
+        bootp = ip.dhcp.bootp
+        if bootp is not None and bootp.server is not None and not _is_ip(bootp.server):
+            yield (
+                E_BOOTP_SERVER.code,
+                (
+                    f"bootp server {bootp.server!r} is not an IP address (libvirt does not "
+                    "resolve host names here)"
+                ),
+                f"{where}/dhcp/bootp",
+                "server",
+            )
+
+
+_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
+
+
+def _lease(lease: Lease, where: str) -> Iterator[Finding]:
+    seconds = lease.expiry * _SECONDS[lease.unit or "minutes"]
+    if 0 < seconds < 120:
+        yield (
+            E_LEASE.code,
+            f"lease time {lease.expiry} {lease.unit or 'minutes'} is shorter than 2 minutes",
+            where,
+            "expiry",
+        )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _bandwidth(bw: Bandwidth | None, where: str) -> Iterator[Finding]:
+    """libvirt's checks of a <bandwidth> anywhere: networks, portgroups, interfaces."""
+    if bw is None:
+        return
+    for name, rate in (("inbound", bw.inbound), ("outbound", bw.outbound)):
+        if rate is not None and rate.average is None and rate.floor is None:
+            yield (
+                E_BW_AVERAGE.code,
+                f"<{name}> has neither average nor floor",
+                f"{where}/{name}",
+                None,
+            )
+
+
+def _vlan(vlan: Vlan | None, where: str) -> Iterator[Finding]:
+    if vlan is None:
+        return
+    native = [i for i, tag in enumerate(vlan.tags) if tag.native_mode is not None]
+    if len(native) > 1:
+        yield (
+            E_VLAN_NATIVE.code,
+            f"{len(native)} tags set nativeMode; a VLAN has one native tag at most",
+            f"{where}/{_idx(vlan.tags, native[1], 'tag')}",
+            "nativeMode",
+        )
+
+
+def _virtualport_type(vport: VirtualPort | None, where: str) -> Iterator[Finding]:
+    if vport is not None and vport.type is None:
+        yield E_VPORT_TYPE.code, "<virtualport> has no type", where, None
+
+
+# What an interface's own <virtualport> must give; a network's or a
+# portgroup's may leave parts to the interfaces that use it.
+_VPORT_NEEDS = {
+    "802.1Qbg": ("managerid", "typeid", "typeidversion"),
+    "802.1Qbh": ("profileid",),
+}
+
+
+def _virtualport_complete(vport: VirtualPort | None, where: str) -> Iterator[Finding]:
+    if vport is None or vport.type not in _VPORT_NEEDS:
+        return
+    params = vport.parameters
+    missing = [n for n in _VPORT_NEEDS[vport.type] if getattr(params, n, None) is None]
+    if missing:
+        yield (
+            E_VPORT_PARAMS.code,
+            f"<virtualport type='{vport.type}'> lacks {', '.join(missing)}",
+            where,
+            None,
+        )
 
 
 def _multicast(mac: str) -> bool:
@@ -289,6 +432,22 @@ def _forward(net: Network) -> Iterator[Finding]:
 
 
 @network_check
+def _bridge_name(net: Network) -> Iterator[Finding]:
+    mode = net.mode
+    if net.bridge is None or net.bridge.name is None or net.forward is None:
+        return
+    if mode in ("passthrough", "private", "vepa", "hostdev"):
+        yield E_BRIDGE_NAME.code, f"a bridge name is not allowed in {mode} mode", "bridge", "name"
+    elif mode == "bridge" and (net.forward.dev is not None or net.forward.interfaces):
+        yield (
+            E_BRIDGE_NAME.code,
+            "forward mode bridge takes a bridge name or forward devices, not both",
+            "bridge",
+            "name",
+        )
+
+
+@network_check
 def _bridge_options(net: Network) -> Iterator[Finding]:
     mode = net.mode
     if mode in ("nat", "route", "isolated", "open"):
@@ -327,6 +486,33 @@ def _dns(net: Network) -> Iterator[Finding]:
         )
     ):
         yield E_DNS_DISABLED.code, "extra data in a disabled <dns enable='no'>", "dns", None
+    if dns is None:
+        return
+    for i, fwd in enumerate(dns.forwarders):
+        if fwd.addr is None and fwd.domain is None:
+            yield (
+                E_FORWARDER.code,
+                "a <forwarder> needs addr, domain or both",
+                f"dns/{_idx(dns.forwarders, i, 'forwarder')}",
+                None,
+            )
+    for i, srv in enumerate(dns.srvs):
+        where = f"dns/{_idx(dns.srvs, i, 'srv')}"
+        if srv.service is not None and not _SRV_SERVICE.match(srv.service):
+            yield (
+                E_SRV_SERVICE.code,
+                (
+                    f"service {srv.service!r} is longer than 482 characters"
+                    if len(srv.service) > 482
+                    else f"service {srv.service!r} may hold only letters, digits and _ - + / *"
+                ),
+                where,
+                "service",
+            )
+        if srv.target is None:
+            for name in ("port", "priority", "weight"):
+                if getattr(srv, name) is not None:
+                    yield E_SRV_TARGET.code, f"{name} without a target", where, name
 
 
 @network_check
@@ -338,6 +524,13 @@ def _mac_and_bandwidth(net: Network) -> Iterator[Finding]:
         r is not None and r.floor is not None for r in (bw.inbound, bw.outbound)
     ):
         yield E_FLOOR.code, "bandwidth floor is not supported on a network", "bandwidth", None
+    yield from _bandwidth(bw, "bandwidth")
+    yield from _vlan(net.vlan, "vlan")
+    yield from _virtualport_type(net.virtualport, "virtualport")
+    for i, group in enumerate(net.portgroups):
+        where = _idx(net.portgroups, i, "portgroup")
+        yield from _bandwidth(group.bandwidth, f"{where}/bandwidth")
+        yield from _vlan(group.vlan, f"{where}/vlan")
 
 
 @network_check
@@ -347,6 +540,20 @@ def _routes(net: Network) -> Iterator[Finding]:
     subnets = [s for ip in net.ips if (s := ip.network) is not None]
     for i, route in enumerate(net.routes):
         where = _idx(net.routes, i, "route")
+        v6 = route.address.version == 6
+        if (route.family or "ipv4") != ("ipv6" if v6 else "ipv4"):
+            yield (
+                E_FAMILY.code,
+                (
+                    f"family {route.family!r} given for {route.address}"
+                    if route.family
+                    else f"no family given for IPv6 route address {route.address} "
+                    "(add family='ipv6')"
+                ),
+                where,
+                "family" if route.family else "address",
+            )
+            continue
         prefix = route.prefix
         if prefix is None and route.netmask is not None:
             prefix = netmask_prefix(route.netmask)
@@ -361,16 +568,17 @@ def _routes(net: Network) -> Iterator[Finding]:
                     "netmask",
                 )
                 continue
-        if prefix is not None:
-            try:
-                subnet_of(route.address, prefix, strict=True)
-            except ValueError:
-                yield (
-                    E_ROUTE_NET.code,
-                    f"route address {route.address} is not a network address for /{prefix}",
-                    where,
-                    "address",
-                )
+        # without prefix or netmask, libvirt takes /0: only 0.0.0.0 or :: fits
+        try:
+            subnet_of(route.address, prefix or 0, strict=True)
+        except ValueError:
+            yield (
+                E_ROUTE_NET.code,
+                f"route address {route.address} is not a network address for /{prefix or 0}"
+                + ("" if prefix is not None else " (no prefix or netmask given)"),
+                where,
+                "address",
+            )
         if subnets and not any(
             route.gateway in s for s in subnets if s.version == route.gateway.version
         ):
@@ -473,6 +681,13 @@ def _iface_basics(iface: Interface) -> Iterator[Finding]:
             "bandwidth/inbound",
             "floor",
         )
+    yield from _bandwidth(bw, "bandwidth")
+    yield from _vlan(iface.vlan, "vlan")
+    if not isinstance(iface, NetworkInterface):
+        # a network's <virtualport> may give the type; elsewhere libvirt needs it
+        vport = getattr(iface, "virtualport", None)
+        yield from _virtualport_type(vport, "virtualport")
+        yield from _virtualport_complete(vport, "virtualport")
     for i, ip in enumerate(iface.ips):
         if ip.peer is not None and ip.peer.version != ip.address.version:
             yield (
