@@ -33,9 +33,10 @@ _local = threading.local()
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def _parser() -> etree.XMLParser:
+def _parser(recover: bool = False) -> etree.XMLParser:
     # lxml parsers are not thread safe; one per thread is cheap enough.
-    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    name = "recovering" if recover else "parser"
+    parser: etree.XMLParser | None = getattr(_local, name, None)
     if parser is None:
         parser = etree.XMLParser(
             resolve_entities=False,
@@ -45,9 +46,17 @@ def _parser() -> etree.XMLParser:
             huge_tree=False,
             remove_blank_text=False,
             collect_ids=False,
+            recover=recover,
         )
-        _local.parser = parser
+        setattr(_local, name, parser)
     return parser
+
+
+# Problems libxml2 reports but still builds the document libvirt's libxml2
+# reads: a namespace name that is not a valid URI (xmlns:x='2001:db8::1').
+# libxml2 2.9, which libvirt runs on, warns and goes on; from 2.12 it is an
+# error that stops lxml, so such a document is read again, recovering.
+_TOLERATED = frozenset({"WAR_NS_URI"})
 
 
 def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) -> etree._Element:
@@ -66,13 +75,25 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
         raise ParseError(f"document is {len(data)} bytes, more than the limit of {max_size} bytes")
     if not data or data.isspace():
         raise ParseError("document is empty", line=1)
+    parser = _parser()
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
+        # the parser's log holds this parse's problems only (the exception's
+        # also those of earlier parses in the thread)
+        found = parser.error_log
+        if found and all(e.type_name in _TOLERATED for e in found):
+            root = etree.fromstring(data, _parser(recover=True))
+            return _no_doctype(data, root)
         msg = exc.msg or str(exc)
         # libxml2 prefixes messages with their position; keep only the text.
         msg = re.sub(r", line \d+, column \d+$", "", msg)
         raise ParseError(f"malformed XML: {msg}", line=exc.lineno or None) from None
+    return _no_doctype(data, root)
+
+
+def _no_doctype(data: bytes, root: etree._Element) -> etree._Element:
+    """``root``, after making sure its document has no DOCTYPE."""
     if data[0] == 0x3C and data[1] != 0 and (data.find(b"!") < 0 or b"<!DOCTYPE" not in data):
         # an ASCII-compatible document (not UTF-16 or UTF-32, whose first
         # character would span more bytes) without the keyword has no DOCTYPE;
