@@ -457,6 +457,41 @@ INTERFACE_RULES = [
         "<interface type='bridge'><source bridge='br0'/><virtualport type='802.1Qbh'/></interface>",
         "E256",
     ),
+    ("<interface type='bridge'><model type='virtio'/></interface>", "E257"),
+    ("<interface type='user'><model type='e1000'/><driver packed='on'/></interface>", "E258"),
+    ("<interface type='user'><driver iommu='off'/></interface>", "E258"),
+    ("<interface type='ethernet'><ip address='198.51.100.2' family='ipv6'/></interface>", "E213"),
+    (
+        "<interface type='ethernet'><source><ip address='2001:db8::2' family='ipv4'/></source>"
+        "</interface>",
+        "E213",
+    ),
+    (
+        "<interface type='ethernet'><route address='2001:db8:1::' prefix='64' "
+        "gateway='2001:db8::1'/></interface>",
+        "E213",
+    ),
+    ("<interface type='ethernet'><ip address='198.51.100.2' prefix='33'/></interface>", "E214"),
+    (
+        "<interface type='ethernet'><ip address='198.51.100.2' prefix='24'/><route "
+        "address='10.0.0.0' prefix='33' gateway='198.51.100.1'/></interface>",
+        "E214",
+    ),
+    (
+        "<interface type='ethernet'><source><ip address='198.51.100.2' prefix='24'/><route "
+        "address='10.0.0.0' gateway='198.51.100.1'/></source></interface>",
+        "E228",
+    ),
+]
+
+# Boundaries of the interface rules: libvirt accepts these, and so must validate().
+INTERFACE_ACCEPTED = [
+    "<interface type='user'><model type='virtio-non-transitional'/><driver iommu='on' "
+    "packed='on' ats='on' page_per_vq='on'/></interface>",
+    "<interface type='user'><model type='e1000'/><driver queues='2' rss='on'/></interface>",
+    "<interface type='ethernet'><ip address='2001:db8::2'/><source><ip address='198.51.100.2' "
+    "prefix='24'/><route address='0.0.0.0' gateway='198.51.100.1'/><route address='10.0.0.0' "
+    "prefix='8' gateway='198.51.100.1'/></source></interface>",
 ]
 
 
@@ -482,6 +517,12 @@ def test_network_rule_boundaries_libvirt_accepts(snippet: str, test_conn: Any) -
     xml = NET.format(snippet)
     assert _network_define_error(test_conn, xml) is None
     assert [p for p in validate(xml) if p.severity == "error"] == []
+
+
+@pytest.mark.parametrize("iface", INTERFACE_ACCEPTED)
+def test_interface_rule_boundaries_libvirt_accepts(iface: str, test_conn: Any) -> None:
+    assert [p for p in validate(iface) if p.severity == "error"] == []
+    assert _domain_define_error(test_conn, iface) is None
 
 
 def test_interface_virtualport_rules_spare_network_interfaces(test_conn: Any) -> None:

@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from virtnetlib._binding import Model
-from virtnetlib._common import Bandwidth, VirtualPort, Vlan
+from virtnetlib._common import Bandwidth, Route, VirtualPort, Vlan
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem
 from virtnetlib._xml import element_path
 
 if TYPE_CHECKING:
     from virtnetlib._hostinterface import HostInterface
-    from virtnetlib._interface import Interface, PortForward
+    from virtnetlib._interface import Interface, InterfaceIP, PortForward
 
 # The interface and host-interface models are imported where a check needs
 # their classes: a check only runs on such a model, so they are loaded
@@ -120,7 +120,7 @@ E_VPORT_PARAMS = _rule(
 
 # Characters libvirt accepts in a DNS SRV service name, and its length limit
 # (a DNS record of 512 bytes less the rest of the SRV record).
-_SRV_SERVICE = re.compile(r"[A-Za-z0-9_+/*-]{1,482}\Z")
+_SRV_SERVICE = re.compile(r"[A-Za-z0-9_+/*-]{0,482}\Z")
 
 
 def network_check(fn: Check) -> Check:
@@ -540,45 +540,7 @@ def _routes(net: Network) -> Iterator[Finding]:
     subnets = [s for ip in net.ips if (s := ip.network) is not None]
     for i, route in enumerate(net.routes):
         where = _idx(net.routes, i, "route")
-        v6 = route.address.version == 6
-        if (route.family or "ipv4") != ("ipv6" if v6 else "ipv4"):
-            yield (
-                E_FAMILY.code,
-                (
-                    f"family {route.family!r} given for {route.address}"
-                    if route.family
-                    else f"no family given for IPv6 route address {route.address} "
-                    "(add family='ipv6')"
-                ),
-                where,
-                "family" if route.family else "address",
-            )
-            continue
-        prefix = route.prefix
-        if prefix is None and route.netmask is not None:
-            prefix = netmask_prefix(route.netmask)
-            if prefix is None:  # libvirt then fails the network-address test
-                yield (
-                    E_ROUTE_NET.code,
-                    (
-                        f"route address {route.address} is not a network address: "
-                        f"{route.netmask} is not a netmask"
-                    ),
-                    where,
-                    "netmask",
-                )
-                continue
-        # without prefix or netmask, libvirt takes /0: only 0.0.0.0 or :: fits
-        try:
-            subnet_of(route.address, prefix or 0, strict=True)
-        except ValueError:
-            yield (
-                E_ROUTE_NET.code,
-                f"route address {route.address} is not a network address for /{prefix or 0}"
-                + ("" if prefix is not None else " (no prefix or netmask given)"),
-                where,
-                "address",
-            )
+        yield from _route(route, where)
         if subnets and not any(
             route.gateway in s for s in subnets if s.version == route.gateway.version
         ):
@@ -588,6 +550,56 @@ def _routes(net: Network) -> Iterator[Finding]:
                 where,
                 "gateway",
             )
+
+
+def _route(route: Route, where: str) -> Iterator[Finding]:
+    """libvirt's checks of one <route>, in a network or an interface."""
+    v6 = route.address.version == 6
+    if (route.family or "ipv4") != ("ipv6" if v6 else "ipv4"):
+        yield (
+            E_FAMILY.code,
+            (
+                f"family {route.family!r} given for {route.address}"
+                if route.family
+                else f"no family given for IPv6 route address {route.address} (add family='ipv6')"
+            ),
+            where,
+            "family" if route.family else "address",
+        )
+        return
+    prefix = route.prefix
+    if prefix is not None and prefix > route.address.max_prefixlen:
+        yield (
+            E_PREFIX.code,
+            f"prefix {prefix} is too long for route address {route.address}",
+            where,
+            "prefix",
+        )
+        return
+    if prefix is None and route.netmask is not None:
+        prefix = netmask_prefix(route.netmask)
+        if prefix is None:  # libvirt then fails the network-address test
+            yield (
+                E_ROUTE_NET.code,
+                (
+                    f"route address {route.address} is not a network address: "
+                    f"{route.netmask} is not a netmask"
+                ),
+                where,
+                "netmask",
+            )
+            return
+    # without prefix or netmask, libvirt takes /0: only 0.0.0.0 or :: fits
+    try:
+        subnet_of(route.address, prefix or 0, strict=True)
+    except ValueError:
+        yield (
+            E_ROUTE_NET.code,
+            f"route address {route.address} is not a network address for /{prefix or 0}"
+            + ("" if prefix is not None else " (no prefix or netmask given)"),
+            where,
+            "address",
+        )
 
 
 # ------------------------------------------------------------------- interface
@@ -610,6 +622,12 @@ E_PORTFWD = _rule("E252", "<portForward> needs the passt backend (libvirt >= 9.2
 E_PASST_TYPE = _rule(
     "E253", "the passt backend is for user (and vhostuser, libvirt >= 11.1) interfaces"
 )
+E_BRIDGE_SOURCE = _rule("E257", "a type='bridge' interface needs a <source>")
+E_VIRTIO_OPTS = _rule(
+    "E258", "driver options iommu, ats, packed and page_per_vq only with a virtio model"
+)
+
+_VIRTIO_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
 
 
 def interface_check(fn: Check) -> Check:
@@ -620,6 +638,8 @@ def interface_check(fn: Check) -> Check:
 @interface_check
 def _iface_basics(iface: Interface) -> Iterator[Finding]:
     from virtnetlib._interface import (  # noqa: PLC0415 - loaded with the model; see above
+        EthernetSource,
+        NetDriver,
         NetworkInterface,
         UserInterface,
         VhostUserInterface,
@@ -688,6 +708,25 @@ def _iface_basics(iface: Interface) -> Iterator[Finding]:
         vport = getattr(iface, "virtualport", None)
         yield from _virtualport_type(vport, "virtualport")
         yield from _virtualport_complete(vport, "virtualport")
+    if iface.type == "bridge" and getattr(iface, "source", None) is None:
+        yield E_BRIDGE_SOURCE.code, "interface type='bridge' needs <source bridge=...>", ".", None
+    driver = getattr(iface, "driver", None)
+    if isinstance(driver, NetDriver) and (
+        iface.model is None or iface.model.type not in _VIRTIO_MODELS
+    ):
+        for name in ("iommu", "ats", "packed", "page_per_vq"):
+            if getattr(driver, name) is not None:
+                yield (
+                    E_VIRTIO_OPTS.code,
+                    f"driver option {name} is only for virtio models, not "
+                    + (repr(iface.model.type) if iface.model is not None else "the default model"),
+                    "driver",
+                    name,
+                )
+    yield from _addresses(iface.ips, iface.routes, "")
+    source = getattr(iface, "source", None)
+    if isinstance(source, EthernetSource):
+        yield from _addresses(source.ips, source.routes, "source/")
     for i, ip in enumerate(iface.ips):
         if ip.peer is not None and ip.peer.version != ip.address.version:
             yield (
@@ -727,6 +766,19 @@ def _iface_basics(iface: Interface) -> Iterator[Finding]:
             "backend",
             "type",
         )
+
+
+def _addresses(ips: list[InterfaceIP], routes: list[Route], where: str) -> Iterator[Finding]:
+    """An interface's (or its host side's) <ip> and <route> elements."""
+    for i, ip in enumerate(ips):
+        path = where + _idx(ips, i, "ip")
+        v6 = ip.address.version == 6
+        if ip.family is not None and ip.family != ("ipv6" if v6 else "ipv4"):
+            yield E_FAMILY.code, f"family {ip.family!r} given for {ip.address}", path, "family"
+        elif ip.prefix is not None and ip.prefix > ip.address.max_prefixlen:
+            yield E_PREFIX.code, f"prefix {ip.prefix} is too long for {ip.address}", path, "prefix"
+    for i, route in enumerate(routes):
+        yield from _route(route, where + _idx(routes, i, "route"))
 
 
 # ---------------------------------------------------------------------- advice
