@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 
 def mutate(xml: bytes, rnd: random.Random) -> bytes:
@@ -57,3 +58,42 @@ def mutate(xml: bytes, rnd: random.Random) -> bytes:
             lines[i], lines[j] = lines[j], lines[i]
         data = bytearray(b"\n".join(lines))
     return bytes(data)
+
+
+# Values that sit on or across the edges of what libvirt accepts somewhere.
+EDGE_VALUES = [
+    "-1", "0", "1", "24", "33", "64", "129", "65535", "65536", "4294967296", "", "yes",
+    "no", "on", "off", "198.51.100.1", "198.51.100.300", "2001:db8::1", "255.255.255.0",
+    "255.0.255.0", "0.0.0.0", "10.0.0.1", "virbr0", "a" * 20, "eth0", "nat", "route",
+    "bridge", "open", "passthrough", "ipv4", "ipv6", "52:54:00:00:00:01",
+    "01:00:00:00:00:00", "kernel", "libvirt", "tcp", "udp", "hours", "minutes", "seconds",
+]  # fmt: skip
+
+_ATTR = re.compile(r"""(\w+)=(['"])(.*?)\2""")
+_LEAF = re.compile(r"<(\w+)[^<>]*/>")
+_ELEMENT = re.compile(r"<(\w+)[^<>]*/>|<(\w+)[^<>]*>.*?</\2>", re.S)
+_OPEN_TAG = re.compile(r"<\w+[^<>]*[^/]>")
+
+
+def edit(text: str, rnd: random.Random, donors: list[str]) -> str:
+    """One well-formed edit: an attribute's value or the attribute goes, a leaf
+    element is repeated or goes, or an element of a donor document moves in."""
+    op = rnd.randrange(5)
+    if op == 0 and (attrs := list(_ATTR.finditer(text))):
+        a = rnd.choice(attrs)
+        return text[: a.start(3)] + rnd.choice(EDGE_VALUES) + text[a.end(3) :]
+    if op == 1 and (attrs := list(_ATTR.finditer(text))):
+        a = rnd.choice(attrs)
+        return text[: a.start() - 1] + text[a.end() :]
+    if op == 2 and (leaves := list(_LEAF.finditer(text))):
+        a = rnd.choice(leaves)
+        return text[: a.end()] + a.group() + text[a.end() :]
+    if op == 3 and (leaves := list(_LEAF.finditer(text))):
+        a = rnd.choice(leaves)
+        return text[: a.start()] + text[a.end() :]
+    elements = list(_ELEMENT.finditer(rnd.choice(donors)))
+    spots = [m.end() for m in _OPEN_TAG.finditer(text)]
+    if elements and spots:
+        at = rnd.choice(spots)
+        return text[:at] + rnd.choice(elements).group() + text[at:]
+    return text
