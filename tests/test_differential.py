@@ -1,10 +1,11 @@
 """validate() against libvirt's own verdict, on documents nobody wrote by hand.
 
-Corpus documents libvirt accepts are altered at random (values on the edges
-of what libvirt accepts, attributes and elements removed, repeated or moved
-in from other documents) and each one is both validated and defined in
-libvirt's embedded test driver with schema validation, against the host's
-libvirt schemas. The two must agree: a document libvirt refuses must get an
+Corpus documents libvirt accepts (networks, domain interfaces, host
+interfaces) are altered at random (values on the edges of what libvirt
+accepts, attributes and elements removed, repeated or moved in from other
+documents) and each one is both validated, against the host's libvirt
+schemas, and defined in libvirt's embedded test driver with schema
+validation. The two must agree: a document libvirt refuses must get an
 error, and one it accepts must not. The seeds are fixed, so a failure
 repeats; every disagreement is printed with the document.
 """
@@ -70,6 +71,11 @@ class _Define:
     def wrap(self, text: str, i: int) -> str:
         if self.kind == "interface":
             return DOMAIN.format(i, text)
+        if self.kind == "hostinterface":
+            # a fresh name for the top-level interface, when it has one
+            head, sep, rest = text.partition(">")
+            head = re.sub(r"""\bname=(['"])[^'"]*\1""", f"name='h{i}'", head, count=1)
+            return head + sep + rest
         # a fresh name and no uuid, so no case collides with an earlier one
         text = re.sub(r"<name>[^<]*</name>", f"<name>n{i}</name>", text, count=1)
         return re.sub(r"<uuid>[^<]*</uuid>", "", text, count=1)
@@ -79,6 +85,8 @@ class _Define:
         try:
             if self.kind == "interface":
                 self.conn.defineXMLFlags(xml, lv.VIR_DOMAIN_DEFINE_VALIDATE).undefine()
+            elif self.kind == "hostinterface":
+                self.conn.interfaceDefineXML(xml, lv.VIR_INTERFACE_DEFINE_VALIDATE).undefine()
             else:
                 self.conn.networkDefineXMLFlags(xml, lv.VIR_NETWORK_DEFINE_VALIDATE).undefine()
         except lv.libvirtError as exc:
@@ -86,7 +94,7 @@ class _Define:
         return None
 
 
-@pytest.mark.parametrize("kind", ["network", "interface"])
+@pytest.mark.parametrize("kind", ["network", "interface", "hostinterface"])
 def test_validate_agrees_with_libvirt_on_altered_documents(kind: str, test_conn: Any) -> None:
     import libvirt  # test_conn has made sure it imports
 

@@ -931,6 +931,28 @@ def host_check(fn: Check) -> Check:
     return fn
 
 
+E_HOST_NO_NAME = _rule(
+    "E259", "a host interface needs a name (the schema lets a vlan one go without)"
+)
+
+
+@host_check
+def _host_names(host: HostInterface) -> Iterator[Finding]:
+    from virtnetlib._hostinterface import (  # noqa: PLC0415 - see above
+        BridgeHostInterface,
+        VlanHostInterface,
+    )
+
+    # every other type has name= as a required field already
+    if isinstance(host, VlanHostInterface) and host.name is None:
+        yield E_HOST_NO_NAME.code, "the vlan interface has no name", ".", None
+    if isinstance(host, BridgeHostInterface):
+        for i, port in enumerate(host.bridge.interfaces):
+            if isinstance(port, VlanHostInterface) and port.name is None:
+                where = f"bridge/{_idx(host.bridge.interfaces, i, 'interface')}"
+                yield E_HOST_NO_NAME.code, "a vlan bridge port has no name", where, None
+
+
 @host_check
 def _host_advice(host: HostInterface) -> Iterator[Finding]:
     from virtnetlib._hostinterface import (  # noqa: PLC0415 - loaded with the model; see above
