@@ -67,18 +67,26 @@ EDGE_VALUES = [
     "255.0.255.0", "0.0.0.0", "10.0.0.1", "virbr0", "a" * 20, "eth0", "nat", "route",
     "bridge", "open", "passthrough", "ipv4", "ipv6", "52:54:00:00:00:01",
     "01:00:00:00:00:00", "kernel", "libvirt", "tcp", "udp", "hours", "minutes", "seconds",
+    "255", "256", "4095", "4096", "1500", "9000", "16777215", "16777216", "0x10", "0xffff",
+    "virtio", "e1000", "vfio", "kvm", "tagged", "untagged", "a b", "a/b", "-", "_x",
+    "fe80::1", "::", "::ffff:198.51.100.1", "2001:db8::/64", "10.0.0.0", "10.0.0.255",
 ]  # fmt: skip
 
 _ATTR = re.compile(r"""(\w+)=(['"])(.*?)\2""")
 _LEAF = re.compile(r"<(\w+)[^<>]*/>")
 _ELEMENT = re.compile(r"<(\w+)[^<>]*/>|<(\w+)[^<>]*>.*?</\2>", re.S)
 _OPEN_TAG = re.compile(r"<\w+[^<>]*[^/]>")
+_TEXT = re.compile(r">([^<>\s][^<>]*)</")
 
 
 def edit(text: str, rnd: random.Random, donors: list[str]) -> str:
     """One well-formed edit: an attribute's value or the attribute goes, a leaf
-    element is repeated or goes, or an element of a donor document moves in."""
-    op = rnd.randrange(5)
+    element is repeated or goes, an element's text changes, or an element of a
+    donor document moves in."""
+    op = rnd.randrange(6)
+    if op == 5 and (texts := list(_TEXT.finditer(text))):
+        a = rnd.choice(texts)
+        return text[: a.start(1)] + rnd.choice(EDGE_VALUES) + text[a.end(1) :]
     if op == 0 and (attrs := list(_ATTR.finditer(text))):
         a = rnd.choice(attrs)
         return text[: a.start(3)] + rnd.choice(EDGE_VALUES) + text[a.end(3) :]

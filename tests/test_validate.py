@@ -552,6 +552,26 @@ def test_host_interface_needs_a_name(host: str, test_conn: Any) -> None:
     test_conn.interfaceDefineXML(named).undefine()
 
 
+def test_values_libvirts_parser_refuses_though_its_schema_allows_them(test_conn: Any) -> None:
+    """The schema takes bare hex for a PCI domain and any unsigned MTU; libvirt's parser not."""
+    libvirt = pytest.importorskip("libvirt")
+    iface = (
+        "<interface type='user'><address type='pci' domain='e1000' bus='0x1b' slot='0x00' "
+        "function='0x0'/></interface>"
+    )
+    for schemas in (None, "system"):
+        (problem,) = validate(DOMAIN.format(iface), schemas=schemas)
+        assert (problem.code, problem.path) == ("E260", "/domain/devices/interface/address/@domain")
+        assert "'e1000'" in problem.message
+    assert _domain_define_error(test_conn, iface) is not None
+    host = "<interface type='ethernet' name='eth9'><mtu size='100001'/></interface>"
+    assert codes(validate(host)) == ["E260"]
+    with pytest.raises(libvirt.libvirtError, match="at most 100000"):
+        test_conn.interfaceDefineXML(host)
+    # a value both refuse is reported once, by the schema
+    assert codes(validate(DOMAIN.format(iface.replace("e1000", "0xzz")))) == ["E101"]
+
+
 def test_domain_wide_rules(test_conn: Any) -> None:
     boots = (
         "<interface type='network'><source network='a'/><boot order='1'/></interface>"
@@ -706,7 +726,7 @@ def test_bond_advice_on_host_bridges() -> None:
 def test_every_rule_is_documented_and_tested() -> None:
     tested = {c for _, c, _ in NETWORK_RULES} | {c for _, c in INTERFACE_RULES}
     tested |= {a[1] for a in ADVICE} | {"E201", "E244", "E248", "E252", "E253", "W301", "W302"}
-    tested |= {"E259"}
+    tested |= {"E259", "E260"}
     untested = set(RULES) - tested
     # rules whose trigger the schema already refuses, kept for model-built documents
     assert untested <= {"E206", "E207", "E212"}, untested

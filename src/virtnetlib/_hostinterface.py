@@ -101,11 +101,11 @@ class StartMode(Model):
 
 @attrs.define(kw_only=True, repr=False)
 class HostMtu(Model):
-    """``<mtu size=>`` of a host interface."""
+    """``<mtu size=>`` of a host interface (libvirt reads at most 100000)."""
 
     __xml_tag__ = "mtu"
 
-    size: int = attribute(conv=UINT, required=True)
+    size: int = attribute(conv=Int(0, 100000), required=True)
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # already, and validating networks (a pre-commit hook's usual job) never
 # pays for loading them.
 
-__all__ = ["RULES", "Rule", "check_domain", "check_model"]
+__all__ = ["E_PARSER_VALUE", "RULES", "Rule", "check_domain", "check_model"]
 
 
 class Rule:
@@ -47,6 +47,11 @@ def _rule(code: str, summary: str) -> Rule:
     RULES[code] = Rule(code, summary)
     return RULES[code]
 
+
+E_PARSER_VALUE = _rule(
+    "E260",
+    "a value libvirt's parser refuses though its schema allows it (hex numbers without 0x)",
+)
 
 # (code, message, path relative to the checked element, attribute)
 Finding = tuple[str, str, str, str | None]

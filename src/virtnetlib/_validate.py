@@ -23,7 +23,7 @@ from virtnetlib._binding import Model, parse_root, parse_root_kept, unmodeled
 from virtnetlib._errors import Error, ParseError
 from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
-from virtnetlib._rules import check_domain, check_model
+from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
 from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
 from virtnetlib._xml import element_path, parse_document, qname_text
 
@@ -199,17 +199,32 @@ def _validate(
         findings = schema_set.check(
             target_kind, element, functools.partial(_hints, element, target_kind)
         )
-        problems.extend(_from_finding(f) for f in findings)
+        schema_problems = [_from_finding(f) for f in findings]
+        problems.extend(schema_problems)
+        cls = _model(target_kind)
+        base, root_tag = element_path(element), "/" + qname_text(str(element.tag), {})
         try:
-            model, kept = parse_root_kept(_model(target_kind), element, strict=False)
-        except ParseError:
-            continue  # the schema findings already say why
+            model, kept = parse_root_kept(cls, element, strict=True)
+        except ParseError as exc:
+            # The models read values as libvirt's parser does, which refuses
+            # some its schema lets through (hex without 0x); say so where no
+            # schema problem already points at the element.
+            flagged = [_element_of(p.path or "") for p in schema_problems]
+            for issue in exc.issues:
+                path = issue.path or base  # issues name the element in its document
+                if not any(_related(_element_of(path), f) for f in flagged):
+                    problems.append(
+                        Problem("error", E_PARSER_VALUE.code, issue.message, issue.line, path)
+                    )
+            try:
+                model, kept = parse_root_kept(cls, element, strict=False)
+            except ParseError:
+                continue  # the problems above say why
         # A value the models could not read is kept aside and reads as absent,
         # so a rule about that element would only echo the schema error (an
         # invalid forward mode read as the default "nat"); leave those out.
         bad = []
         if kept:
-            base, root_tag = element_path(element), "/" + qname_text(str(element.tag), {})
             bad = [_element_of(base + path[len(root_tag) :]) for path in unmodeled(model)]
         problems.extend(
             p
