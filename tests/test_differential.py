@@ -47,7 +47,8 @@ def _our_errors(xml: str) -> list[str]:
         found = validate(xml, schemas=SYSTEM_SCHEMAS)
     except Error as exc:  # pragma: no cover - validate() reports, it does not raise
         return [str(exc)]
-    return [str(p) for p in found if p.severity == "error"]
+    # E4xx are checks of libvirt's network driver, which the test driver lacks
+    return [str(p) for p in found if p.severity == "error" and not p.code.startswith("E4")]
 
 
 def _disagreements(docs: list[str], seed: int, define: Any) -> list[str]:

@@ -19,6 +19,7 @@ import virtnetlib as vnl
 from tests.conftest import unavailable
 from tests.libvirtd import bridge_name, unique
 from tests.netns import namespace, run
+from tests.test_validate import NET, NETWORK_DRIVER_ACCEPTED, NETWORK_DRIVER_RULES
 
 ADDR = ipaddress.ip_address
 pytestmark = pytest.mark.libvirtd
@@ -371,3 +372,21 @@ def test_vf_attached_persistently_like_virsh_attach_interface(system: Any, tmp_p
     assert stored[0].source == iface.source
     assert stored[0].mac == iface.mac
     assert stored[0].managed is True
+
+
+@pytest.mark.parametrize(("snippet", "code"), NETWORK_DRIVER_RULES)
+def test_network_driver_refuses_what_validate_reports(snippet: str, code: str, system: Any) -> None:
+    """validate()'s E4xx codes are what libvirtd's network driver refuses at define."""
+    import libvirt
+
+    xml = NET.format(snippet).replace("<name>n</name>", f"<name>{unique('e4')}</name>")
+    assert code in [p.code for p in vnl.validate(xml)]
+    with pytest.raises(libvirt.libvirtError):
+        system.raw.networkDefineXML(xml)
+
+
+@pytest.mark.parametrize("snippet", NETWORK_DRIVER_ACCEPTED)
+def test_network_driver_defines_what_validate_accepts(snippet: str, system: Any) -> None:
+    xml = NET.format(snippet).replace("<name>n</name>", f"<name>{unique('ok')}</name>")
+    assert [p for p in vnl.validate(xml) if p.severity == "error"] == []
+    system.raw.networkDefineXML(xml).undefine()

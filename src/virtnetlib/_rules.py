@@ -786,6 +786,167 @@ def _addresses(ips: list[InterfaceIP], routes: list[Route], where: str) -> Itera
         yield from _route(route, where + _idx(routes, i, "route"))
 
 
+# ----------------------------------------------------- libvirt's network driver
+#
+# Checks libvirt's network driver (the one libvirtd runs on a host) makes when
+# it defines a network, after the parser: the embedded test driver does not
+# make them. The integration tests hold each to a real libvirtd.
+
+E_DRIVER_DHCP = _rule("E401", "DHCP on at most one IPv4 and one IPv6 address of a network")
+E_DRIVER_NO_IP = _rule(
+    "E402",
+    "no <ip>, <dns> records, <domain> or <mac> with forward modes bridge, private, vepa, "
+    "passthrough and hostdev",
+)
+E_DRIVER_BANDWIDTH = _rule(
+    "E403", "<bandwidth> only in nat, route, open, isolated and bridge networks"
+)
+E_DRIVER_VLAN = _rule(
+    "E404", "<vlan> only with forward modes hostdev and passthrough, or Open vSwitch"
+)
+E_DRIVER_POOL = _rule(
+    "E405", "a hostdev pool lists PCI addresses; other forward modes list interfaces"
+)
+E_DRIVER_DEFAULT_PG = _rule("E406", "at most one default portgroup")
+E_DRIVER_PG_DUP = _rule("E407", "portgroup names are unique")
+
+_NO_IP_MODES = ("bridge", "private", "vepa", "passthrough", "hostdev")
+_BANDWIDTH_MODES = ("nat", "route", "open", "isolated", "bridge")
+
+
+@network_check
+def _network_driver(net: Network) -> Iterator[Finding]:
+    mode = net.mode
+    for version in (4, 6):
+        with_dhcp = [
+            i
+            for i, ip in enumerate(net.ips)
+            if ip.address is not None
+            and ip.address.version == version
+            and ip.dhcp is not None
+            and (ip.dhcp.ranges or ip.dhcp.hosts)
+        ]
+        if len(with_dhcp) > 1:
+            yield (
+                E_DRIVER_DHCP.code,
+                (
+                    f"DHCP ranges or hosts on {len(with_dhcp)} IPv{version} addresses; libvirt "
+                    f"serves DHCP on one IPv{version} address per network"
+                ),
+                f"{_idx(net.ips, with_dhcp[1], 'ip')}/dhcp",
+                None,
+            )
+    if mode in _NO_IP_MODES:
+        dns = net.dns
+        present = [
+            ("ip", bool(net.ips)),
+            ("dns", dns is not None and bool(dns.hosts or dns.txts or dns.srvs)),
+            ("domain", net.domain is not None),
+            ("mac", net.mac is not None),
+        ]
+        for tag, there in present:
+            if there:
+                yield (
+                    E_DRIVER_NO_IP.code,
+                    f"<{tag}> is not supported in a network with forward mode {mode}",
+                    _idx(net.ips, 0, "ip") if tag == "ip" else tag,
+                    None,
+                )
+    if mode not in _BANDWIDTH_MODES:
+        if net.bandwidth is not None:
+            yield (
+                E_DRIVER_BANDWIDTH.code,
+                f"a network-wide <bandwidth> is not supported with forward mode {mode}",
+                "bandwidth",
+                None,
+            )
+        for i, group in enumerate(net.portgroups):
+            if group.bandwidth is not None:
+                yield (
+                    E_DRIVER_BANDWIDTH.code,
+                    (
+                        f"<bandwidth> in portgroup {group.name!r} is not supported with forward "
+                        f"mode {mode}"
+                    ),
+                    f"{_idx(net.portgroups, i, 'portgroup')}/bandwidth",
+                    None,
+                )
+    yield from _driver_vlan(net)
+    yield from _driver_pool(net)
+    defaults = [i for i, pg in enumerate(net.portgroups) if pg.default]
+    if len(defaults) > 1:
+        yield (
+            E_DRIVER_DEFAULT_PG.code,
+            "only one portgroup can be the default",
+            _idx(net.portgroups, defaults[1], "portgroup"),
+            "default",
+        )
+    names: set[str] = set()
+    for i, pg in enumerate(net.portgroups):
+        if pg.name in names:
+            yield (
+                E_DRIVER_PG_DUP.code,
+                f"portgroup {pg.name!r} is defined twice",
+                _idx(net.portgroups, i, "portgroup"),
+                "name",
+            )
+        names.add(pg.name)
+
+
+def _has_vlan(vlan: Vlan | None) -> bool:
+    return vlan is not None and bool(vlan.tags)
+
+
+def _driver_vlan(net: Network) -> Iterator[Finding]:
+    """Where a tag can be applied: SR-IOV pools (hostdev, passthrough) and Open vSwitch."""
+    mode = net.mode
+    ovs = net.virtualport is not None and net.virtualport.type == "openvswitch"
+    allowed = mode in ("hostdev", "passthrough") or (mode == "bridge" and ovs)
+    used = _has_vlan(net.vlan)
+    bad: str | None = None
+    for i, group in enumerate(net.portgroups):
+        if not (used or _has_vlan(group.vlan)):
+            continue
+        # a portgroup's own virtualport decides for the interfaces that use it
+        vport = group.virtualport
+        fits = mode == "bridge" and vport.type == "openvswitch" if vport is not None else allowed
+        if not fits and bad is None:
+            bad = f"{_idx(net.portgroups, i, 'portgroup')}" + ("/vlan" if group.vlan else "")
+    if bad is None and used and not allowed and not net.portgroups:
+        bad = "vlan"
+    if bad is not None:
+        yield (
+            E_DRIVER_VLAN.code,
+            (
+                f"VLAN tags need forward mode hostdev or passthrough, or an Open vSwitch bridge; "
+                f"this network has forward mode {mode}"
+            ),
+            bad,
+            None,
+        )
+
+
+def _driver_pool(net: Network) -> Iterator[Finding]:
+    fwd = net.forward
+    if fwd is None:
+        return
+    if fwd.mode == "hostdev":
+        for i, iface in enumerate(fwd.interfaces):
+            yield (
+                E_DRIVER_POOL.code,
+                f"a hostdev network lists its devices by PCI address, not as {iface.dev!r}",
+                f"forward/{_idx(fwd.interfaces, i, 'interface')}",
+                None,
+            )
+    elif fwd.addresses:
+        yield (
+            E_DRIVER_POOL.code,
+            f"forward mode {fwd.mode or 'nat'} lists devices as interfaces, not PCI addresses",
+            f"forward/{_idx(fwd.addresses, 0, 'address')}",
+            None,
+        )
+
+
 # ---------------------------------------------------------------------- advice
 
 W_BOND_MODE = _rule(
@@ -799,13 +960,9 @@ W_ROUTED = _rule("W306", "routed network: the LAN needs a route back to the VM s
 W_EXCLUDE = _rule("W307", "portForward exclude range removes nothing")
 W_OVERLAP = _rule("W308", "host port forwarded more than once")
 W_NAT_V4 = _rule("W309", "NAT network without an IPv4 address (NAT is IPv4 only)")
-W_DEFAULT_PG = _rule(
-    "W310", "more than one default portgroup (libvirt's network driver refuses this)"
-)
 W_HOST_OUTSIDE = _rule(
     "W312", "static DHCP host address outside its <ip> subnet (dnsmasq never hands it out)"
 )
-W_PG_DUP = _rule("W311", "portgroup names must be unique (libvirt's network driver refuses this)")
 
 
 @network_check
@@ -845,24 +1002,6 @@ def _network_advice(net: Network) -> Iterator[Finding]:
             "forward",
             None,
         )
-    defaults = [i for i, pg in enumerate(net.portgroups) if pg.default]
-    if len(defaults) > 1:
-        yield (
-            W_DEFAULT_PG.code,
-            "only one portgroup can be the default",
-            _idx(net.portgroups, defaults[1], "portgroup"),
-            "default",
-        )
-    names: set[str] = set()
-    for i, pg in enumerate(net.portgroups):
-        if pg.name in names:
-            yield (
-                W_PG_DUP.code,
-                f"portgroup {pg.name!r} is defined twice",
-                _idx(net.portgroups, i, "portgroup"),
-                "name",
-            )
-        names.add(pg.name)
 
 
 @interface_check
