@@ -282,11 +282,13 @@ _SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
 
 
 def _lease(lease: Lease, where: str) -> Iterator[Finding]:
-    seconds = lease.expiry * _SECONDS[lease.unit or "minutes"]
+    unit = lease.unit or "minutes"
+    seconds = lease.expiry * _SECONDS[unit]
     if 0 < seconds < 120:
+        shown = unit[:-1] if lease.expiry == 1 else unit
         yield (
             E_LEASE.code,
-            f"lease time {lease.expiry} {lease.unit or 'minutes'} is shorter than 2 minutes",
+            f"a lease of {lease.expiry} {shown} is shorter than 2 minutes (0 means forever)",
             where,
             "expiry",
         )
