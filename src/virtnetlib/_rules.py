@@ -3,7 +3,10 @@
 Each rule has a stable code. ``E2xx`` are checks libvirt itself makes when
 it parses and defines a network or a domain (each is verified against
 libvirt's test driver in the test suite, except where a rule says libvirt
-checks it later or in a newer release); ``W3xx`` are advice.
+checks it later or in a newer release); ``E4xx`` are checks of libvirt's
+network driver, which libvirtd makes on a host and the test driver does not
+(verified against a real libvirtd in the integration tests); ``W3xx`` are
+advice.
 """
 
 from __future__ import annotations
