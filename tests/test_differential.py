@@ -104,3 +104,21 @@ def test_validate_agrees_with_libvirt_on_altered_documents(kind: str, test_conn:
     docs = _accepted(kind)
     wrong = _disagreements(docs, 20261128, _Define(test_conn, libvirt, kind))
     assert not wrong, f"{len(wrong)} of {CASES} disagree; first:\n" + "\n".join(wrong[:3])
+
+
+def test_validate_agrees_with_libvirt_on_domains_of_several_interfaces(test_conn: Any) -> None:
+    """Checks across a domain's devices (boot order, aliases, host devices)."""
+    import libvirt  # test_conn has made sure it imports
+
+    docs = _accepted("interface")
+    define = _Define(test_conn, libvirt, "interface")
+    rnd = random.Random(20261128)
+    wrong = []
+    for i in range(CASES):
+        parts = [rnd.choice(docs) for _ in range(rnd.randint(2, 4))]
+        parts = [edit(p, rnd, docs) if rnd.random() < 0.5 else p for p in parts]
+        xml = DOMAIN.format(i, "".join(parts))
+        ours, theirs = _our_errors(xml), define(xml)
+        if bool(ours) != bool(theirs):
+            wrong.append(f"{xml}\n  libvirt: {theirs}\n  virtnetlib: {ours}")
+    assert not wrong, f"{len(wrong)} of {CASES} disagree; first:\n" + "\n".join(wrong[:3])

@@ -663,6 +663,18 @@ def test_domain_wide_rules(test_conn: Any) -> None:
     assert problems[0].path is not None
     assert problems[0].path.startswith("/domain/devices/interface")
     assert _domain_define_error(test_conn, twice) is not None
+    aliased = (
+        "<interface type='user'><alias name='ua-nic'/></interface>"
+        "<disk type='file' device='disk'><source file='/tmp/x'/><target dev='vda' bus='virtio'/>"
+        "<alias name='ua-nic'/></disk>"
+    )
+    (problem,) = [p for p in validate(DOMAIN.format(aliased)) if p.code == "E261"]
+    assert problem.path == "/domain/devices/disk/alias/@name"
+    assert _domain_define_error(test_conn, aliased) is not None
+    # libvirt drops aliases that are not user aliases from a definition
+    plain = "<interface type='user'><alias name='net0'/></interface>" * 2
+    assert "E261" not in codes(validate(DOMAIN.format(plain)))
+    assert _domain_define_error(test_conn, plain) is None
 
 
 def test_passt_rules_of_newer_libvirt() -> None:
@@ -794,6 +806,7 @@ def test_bond_advice_on_host_bridges() -> None:
 def test_every_rule_is_documented_and_tested() -> None:
     tested = {c for _, c, _ in NETWORK_RULES} | {c for _, c in INTERFACE_RULES}
     tested |= {a[1] for a in ADVICE} | {"E201", "E244", "E248", "E252", "E253", "W301", "W302"}
+    tested |= {"E261"}
     tested |= {"E259", "E260"} | {c for _, c in NETWORK_DRIVER_RULES}
     untested = set(RULES) - tested
     # rules whose trigger the schema already refuses, kept for model-built documents

@@ -633,6 +633,7 @@ E_PASST_TYPE = _rule(
     "E253", "the passt backend is for user (and vhostuser, libvirt >= 11.1) interfaces"
 )
 E_BRIDGE_SOURCE = _rule("E257", "a type='bridge' interface needs a <source>")
+E_ALIAS_DUP = _rule("E261", "a user alias (ua-...) names one device of a domain")
 E_VIRTIO_OPTS = _rule(
     "E258", "driver options iommu, ats, packed and page_per_vq only with a virtio model"
 )
@@ -1194,4 +1195,22 @@ def check_domain(root: Any) -> list[Problem]:
                 )
             )
         sources.add(key)
+    # libvirt keeps only user aliases ("ua-" names) in a definition, and
+    # they name one device each
+    aliases: set[str] = set()
+    for alias in root.iterfind("devices/*/alias"):
+        name = alias.get("name")
+        if name is None or not name.startswith("ua-"):
+            continue
+        if name in aliases:
+            out.append(
+                Problem(
+                    "error",
+                    E_ALIAS_DUP.code,
+                    f"alias {name!r} already names another device of the domain",
+                    alias.sourceline,
+                    element_path(alias) + "/@name",
+                )
+            )
+        aliases.add(name)
     return out
