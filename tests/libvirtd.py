@@ -8,11 +8,12 @@ import pwd
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -50,19 +51,27 @@ def libvirtd() -> Iterator[str]:
         except KeyError:
             unavailable(f"user {user} does not exist (scripts/test.sh creates it)")
     assert_test_nets_unused()
+    # libvirtd logs every refused definition to stderr: a file, not a pipe,
+    # which would fill up and block libvirtd mid-test
+    with tempfile.TemporaryFile() as log:
+        yield from _serve(libvirt, log)
+
+
+def _serve(libvirt: Any, log: IO[bytes]) -> Iterator[str]:
+    """Connect to libvirtd (started, logging to ``log``, if none runs) and virtlogd."""
     conn = _connect(libvirt) if SOCKET.exists() else None
     started = None
     if conn is None:
         started = subprocess.Popen(
             ["libvirtd", "--pid-file", str(PIDFILE)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
         )
         deadline = time.monotonic() + 30
         while conn is None and time.monotonic() < deadline:
             if started.poll() is not None:
-                err = started.stderr.read().decode() if started.stderr else ""
-                pytest.fail(f"libvirtd exited at start: {err}")
+                log.seek(0)
+                pytest.fail(f"libvirtd exited at start: {log.read().decode(errors='replace')}")
             time.sleep(0.2)
             conn = _connect(libvirt) if SOCKET.exists() else None
         if conn is None:
@@ -89,10 +98,10 @@ def libvirtd() -> Iterator[str]:
         if started is not None:
             started.send_signal(signal.SIGTERM)
             try:
-                started.communicate(timeout=30)
+                started.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 started.kill()
-                started.communicate()
+                started.wait()
 
 
 @pytest.fixture

@@ -394,35 +394,12 @@ def test_network_driver_defines_what_validate_accepts(snippet: str, system: Any)
 
 def test_validate_agrees_with_libvirtd_on_altered_networks(system: Any) -> None:
     """tests/test_differential.py against libvirtd itself, network driver included."""
-    import random
-    import re
-
     import libvirt
 
-    from tests.fuzzing import edit
-    from tests.test_differential import _accepted
+    from tests.test_differential import Define, _accepted, disagreements
 
-    docs = _accepted("network")
-    rnd = random.Random(20261128)
-    wrong = []
-    for i in range(300):
-        text = rnd.choice(docs)
-        for _ in range(rnd.randint(1, 2)):
-            text = edit(text, rnd, docs)
-        name = unique(f"d{i}")
-        text = re.sub(r"<name>[^<]*</name>", f"<name>{name}</name>", text, count=1)
-        text = re.sub(r"<uuid>[^<]*</uuid>", "", text, count=1)
-        # bridges of its own, so no case collides with the host's or another's
-        text = re.sub(r"(<bridge[^>]*name=.)[^'\"]*", rf"\g<1>{bridge_name()}", text, count=1)
-        ours = [str(p) for p in vnl.validate(text, schemas="system") if p.severity == "error"]
-        try:
-            flags = libvirt.VIR_NETWORK_DEFINE_VALIDATE
-            system.raw.networkDefineXMLFlags(text, flags).undefine()
-            theirs = None
-        except libvirt.libvirtError as exc:
-            theirs = str(exc.get_error_message())
-        if theirs is not None and "/sys/bus/pci" in theirs:
-            continue  # about this host's PCI devices, not the document
-        if bool(ours) != bool(theirs):
-            wrong.append(f"{text}\n  libvirtd: {theirs}\n  virtnetlib: {ours}")
+    define = Define(
+        system.raw, libvirt, "network", prefix=unique("d"), bridge=bridge_name, network_driver=True
+    )
+    wrong = disagreements(_accepted("network"), 20261128, define)
     assert not wrong, f"{len(wrong)} disagree; first:\n" + "\n".join(wrong[:3])
