@@ -82,18 +82,12 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
         # the parser's log holds this parse's problems only (the exception's
         # also those of earlier parses in the thread)
         found = parser.error_log
-        if found and all(e.type_name in _TOLERATED for e in found):
-            root = etree.fromstring(data, _parser(recover=True))
-            return _no_doctype(data, root)
-        msg = exc.msg or str(exc)
-        # libxml2 prefixes messages with their position; keep only the text.
-        msg = re.sub(r", line \d+, column \d+$", "", msg)
-        raise ParseError(f"malformed XML: {msg}", line=exc.lineno or None) from None
-    return _no_doctype(data, root)
-
-
-def _no_doctype(data: bytes, root: etree._Element) -> etree._Element:
-    """``root``, after making sure its document has no DOCTYPE."""
+        if not (found and all(e.type_name in _TOLERATED for e in found)):
+            msg = exc.msg or str(exc)
+            # libxml2 prefixes messages with their position; keep only the text.
+            msg = re.sub(r", line \d+, column \d+$", "", msg)
+            raise ParseError(f"malformed XML: {msg}", line=exc.lineno or None) from None
+        root = etree.fromstring(data, _parser(recover=True))
     if data[0] == 0x3C and data[1] != 0 and (data.find(b"!") < 0 or b"<!DOCTYPE" not in data):
         # an ASCII-compatible document (not UTF-16 or UTF-32, whose first
         # character would span more bytes) without the keyword has no DOCTYPE;
