@@ -558,3 +558,10 @@ def test_a_namespace_name_that_is_not_a_uri_reads_as_libvirt_reads_it() -> None:
     # anything else wrong in the same document is still refused
     with pytest.raises(ParseError, match="malformed XML"):
         Network.from_xml("<network xmlns:app='2001:db8::1'><name>n</nam></network>")
+
+
+def test_too_deep_nesting_is_refused_in_plain_words() -> None:
+    deep = "<network><name>n</name>" + "<x>" * 300 + "</x>" * 300 + "</network>"
+    with pytest.raises(ParseError, match="nested more than 256 deep") as info:
+        Network.from_xml(deep)
+    assert "XML_PARSE_HUGE" not in str(info.value)

@@ -86,6 +86,9 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
             msg = exc.msg or str(exc)
             # libxml2 prefixes messages with their position; keep only the text.
             msg = re.sub(r", line \d+, column \d+$", "", msg)
+            if msg.startswith("Excessive depth in document"):
+                # libxml2 suggests an option of its own; say what it means
+                msg = "elements are nested more than 256 deep (libvirt's libxml2 refuses it too)"
             raise ParseError(f"malformed XML: {msg}", line=exc.lineno or None) from None
         root = etree.fromstring(data, _parser(recover=True))
     if data[0] == 0x3C and data[1] != 0 and (data.find(b"!") < 0 or b"<!DOCTYPE" not in data):
