@@ -77,13 +77,23 @@ _LEAF = re.compile(r"<(\w+)[^<>]*/>")
 _ELEMENT = re.compile(r"<(\w+)[^<>]*/>|<(\w+)[^<>]*>.*?</\2>", re.S)
 _OPEN_TAG = re.compile(r"<\w+[^<>]*[^/]>")
 _TEXT = re.compile(r">([^<>\s][^<>]*)</")
+_MODES = ["nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev"]
 
 
 def edit(text: str, rnd: random.Random, donors: list[str]) -> str:
     """One well-formed edit: an attribute's value or the attribute goes, a leaf
-    element is repeated or goes, an element's text changes, or an element of a
-    donor document moves in."""
-    op = rnd.randrange(6)
+    element is repeated or goes, an element's text changes, an element of a
+    donor document moves in, or a network's forward mode changes."""
+    op = rnd.randrange(7)
+    if op == 6 and text.lstrip().startswith("<network"):
+        # most network rules turn on the forward mode: try another one
+        mode = rnd.choice(_MODES)
+        forward = re.search(r"<forward\b[^>]*?(/?)>", text)
+        if forward is None:
+            return text.replace("</name>", f"</name><forward mode='{mode}'/>", 1)
+        tag = re.sub(r"\s+mode=(['\"])[^'\"]*\1", "", forward.group())
+        tag = tag.replace("<forward", f"<forward mode='{mode}'", 1)
+        return text[: forward.start()] + tag + text[forward.end() :]
     if op == 5 and (texts := list(_TEXT.finditer(text))):
         a = rnd.choice(texts)
         return text[: a.start(1)] + rnd.choice(EDGE_VALUES) + text[a.end(1) :]

@@ -275,6 +275,30 @@ NETWORK_RULES = [
     ),
     ("<forward mode='hostdev' dev='eth0'/><bridge name='br1'/>", "E232", True),
     ("<forward mode='bridge' dev='eth0'/><bridge name='br1'/>", "E232", True),
+    ("<forward mode='bridge'><pf dev='eth0'/></forward><bridge name='br1'/>", "E232", True),
+    (
+        "<ip address='10.0.0.1' prefix='8'><dhcp><range start='10.0.0.2' end='10.1.0.1'/>"
+        "</dhcp></ip>",
+        "E263",
+        True,
+    ),
+    (
+        "<forward mode='nat'><nat><address start='10.0.0.1' end='10.1.0.0'/></nat></forward>"
+        "<ip address='198.51.100.1' prefix='24'/>",
+        "E263",
+        True,
+    ),
+    (
+        "<forward mode='open'><interface dev='eth0'/></forward>"
+        "<ip address='10.0.0.1' prefix='24'/>",
+        "E229",
+        True,
+    ),
+    (
+        "<forward mode='vepa'><interface dev='eth0'/></forward><bridge macTableManager='kernel'/>",
+        "E262",
+        True,
+    ),
     ("<dns><forwarder/></dns><ip address='10.0.0.1' prefix='24'/>", "E233", True),
     ("<dns><srv service='s' protocol='tcp' port='1'/></dns>", "E234", True),
     ("<dns><srv service='s' protocol='tcp' weight='1'/></dns>", "E234", True),
@@ -350,8 +374,13 @@ NETWORK_RULES = [
 NETWORK_ACCEPTED = [
     "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' name='1a' "
     "ip='10.0.0.5'/></dhcp></ip>",
-    "<forward mode='bridge'/><bridge name='br1'/>",
+    "<forward mode='bridge'/><bridge name='br1' macTableManager='libvirt'/>",
     "<forward mode='bridge' dev='eth0'/>",
+    "<forward mode='nat'><nat><address start='10.0.0.1' end='10.0.255.255'/></nat></forward>"
+    "<ip address='10.0.0.1' prefix='8'><dhcp><range start='10.1.0.1' end='10.1.255.255'/>"
+    "</dhcp></ip>",
+    "<forward mode='bridge'><pf dev='eth0'/></forward>",
+    "<forward mode='open'><pf dev='eth0'/></forward><ip address='10.0.0.1' prefix='24'/>",
     "<dns><forwarder domain='example.com'/></dns><ip address='10.0.0.1' prefix='24'/>",
     "<dns><srv service='a_b-c+d/e*f' protocol='tcp' target='t' port='1' weight='2'/></dns>",
     f"<dns><srv service='{'s' * 482}' protocol='udp'/></dns>",

@@ -20,6 +20,7 @@ from virtnetlib._binding import Model
 from virtnetlib._common import Bandwidth, Route, VirtualPort, Vlan
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem
+from virtnetlib._types import IPAddress
 from virtnetlib._xml import element_path
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ E_NAT_MODE = _rule("E224", "<nat> only with forward mode nat")
 E_NAT_RANGE = _rule("E225", "NAT address and port ranges must not be reversed")
 E_ROUTE_GW = _rule("E227", "a static route's gateway must be reachable through an <ip>")
 E_ROUTE_NET = _rule("E228", "a static route's address must be a network address")
-E_OPEN_DEV = _rule("E229", "forward dev is not allowed with mode open")
+E_OPEN_DEV = _rule("E229", "forward dev and forward interfaces are not allowed with mode open")
 E_POOL_DUP = _rule("E230", "a device may be listed only once in a forward pool")
 E_HOST_NAME = _rule("E231", "a DHCP host name must start with a letter or a digit")
 E_BRIDGE_NAME = _rule(
@@ -119,6 +120,13 @@ E_VPORT_TYPE = _rule(
     "E239", "a <virtualport> needs type=, except in a portgroup or a type='network' interface"
 )
 E_BOOTP_SERVER = _rule("E254", "a bootp server is an IP address")
+E_RANGE_SIZE = _rule("E263", "a DHCP or NAT address range holds at most 65535 addresses")
+E_MAC_TABLE = _rule(
+    "E262", "bridge macTableManager only in nat, route, open, isolated and bridge networks"
+)
+
+#: forward modes that hand guests host devices directly: no bridge of libvirt's
+_DIRECT_MODES = ("passthrough", "private", "vepa", "hostdev")
 E_DHCP_NETMASK = _rule("E255", "DHCP ranges need a netmask that is ones then zeros")
 E_VPORT_PARAMS = _rule(
     "E256",
@@ -209,6 +217,7 @@ def _ips(net: Network) -> Iterator[Finding]:
                     None,
                 )
                 continue
+            yield from _range_size(rng.start, rng.end, rpath)
             if rng.lease is not None:
                 yield from _lease(rng.lease, f"{rpath}/lease")
             if subnet is not None and not v6 and subnet.prefixlen < 31:
@@ -279,6 +288,17 @@ def _ips(net: Network) -> Iterator[Finding]:
                 f"{where}/dhcp/bootp",
                 "server",
             )
+
+
+def _range_size(start: IPAddress, end: IPAddress, where: str) -> Iterator[Finding]:
+    count = int(end) - int(start) + 1
+    if count > 65535:
+        yield (
+            E_RANGE_SIZE.code,
+            f"range {start} - {end} holds {count} addresses, more than libvirt's 65535",
+            where,
+            None,
+        )
 
 
 _SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
@@ -392,6 +412,8 @@ def _forward(net: Network) -> Iterator[Finding]:
                 "forward/nat/address",
                 None,
             )
+        elif addr is not None:
+            yield from _range_size(addr.start, addr.end, "forward/nat/address")
         if port is not None and port.start > port.end:
             yield (
                 E_NAT_RANGE.code,
@@ -401,6 +423,13 @@ def _forward(net: Network) -> Iterator[Finding]:
             )
     if mode == "open" and fwd.dev is not None:
         yield E_OPEN_DEV.code, "forward dev is not allowed with mode open", "forward", "dev"
+    elif mode == "open" and fwd.interfaces:
+        yield (
+            E_OPEN_DEV.code,
+            "forward interfaces are not allowed with mode open",
+            f"forward/{_idx(fwd.interfaces, 0, 'interface')}",
+            None,
+        )
     if fwd.dev is not None and fwd.interfaces and fwd.interfaces[0].dev != fwd.dev:
         yield (
             E_FORWARD_DEV.code,
@@ -444,11 +473,21 @@ def _forward(net: Network) -> Iterator[Finding]:
 @network_check
 def _bridge_name(net: Network) -> Iterator[Finding]:
     mode = net.mode
-    if net.bridge is None or net.bridge.name is None or net.forward is None:
+    bridge, fwd = net.bridge, net.forward
+    if bridge is None or fwd is None:
         return
-    if mode in ("passthrough", "private", "vepa", "hostdev"):
+    if bridge.mac_table_manager is not None and mode in _DIRECT_MODES:
+        yield (
+            E_MAC_TABLE.code,
+            f"macTableManager is not allowed in {mode} mode",
+            "bridge",
+            "macTableManager",
+        )
+    if bridge.name is None:
+        return
+    if mode in _DIRECT_MODES:
         yield E_BRIDGE_NAME.code, f"a bridge name is not allowed in {mode} mode", "bridge", "name"
-    elif mode == "bridge" and (net.forward.dev is not None or net.forward.interfaces):
+    elif mode == "bridge" and (fwd.dev is not None or fwd.interfaces or fwd.pf is not None):
         yield (
             E_BRIDGE_NAME.code,
             "forward mode bridge takes a bridge name or forward devices, not both",
