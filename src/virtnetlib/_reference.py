@@ -130,13 +130,14 @@ kinds of problems, each with a stable code. Disable any code with
 - **E2xx, define time** (`error`): checks libvirt makes when it parses and
   defines, which no schema expresses. Each is tested against libvirt's test
   driver, except E252 and E253 (passt rules of libvirt 9.2 and later), with
-  the boundary values libvirt accepts; and the test suite alters 1,200 corpus
+  the boundary values libvirt accepts; and the test suite alters 1,600 corpus
   documents (random edits from fixed seeds) and requires `validate()` to
   reach libvirt's verdict on each.
 - **E4xx, network driver** (`error`): checks libvirt's network driver makes
   when libvirtd defines a network on a host (the embedded test driver does
   not make them). Each is tested against a real libvirtd, with the
-  boundaries it accepts.
+  boundaries it accepts, and 400 altered corpus networks must get
+  libvirtd's verdict.
 - **W3xx, advice** (`warning`): the RHEL 10 guide's recommendations, and
   what libvirt accepts but will not work as meant (a static DHCP address
   outside its subnet).
