@@ -565,3 +565,19 @@ def test_too_deep_nesting_is_refused_in_plain_words() -> None:
     with pytest.raises(ParseError, match="nested more than 256 deep") as info:
         Network.from_xml(deep)
     assert "XML_PARSE_HUGE" not in str(info.value)
+
+
+def test_lease_seconds_default_to_minutes_as_libvirt_reads_them() -> None:
+    lease = (
+        Network.from_xml(
+            "<network><name>n</name><ip address='198.51.100.1' prefix='24'><dhcp>"
+            "<range start='198.51.100.2' end='198.51.100.9'><lease expiry='3'/></range>"
+            "<host mac='52:54:00:00:00:01' ip='198.51.100.5'><lease expiry='2' unit='hours'/></host>"
+            "</dhcp></ip></network>"
+        )
+        .ips[0]
+        .dhcp
+    )
+    assert lease is not None
+    assert [lease.ranges[0].lease.seconds, lease.hosts[0].lease.seconds] == [180, 7200]  # type: ignore[union-attr]
+    assert virtnetlib.Lease(expiry=0).seconds == 0  # forever

@@ -314,6 +314,14 @@ class Lease(Model):
     expiry: int = attribute(conv=ULONG, required=True)
     unit: LeaseUnit | None = attribute(conv=Enum(get_args(LeaseUnit)))
 
+    @property
+    def seconds(self) -> int:
+        """The lease time in seconds (``unit`` defaults to minutes, as in libvirt)."""
+        return self.expiry * _LEASE_UNIT_SECONDS[self.unit or "minutes"]
+
+
+_LEASE_UNIT_SECONDS: dict[str, int] = {"seconds": 1, "minutes": 60, "hours": 3600}
+
 
 @attrs.define(kw_only=True, repr=False)
 class DhcpRange(Model):

@@ -301,13 +301,9 @@ def _range_size(start: IPAddress, end: IPAddress, where: str) -> Iterator[Findin
         )
 
 
-_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
-
-
 def _lease(lease: Lease, where: str) -> Iterator[Finding]:
-    unit = lease.unit or "minutes"
-    seconds = lease.expiry * _SECONDS[unit]
-    if 0 < seconds < 120:
+    if 0 < lease.seconds < 120:
+        unit = lease.unit or "minutes"
         shown = unit[:-1] if lease.expiry == 1 else unit
         yield (
             E_LEASE.code,
