@@ -572,7 +572,8 @@ def test_lease_seconds_default_to_minutes_as_libvirt_reads_them() -> None:
         Network.from_xml(
             "<network><name>n</name><ip address='198.51.100.1' prefix='24'><dhcp>"
             "<range start='198.51.100.2' end='198.51.100.9'><lease expiry='3'/></range>"
-            "<host mac='52:54:00:00:00:01' ip='198.51.100.5'><lease expiry='2' unit='hours'/></host>"
+            "<host mac='52:54:00:00:00:01' ip='198.51.100.5'>"
+            "<lease expiry='2' unit='hours'/></host>"
             "</dhcp></ip></network>"
         )
         .ips[0]
