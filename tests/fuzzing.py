@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 import re
+from typing import get_args
+
+from virtnetlib import ForwardMode
 
 
 def mutate(xml: bytes, rnd: random.Random) -> bytes:
@@ -77,7 +80,7 @@ _LEAF = re.compile(r"<(\w+)[^<>]*/>")
 _ELEMENT = re.compile(r"<(\w+)[^<>]*/>|<(\w+)[^<>]*>.*?</\2>", re.S)
 _OPEN_TAG = re.compile(r"<\w+[^<>]*[^/]>")
 _TEXT = re.compile(r">([^<>\s][^<>]*)</")
-_MODES = ["nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev"]
+_MODES = get_args(ForwardMode)
 
 
 def edit(text: str, rnd: random.Random, donors: list[str]) -> str:

@@ -125,7 +125,9 @@ E_MAC_TABLE = _rule(
     "E262", "bridge macTableManager only in nat, route, open, isolated and bridge networks"
 )
 
-#: forward modes that hand guests host devices directly: no bridge of libvirt's
+# Forward modes by what connects the guests: a bridge libvirt makes (and
+# serves addresses on), a host bridge it is given, or host devices directly.
+_OWN_BRIDGE_MODES = ("nat", "route", "open", "isolated")
 _DIRECT_MODES = ("passthrough", "private", "vepa", "hostdev")
 E_DHCP_NETMASK = _rule("E255", "DHCP ranges need a netmask that is ones then zeros")
 E_VPORT_PARAMS = _rule(
@@ -495,7 +497,7 @@ def _bridge_name(net: Network) -> Iterator[Finding]:
 @network_check
 def _bridge_options(net: Network) -> Iterator[Finding]:
     mode = net.mode
-    if mode in ("nat", "route", "isolated", "open"):
+    if mode in _OWN_BRIDGE_MODES:
         return
     bridge = net.bridge
     if bridge is not None and (
@@ -851,8 +853,8 @@ E_DRIVER_POOL = _rule(
 E_DRIVER_DEFAULT_PG = _rule("E406", "at most one default portgroup")
 E_DRIVER_PG_DUP = _rule("E407", "portgroup names are unique")
 
-_NO_IP_MODES = ("bridge", "private", "vepa", "passthrough", "hostdev")
-_BANDWIDTH_MODES = ("nat", "route", "open", "isolated", "bridge")
+_NO_IP_MODES = ("bridge", *_DIRECT_MODES)
+_BANDWIDTH_MODES = (*_OWN_BRIDGE_MODES, "bridge")
 
 
 @network_check
