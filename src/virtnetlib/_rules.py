@@ -160,15 +160,8 @@ def _ips(net: Network) -> Iterator[Finding]:
             yield E_IP_ADDRESS.code, "<ip> has no address", where, None
             continue
         v6 = ip.address.version == 6
-        if ip.family is not None and ip.family != ("ipv6" if v6 else "ipv4"):
-            yield (E_FAMILY.code, f"family {ip.family!r} given for {ip.address}", where, "family")
-        elif ip.family is None and v6:
-            yield (
-                E_FAMILY.code,
-                f"no family given for IPv6 address {ip.address} (add family='ipv6')",
-                where,
-                "address",
-            )
+        if wrong := _family(ip.family, ip.address, where, absent_is_ipv4=True):
+            yield wrong
         if v6 and ip.netmask is not None:
             yield (
                 E_NETMASK_V6.code,
@@ -599,20 +592,27 @@ def _routes(net: Network) -> Iterator[Finding]:
             )
 
 
+def _family(
+    family: str | None, address: IPAddress, where: str, *, absent_is_ipv4: bool
+) -> Finding | None:
+    """E213 when ``family`` does not name ``address``'s address family.
+
+    libvirt reads a network's ``<ip>`` or a ``<route>`` without family as
+    IPv4; ``absent_is_ipv4=False`` is for places where no family is fine.
+    """
+    actual = "ipv6" if address.version == 6 else "ipv4"
+    if family is not None and family != actual:
+        return E_FAMILY.code, f"family {family!r} given for {address}", where, "family"
+    if family is None and absent_is_ipv4 and actual == "ipv6":
+        message = f"no family given for IPv6 address {address} (add family='ipv6')"
+        return E_FAMILY.code, message, where, "address"
+    return None
+
+
 def _route(route: Route, where: str) -> Iterator[Finding]:
     """libvirt's checks of one <route>, in a network or an interface."""
-    v6 = route.address.version == 6
-    if (route.family or "ipv4") != ("ipv6" if v6 else "ipv4"):
-        yield (
-            E_FAMILY.code,
-            (
-                f"family {route.family!r} given for {route.address}"
-                if route.family
-                else f"no family given for IPv6 route address {route.address} (add family='ipv6')"
-            ),
-            where,
-            "family" if route.family else "address",
-        )
+    if wrong := _family(route.family, route.address, where, absent_is_ipv4=True):
+        yield wrong
         return
     prefix = route.prefix
     if prefix is not None and prefix > route.address.max_prefixlen:
@@ -820,9 +820,9 @@ def _addresses(ips: list[InterfaceIP], routes: list[Route], where: str) -> Itera
     """An interface's (or its host side's) <ip> and <route> elements."""
     for i, ip in enumerate(ips):
         path = where + _idx(ips, i, "ip")
-        v6 = ip.address.version == 6
-        if ip.family is not None and ip.family != ("ipv6" if v6 else "ipv4"):
-            yield E_FAMILY.code, f"family {ip.family!r} given for {ip.address}", path, "family"
+        # an interface's <ip> without family takes the address's
+        if wrong := _family(ip.family, ip.address, path, absent_is_ipv4=False):
+            yield wrong
         elif ip.prefix is not None and ip.prefix > ip.address.max_prefixlen:
             yield E_PREFIX.code, f"prefix {ip.prefix} is too long for {ip.address}", path, "prefix"
     for i, route in enumerate(routes):
