@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from virtnetlib._binding import Model
@@ -1200,54 +1200,60 @@ def check_model(model: Model, element: Any) -> list[Problem]:
 
 
 def check_domain(root: Any) -> list[Problem]:
-    """Checks across the devices of a whole domain (boot order, hostdev sources)."""
-    out = []
-    orders: dict[str, Any] = {}
-    for boot in root.iterfind("devices//boot"):
-        order = boot.get("order")
-        if order is None:
+    """Checks across the devices of a whole domain (boot order, hostdev sources, aliases)."""
+
+    def hostdev(addr: Any) -> str:
+        return "|".join(f"{k}={addr.get(k)}" for k in sorted(addr.attrib))
+
+    def user_alias(alias: Any) -> str | None:
+        # libvirt keeps only user aliases ("ua-" names) in a definition
+        name: str | None = alias.get("name")
+        return name if name is not None and name.startswith("ua-") else None
+
+    return [
+        *_repeated(
+            root.iterfind("devices//boot"),
+            lambda boot: boot.get("order"),
+            E_BOOT_DUP,
+            "boot order {} is used by more than one device",
+            "/@order",
+        ),
+        *_repeated(
+            root.iterfind("devices/interface[@type='hostdev']/source/address"),
+            hostdev,
+            E_HOSTDEV_DUP,
+            "this host device is already assigned to the domain",
+            "",
+        ),
+        *_repeated(
+            root.iterfind("devices/*/alias"),
+            user_alias,
+            E_ALIAS_DUP,
+            "alias {!r} already names another device of the domain",
+            "/@name",
+        ),
+    ]
+
+
+def _repeated(
+    elements: Iterable[Any],
+    key: Callable[[Any], str | None],
+    rule: Rule,
+    message: str,
+    suffix: str,
+) -> Iterator[Problem]:
+    """An error for each element whose ``key`` an earlier one had (``None``: not counted)."""
+    seen: set[str] = set()
+    for el in elements:
+        value = key(el)
+        if value is None:
             continue
-        if order in orders:
-            out.append(
-                Problem(
-                    "error",
-                    E_BOOT_DUP.code,
-                    f"boot order {order} is used by more than one device",
-                    boot.sourceline,
-                    element_path(boot) + "/@order",
-                )
+        if value in seen:
+            yield Problem(
+                "error",
+                rule.code,
+                message.format(value),
+                el.sourceline,
+                element_path(el) + suffix,
             )
-        orders[order] = boot
-    sources: set[str] = set()
-    for addr in root.iterfind("devices/interface[@type='hostdev']/source/address"):
-        key = "|".join(f"{k}={addr.get(k)}" for k in sorted(addr.attrib))
-        if key in sources:
-            out.append(
-                Problem(
-                    "error",
-                    E_HOSTDEV_DUP.code,
-                    "this host device is already assigned to the domain",
-                    addr.sourceline,
-                    element_path(addr),
-                )
-            )
-        sources.add(key)
-    # libvirt keeps only user aliases ("ua-" names) in a definition, and
-    # they name one device each
-    aliases: set[str] = set()
-    for alias in root.iterfind("devices/*/alias"):
-        name = alias.get("name")
-        if name is None or not name.startswith("ua-"):
-            continue
-        if name in aliases:
-            out.append(
-                Problem(
-                    "error",
-                    E_ALIAS_DUP.code,
-                    f"alias {name!r} already names another device of the domain",
-                    alias.sourceline,
-                    element_path(alias) + "/@name",
-                )
-            )
-        aliases.add(name)
-    return out
+        seen.add(value)
