@@ -11,13 +11,12 @@ advice.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from virtnetlib._binding import Model
-from virtnetlib._common import Bandwidth, Route, VirtualPort, Vlan
+from virtnetlib._common import IP, Bandwidth, Route, VirtualPort, Vlan
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem
 from virtnetlib._types import IPAddress
@@ -310,7 +309,7 @@ def _lease(lease: Lease, where: str) -> Iterator[Finding]:
 
 def _is_ip(text: str) -> bool:
     try:
-        ipaddress.ip_address(text)
+        IP.parse(text)  # the models' own reading of an address
     except ValueError:
         return False
     return True
