@@ -10,12 +10,15 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
 import virtnetlib
 import virtnetlib._binding
 import virtnetlib._types
+from tests.conftest import CORPUS, manifest
 from tests.xmlcompare import xml_equal
 from virtnetlib import Network, NetworkBridge, ParseError, unmodeled
+from virtnetlib._xml import element_at, element_path
 
 FUTURE = """\
 <network>
@@ -582,3 +585,24 @@ def test_lease_seconds_default_to_minutes_as_libvirt_reads_them() -> None:
     assert lease is not None
     assert [lease.ranges[0].lease.seconds, lease.hosts[0].lease.seconds] == [180, 7200]  # type: ignore[union-attr]
     assert virtnetlib.Lease(expiry=0).seconds == 0  # forever
+
+
+def test_element_at_finds_what_element_path_names() -> None:
+    entries = [e for e in manifest() if e["libvirt_xml"]]
+    if not entries:
+        pytest.skip(f"corpus not found at {CORPUS}")
+    extra = (
+        "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>"
+        "<name>n</name><ip/><ip><dhcp><host/><host/></dhcp></ip><!-- c -->"
+        "<dnsmasq:options><dnsmasq:option value='a'/><dnsmasq:option value='b'/>"
+        "</dnsmasq:options></network>"
+    )
+    for text in [e["libvirt_xml"] for e in entries] + [extra]:
+        root = etree.fromstring(text.encode())
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                assert element_at(root, element_path(el)) is el, element_path(el)
+    root = etree.fromstring(extra.encode())
+    assert element_at(root, "/network/ip[3]") is None
+    assert element_at(root, "/domain") is None
+    assert element_at(root, "") is None

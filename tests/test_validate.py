@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import virtnetlib
+import virtnetlib._schema as schema
 from tests.conftest import CORPUS, corpus_entries
 from virtnetlib import Problem, validate
 from virtnetlib._rules import RULES
@@ -101,6 +102,125 @@ def test_schema_errors_are_precise(xml: str, code: str, path: str, words: str) -
     assert matching[0].code == code
     assert words in matching[0].message
     assert matching[0].line is not None
+
+
+HOST_VLAN_IN_BRIDGE = (
+    "<interface type='bridge' name='br0'><bridge>"
+    "<interface type='vlan' name='eth0.42'><vlan{}><interface {}name='eth0'/></vlan></interface>"
+    "</bridge></interface>"
+)
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        # a missing element, not the type that asks for it (libxml2 also
+        # blames the <model> where it gave up)
+        (
+            "<interface type='direct'><model type='virtio'/></interface>",
+            [("E102", "/interface", "missing required element <source> in <interface>")],
+        ),
+        (
+            "<interface type='hostdev'><mac address='52:54:00:00:00:01'/></interface>",
+            [("E102", "/interface", "missing required element <source> in <interface>")],
+        ),
+        # the sibling at fault, not the one libxml2 stopped at
+        (
+            "<interface type='direct'><model type='virtio'/><source dev='eth0'/><target/>"
+            "</interface>",
+            [("E102", "/interface/target", "missing required attribute 'dev'")],
+        ),
+        # a good discriminator value: what is wrong is the content it picks
+        (
+            "<interface type='bond' name='bond0'><protocol family='ipv4'>"
+            "<route gateway='198.51.100.1'/><route gateway='198.51.100.1'/></protocol>"
+            "<bond><interface type='ethernet' name='eth0'/></bond></interface>",
+            [("E103", "/interface/protocol/route[2]", "may appear only once")],
+        ),
+        # an attribute with a value fine elsewhere, not allowed here at all
+        (
+            HOST_VLAN_IN_BRIDGE.format(" tag='42'", "type='ethernet' "),
+            [
+                (
+                    "E104",
+                    "/interface/bridge/interface/vlan/interface/@type",
+                    "attribute 'type' is not allowed on <interface> here",
+                )
+            ],
+        ),
+        # an attribute the element lacks, found by adding it to a copy
+        # (libxml2 says "Element host failed to validate attributes" at <hostname>)
+        (
+            "<network><name>n</name><dns><host><hostname>a</hostname></host>"
+            "<host ip='198.51.100.1'><hostname>b</hostname></host></dns></network>",
+            [("E102", "/network/dns/host[1]", "<host> lacks required attribute 'ip'")],
+        ),
+        # a repetition is said once, not at each twin; and only where the
+        # grammar never lets the element repeat (a bad <host> among many is
+        # not a "second <host>")
+        (
+            "<interface type='user'><mac address='52:54:00:00:00:01'/>"
+            "<mac address='52:54:00:00:00:01'/></interface>",
+            [("E103", "/interface/mac[1]", "<mac> may appear only once in <interface>")],
+        ),
+        # an invalid child is not also "missing" from its parent
+        (
+            HOST_VLAN_IN_BRIDGE.format("", ""),
+            [("E102", "/interface/bridge/interface/vlan", "required attribute 'tag'")],
+        ),
+    ],
+)
+def test_schema_errors_name_the_cause_not_a_symptom(
+    xml: str, expected: list[tuple[str, str, str]]
+) -> None:
+    problems = [p for p in validate(xml) if p.severity == "error"]
+    assert [(p.code, p.path) for p in problems] == [(c, path) for c, path, _ in expected]
+    for problem, (_, _, words) in zip(problems, expected, strict=True):
+        assert words in problem.message
+
+
+def test_a_required_child_that_fails_is_not_also_reported_missing() -> None:
+    with pytest.raises(virtnetlib.ParseError) as caught:
+        virtnetlib.HostInterface.from_xml(HOST_VLAN_IN_BRIDGE.format("", ""))
+    assert [(i.path, i.message) for i in caught.value.issues] == [
+        ("/interface/bridge/interface/vlan", "missing required attribute 'tag'")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bad", "code", "words"),
+    [
+        ("<host/>", "E110", "<host> is not allowed in <dhcp>"),
+        ("<host mac='52:54:00:ff:ff:ff' ip='x'/>", "E101", "invalid value 'x' for ip"),
+        ("<bogus/>", "E105", "element <bogus> is not allowed in <dhcp>"),
+    ],
+)
+def test_a_problem_among_thousands_of_siblings_is_found_in_few_tries(
+    monkeypatch: pytest.MonkeyPatch, bad: str, code: str, words: str
+) -> None:
+    # the explanation tries removals on a copy; one per sibling would make a
+    # network with 10,000 DHCP hosts take minutes, halves take a few tries
+    tries = 0
+    real = schema._still_failing
+
+    def counted(*args: Any) -> bool:
+        nonlocal tries
+        tries += 1
+        return real(*args)
+
+    monkeypatch.setattr(schema, "_still_failing", counted)
+    hosts = [
+        f"<host mac='52:54:00:00:{i >> 8:02x}:{i & 255:02x}' ip='10.0.{i >> 8}.{i & 255}'/>"
+        for i in range(1, 2001)
+    ]
+    hosts.insert(1000, bad)
+    xml = NET.format(f"<ip address='10.0.0.1' prefix='16'><dhcp>{''.join(hosts)}</dhcp></ip>")
+    (problem,) = [p for p in validate(xml) if p.code.startswith("E1")]
+    assert problem.code == code
+    assert words in problem.message
+    assert problem.path is not None
+    assert problem.path.startswith("/network/ip/dhcp/")
+    assert tries < 40
 
 
 def test_every_schema_problem_is_reported_not_just_the_first() -> None:

@@ -653,6 +653,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
         unknown.add_node((None, 0), "text", "text()", escape_text(el.text.strip()))
 
     anchor: tuple[str | None, int] = (None, 0)
+    reported: set[str] = set()  # fields whose element failed, with a reason given
     if raw_spec is not None:
         values[raw_spec.name] = [_node_xml(c) for c in el if isinstance(c.tag, str)]
         for c in el:
@@ -680,12 +681,16 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                     # round trip reads the same element as the known one again
                     kept_anchor = (fname, 0)
                 else:
+                    mark = len(ctx.issues)
                     item = (
                         _parse_child(spec, child, ctx)
                         if kind == _CHILD or kind == _CHILDREN
                         else _parse_text_child(spec, child, ctx)
                     )
                     if item is _FAILED:
+                        if len(ctx.issues) > mark:
+                            # said why; the field is not also "missing"
+                            reported.add(fname)
                         kept = not ctx.strict
                         if single:
                             # next to its field, as a duplicate would be: the
@@ -740,6 +745,8 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
     for spec in plan.required:
         if spec.name not in values:
             failed = True
+            if spec.name in reported:
+                continue
             if spec.kind == _ATTR:
                 ctx.error(el, "", f"missing required attribute {spec.xml_text!r}")
             elif spec.kind == _OWN_TEXT:

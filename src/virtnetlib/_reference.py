@@ -111,7 +111,7 @@ _SCHEMA_CODES = {
     "E101": "a value does not fit: not in the allowed set, out of range, wrong pattern",
     "E102": "a required attribute or element is missing",
     "E103": "an element appears more often than allowed",
-    "E104": "an attribute the schema does not know",
+    "E104": "an attribute the schema does not know, or does not allow on this element here",
     "E105": "an element the schema does not allow here",
     "E110": "other schema mismatches, e.g. attributes or elements that exclude each other",
 }
@@ -126,7 +126,9 @@ kinds of problems, each with a stable code. Disable any code with
   shipped in the wheel); `schemas="system"` uses the host's
   `/usr/share/libvirt/schemas`, `schemas=PATH` any folder. The verdict is the
   grammar's; the message names the attribute or element, the value, and what
-  the grammar allows there.
+  the grammar allows there. It names the cause, found by trying changes on a
+  copy: an `<interface type='direct'>` without `<source>` is "missing
+  required element <source>", not a bad type or every element after it.
 - **E2xx, define time** (`error`): checks libvirt makes when it parses and
   defines, which no schema expresses. Each is tested against libvirt's test
   driver, except E252 and E253 (passt rules of libvirt 9.2 and later), with

@@ -52,6 +52,8 @@ class _ElementFacts:
     samples: dict[str, set[str]] = field(default_factory=dict)
     required: set[str] = field(default_factory=set)
     children: set[str] = field(default_factory=set)
+    #: children some definition lets appear more than once
+    repeatable: set[str] = field(default_factory=set)
     text: set[str] = field(default_factory=set)
     definitions: int = 0
 
@@ -208,8 +210,17 @@ def _attribute_name(node: Any) -> str | None:
 _OPTIONAL = (f"{RNG}optional", f"{RNG}zeroOrMore", f"{RNG}choice")
 
 
+_REPEATED = (f"{RNG}zeroOrMore", f"{RNG}oneOrMore")
+
+
 def _collect(
-    node: Any, defines: dict[str, Any], facts: _ElementFacts, seen: set[str], optional: bool
+    node: Any,
+    defines: dict[str, Any],
+    facts: _ElementFacts,
+    seen: set[str],
+    *,
+    optional: bool,
+    repeated: bool = False,
 ) -> None:
     """Attributes, child elements and text an element's content pattern allows."""
     for child in node:
@@ -227,15 +238,25 @@ def _collect(
             name = _element_name(child)
             if name:
                 facts.children.add(name)
+                if repeated:
+                    facts.repeatable.add(name)
         elif tag == f"{RNG}ref":
             ref = child.get("name")
-            if ref not in seen and ref in defines:
-                seen.add(ref)
-                _collect(defines[ref], defines, facts, seen, optional)
+            key = f"{ref} {repeated}"  # met again under a repetition, it says more
+            if key not in seen and ref in defines:
+                seen.add(key)
+                _collect(defines[ref], defines, facts, seen, optional=optional, repeated=repeated)
         elif tag in (f"{RNG}data", f"{RNG}value", f"{RNG}text"):
             facts.text.update(_describe(child, defines) if tag != f"{RNG}text" else ["any text"])
         else:
-            _collect(child, defines, facts, seen, optional or tag in _OPTIONAL)
+            _collect(
+                child,
+                defines,
+                facts,
+                seen,
+                optional=optional or tag in _OPTIONAL,
+                repeated=repeated or tag in _REPEATED,
+            )
 
 
 class _Grammar:
@@ -250,7 +271,7 @@ class _Grammar:
                 continue
             facts = self.facts.setdefault(name, _ElementFacts())
             facts.definitions += 1
-            _collect(el, defines, facts, set(), False)
+            _collect(el, defines, facts, set(), optional=False)
 
     def of(self, tag: str) -> _ElementFacts:
         return self.facts.get(tag, _ElementFacts())
@@ -472,7 +493,27 @@ class SchemaSet:
             return []
         work = copy.deepcopy(element)  # the explanation edits a copy
         work.tail = None
-        return list(_explain(rng, self.grammar(kind), element, work, hints() if hints else {}))
+        found: list[SchemaFinding] = []
+        said: set[tuple[int | str, str]] = set()
+        for finding in _explain(rng, self.grammar(kind), element, work, hints() if hints else {}):
+            # an attribute's problem is said once, though its element is met
+            # again; a repetition once, though the grammar and the models
+            # each point at a different one of the twins
+            el = finding.element
+            key: tuple[int | str, str]
+            if finding.attribute is not None:
+                key = (id(el), finding.attribute)
+            elif finding.code == "E103" and el.getparent() is not None:
+                key = (element_path(el.getparent()), f"<{el.tag}>")
+            else:
+                found.append(finding)
+                continue
+            if key not in said:
+                said.add(key)
+                found.append(finding)
+        if not found:  # the grammar refuses it: never say nothing
+            found.append(SchemaFinding(element, None, "does not match the schema"))
+        return found
 
 
 def _standalone(element: Any) -> Any:
@@ -540,11 +581,25 @@ def _own_dir() -> Path:
 # ----------------------------------------------------------------- explanation
 
 _EXPECTING = re.compile(r"Expecting an element ([\w:.-]+)")
+_BAD_ATTR = re.compile(r"Invalid attribute ([\w:.-]+) for element").search
+_FAILED_ELEMENT = re.compile(r"^Element ([\w:.-]+) (?:failed to validate|has extra content)").match
 _GENERIC = re.compile(r"failed to validate content|in interleave|Invalid sequence")
 
 
 def _error_paths(rng: etree.RelaxNG) -> list[tuple[str, str]]:
     return [(e.path, e.message) for e in rng.error_log if e.path]
+
+
+def _named(el: Any, message: str) -> Any:
+    """The element a libxml2 message at ``el`` names ("Element vlan failed ..."):
+    ``el`` or the nearest ancestor of that name."""
+    m = _FAILED_ELEMENT(message)
+    if m is None:
+        return el
+    node = el
+    while node is not None and qname_text(node.tag, node.nsmap) != m.group(1):
+        node = node.getparent()
+    return el if node is None else node
 
 
 def _resolve(work: Any, path: str) -> Any:
@@ -573,6 +628,18 @@ def _explain(
     origin_of = dict(zip(work.iter(), original.iter(), strict=True))
     tree = work.getroottree()
     dropped: set[tuple[str, Any]] = set()  # (parent path, tag) already reported
+    focus: Any = None  # the element to look at next, when not where libxml2 points
+    lacking: set[str] = set()  # kept elements whose missing children were reported
+
+    def drop(el: Any) -> bool:
+        """Remove a reported element from the copy; its absence is then not news."""
+        parent = el.getparent()
+        if parent is None:
+            return False
+        dropped.add((tree.getpath(parent), el.tag))
+        parent.remove(el)
+        return True
+
     for _ in range(_MAX_ROUNDS):
         if rng.validate(work):
             return
@@ -580,8 +647,18 @@ def _explain(
         if not errors:
             yield SchemaFinding(original, None, _clean(rng.error_log.last_error))
             return
-        path, message = max(errors, key=lambda e: e[0].count("/"))
-        target = _resolve(work, path)
+        # Something missing explains best: libxml2 also blames the child it
+        # stopped at (<model> where <source> should have come first).
+        absent = [
+            e
+            for e in errors
+            if (m := _EXPECTING.search(e[1]))
+            and (e[0], m.group(1)) not in dropped
+            and not _has_child(_resolve(work, e[0]), m.group(1))
+        ]
+        path, message = max(absent or errors, key=lambda e: e[0].count("/"))
+        focused = focus is not None
+        target, focus = (_resolve(work, path) if focus is None else focus), None
         if target is None:
             yield SchemaFinding(original, None, _clean_message(message))
             return
@@ -589,21 +666,32 @@ def _explain(
         target_path = tree.getpath(target)
         facts = grammar.of(target.tag)
         shown = qname_text(target.tag, target.nsmap)
-
+        # whether a change ends the failure is seen where libxml2 reports it:
+        # for a focused element, at its parent
+        scope = tree.getpath(target.getparent()) if focused else target_path
         # A. attributes that make it fail
         found = list(
             _attribute_findings(
                 rng,
                 work=work,
                 target=target,
-                target_path=target_path,
+                target_path=scope,
                 facts=facts,
                 where=where,
                 shown=shown,
+                misplaced={
+                    m.group(1) for p, msg in errors if p == target_path and (m := _BAD_ATTR(msg))
+                },
             )
         )
         if found:
             yield from found
+            continue
+        if focused and hints.get(where):
+            # what the models found wrong with it says most
+            for attribute, hint in hints[where]:
+                yield SchemaFinding(where, attribute, hint, code=_hint_code(hint))
+            drop(target)
             continue
 
         # B. something required is missing
@@ -613,10 +701,11 @@ def _explain(
             if p == target_path
             and (m := _EXPECTING.search(msg))
             and (target_path, m.group(1)) not in dropped
+            and not _has_child(target, m.group(1))  # one that is there is wrong, not missing
         ]
         if not expecting and any(p == target_path and _EXPECTING.search(msg) for p, msg in errors):
             # only what an earlier finding removed is missing: nothing new to say
-            if not _drop(target):
+            if not drop(target):
                 return
             continue
         missing = _missing_attribute(target, facts)
@@ -627,45 +716,54 @@ def _explain(
                 yield SchemaFinding(
                     where, None, f"missing required element <{name}> in <{shown}>", code="E102"
                 )
-            if not _drop(target):
-                return
+                dropped.add((target_path, name))
+            if not drop(target):
+                if not expecting:
+                    return
+                # the root stays (missing elements said): look on for what else is wrong
+                lacking.add(target_path)
             continue
 
         # C. a child that makes it fail
         children = [c for c in target if isinstance(c.tag, str)]
-        culprits = []
-        for child in children:
-            index = target.index(child)
-            target.remove(child)
-            if not _still_failing(rng, work, target_path):
-                culprits.append(child)
-            target.insert(index, child)
+        culprits = _culprits(rng, work, target, scope)
         if culprits:
-            if len({c.tag for c in culprits}) > 1:
-                names = ", ".join(sorted({f"<{qname_text(c.tag, c.nsmap)}>" for c in culprits}))
-                yield SchemaFinding(
-                    origin_of.get(culprits[-1], where),
-                    None,
-                    f"{names} cannot be used together in <{shown}>",
-                )
-            else:
-                child = culprits[-1]
-                hinted = hints.get(origin_of.get(child))
-                if hinted:
-                    for attribute, hint in hinted:
-                        yield SchemaFinding(
-                            origin_of[child], attribute, hint, code=_hint_code(hint)
-                        )
-                else:
-                    yield _blame(child, origin_of.get(child, where), grammar, facts)
-            dropped.add((target_path, culprits[-1].tag))
-            _drop(culprits[-1])
+            yield from _blame_children(
+                culprits,
+                origin_of,
+                where=where,
+                shown=shown,
+                grammar=grammar,
+                facts=facts,
+                hints=hints,
+            )
+            drop(culprits[-1])
             continue
 
         # D. the element itself, where it stands
         parent = target.getparent()
+        if parent is not None and any(
+            p == target_path or p.startswith(target_path + "/") for p, _ in dropped
+        ):
+            # it fails for want of what was reported and removed from it
+            drop(target)
+            continue
         text = (target.text or "").strip()
         hinted = hints.get(where)
+        named = _named(target, message)
+        if not hinted and "failed to validate attributes" in message:
+            # "Element host failed to validate attributes" (said at its child
+            # <hostname>): first, an attribute that it lacks
+            named_path = tree.getpath(named)
+            lacks = _absent_attribute(rng, work, named, named_path, grammar.of(named.tag))
+            if lacks is not None:
+                yield _lacks_attributes(
+                    origin_of.get(named, original), qname_text(named.tag, named.nsmap), [lacks]
+                )
+                continue  # the copy has it now: on to other problems
+            if named is not target:
+                focus = named
+                continue
         if hinted:
             for attribute, hint in hinted:
                 yield SchemaFinding(where, attribute, hint, code=_hint_code(hint))
@@ -679,15 +777,109 @@ def _explain(
                 "E101",
             )
         elif parent is not None:
-            yield _blame(target, where, grammar, grammar.of(parent.tag))
+            # libxml2 names the child where it gave up, not always the one at
+            # fault (<model> before a <target> that lacks dev): among its
+            # siblings, the one whose removal ends the failure is
+            parent_path = tree.getpath(parent)
+            misplaced = target.tag not in grammar.of(parent.tag).children  # never allowed here
+            siblings = [] if misplaced else _culprits(rng, work, parent, parent_path)
+            if len(siblings) == 1 and target is not siblings[0]:
+                focus = siblings[0]  # find out what is wrong with it
+                continue
+            if siblings and target not in siblings:
+                parent_where = origin_of.get(parent, original)
+                parent_shown = qname_text(parent.tag, parent.nsmap)
+                parent_facts = grammar.of(parent.tag)
+                yield from _blame_children(
+                    siblings,
+                    origin_of,
+                    where=parent_where,
+                    shown=parent_shown,
+                    grammar=grammar,
+                    facts=parent_facts,
+                    hints=hints,
+                )
+                drop(siblings[-1])
+                continue
+            blamed = _blame(target, where, grammar, grammar.of(parent.tag))
+            if blamed.code != "E110" or parent_path not in lacking:
+                # (in an element that lacks a child, its others only seem wrong)
+                yield blamed
         else:
             yield SchemaFinding(
                 where, None, f"<{shown}> does not match the schema: " + _clean_message(message)
             )
-        if parent is not None:
-            dropped.add((tree.getpath(parent), target.tag))
-        if not _drop(target):
+        if not drop(target):
             return
+
+
+#: Up to this many children, each is tried; beyond, halves are (one culprit).
+_ONE_BY_ONE = 16
+
+
+def _culprits(rng: etree.RelaxNG, work: Any, el: Any, el_path: str) -> list[Any]:
+    """The children of ``el`` whose removal, one at a time, ends its failure.
+
+    A <dhcp> with 10,000 hosts is not validated 10,000 times: with many
+    children, the half whose removal ends the failure is kept until one
+    child is left, so one culprit is found in about 2 log2(n) validations
+    (none when no single child is at fault).
+    """
+    children = [c for c in el if isinstance(c.tag, str)]
+    if len(children) <= _ONE_BY_ONE:
+        return [c for c in children if _ends_failure(rng, work, el, el_path, [c])]
+    while len(children) > 1:
+        half = len(children) // 2
+        for part in (children[:half], children[half:]):
+            if _ends_failure(rng, work, el, el_path, part):
+                children = part
+                break
+        else:
+            return []  # at fault in both halves, or only together
+    return children if _ends_failure(rng, work, el, el_path, children) else []
+
+
+def _ends_failure(
+    rng: etree.RelaxNG, work: Any, el: Any, el_path: str, children: list[Any]
+) -> bool:
+    """Whether ``el`` passes without ``children``; they are put back in place."""
+    position = {c: i for i, c in enumerate(el)}
+    placed = [(position[c], c) for c in children]
+    for _, child in placed:
+        el.remove(child)
+    try:
+        return not _still_failing(rng, work, el_path)
+    finally:
+        for index, child in placed:
+            el.insert(index, child)
+
+
+def _blame_children(
+    culprits: list[Any],
+    origin_of: dict[Any, Any],
+    *,
+    where: Any,
+    shown: str,
+    grammar: _Grammar,
+    facts: _ElementFacts,
+    hints: dict[Any, list[tuple[str | None, str]]],
+) -> Iterator[SchemaFinding]:
+    """What is wrong with the children that make their parent (``shown``) fail."""
+    if len({c.tag for c in culprits}) > 1:
+        names = ", ".join(sorted({f"<{qname_text(c.tag, c.nsmap)}>" for c in culprits}))
+        yield SchemaFinding(
+            origin_of.get(culprits[-1], where),
+            None,
+            f"{names} cannot be used together in <{shown}>",
+        )
+        return
+    child = culprits[-1]
+    hinted = hints.get(origin_of.get(child))
+    if hinted:
+        for attribute, hint in hinted:
+            yield SchemaFinding(origin_of[child], attribute, hint, code=_hint_code(hint))
+    else:
+        yield _blame(child, origin_of.get(child, where), grammar, facts)
 
 
 def _hint_code(message: str) -> str:
@@ -696,14 +888,6 @@ def _hint_code(message: str) -> str:
     if "may appear only once" in message:
         return "E103"
     return "E101"
-
-
-def _drop(el: Any) -> bool:
-    parent = el.getparent()
-    if parent is None:
-        return False
-    parent.remove(el)
-    return True
 
 
 def _describe_attr(
@@ -738,7 +922,9 @@ def _attribute_findings(
     facts: _ElementFacts,
     where: Any,
     shown: str,
+    misplaced: set[str],
 ) -> Iterator[SchemaFinding]:
+    """Findings about attributes; ``misplaced``: those libxml2 says are invalid here."""
     attrs = list(target.attrib.items())
     if not attrs:
         return
@@ -750,7 +936,18 @@ def _attribute_findings(
         target.set(name, value)
     if len(singles) == 1:
         name, value = singles[0]
-        yield _describe_attr(name, value, facts, where, shown)
+        if not _allowed(name, value, facts):
+            yield _describe_attr(name, value, facts, where, shown)
+        elif name in misplaced:
+            # a value allowed on this element elsewhere, not here (<interface
+            # type=...> inside a host interface's <vlan>)
+            yield SchemaFinding(
+                where, name, f"attribute {name!r} is not allowed on <{shown}> here", code="E104"
+            )
+        else:
+            # a good value that picks what the content must be (a protocol's
+            # family, an interface's type): the content is what is wrong
+            return
         del target.attrib[name]
         return
     if singles:
@@ -762,6 +959,8 @@ def _attribute_findings(
         return
     # a required attribute with a bad value: a known-good value in its place ends the failure
     for name, value in attrs:
+        if _allowed(name, value, facts):
+            continue  # a good value; another one fitting says the content is wrong
         for sample in sorted(facts.samples.get(name, ())):
             target.set(name, sample)
             fixed = not _still_failing(rng, work, target_path)
@@ -778,9 +977,15 @@ def _attribute_findings(
     bad = []
     for name, value in attrs:
         target.set(name, value)
-        if _still_failing(rng, work, target_path):
+        if _still_failing(rng, work, target_path) and not _allowed(name, value, facts):
             bad.append((name, value))
         del target.attrib[name]
+    if not bad and any(_allowed(name, value, facts) for name, value in attrs):
+        # good values only: one of them picks what the content must be
+        # (type='vhostuser'), and the content is what is wrong
+        for name, value in attrs:
+            target.set(name, value)
+        return
     for name, value in attrs:
         if (name, value) not in bad:
             target.set(name, value)
@@ -791,11 +996,36 @@ def _attribute_findings(
         yield SchemaFinding(where, None, f"attributes {names} of <{shown}> do not fit together")
 
 
+def _absent_attribute(
+    rng: etree.RelaxNG, work: Any, el: Any, el_path: str, facts: _ElementFacts
+) -> str | None:
+    """An attribute ``el`` lacks: the one whose addition, with a value the
+    grammar accepts, ends the failure (left in place), or None."""
+    for name in sorted(set(facts.attributes) - set(el.attrib)):
+        for sample in sorted(facts.samples.get(name, ())):
+            el.set(name, sample)
+            if not _still_failing(rng, work, el_path):
+                return name
+            del el.attrib[name]
+    return None
+
+
+def _has_child(el: Any, tag: str) -> bool:
+    """Whether ``el`` has a child element named ``tag`` (as libxml2 writes it)."""
+    return el is not None and any(c.tag == tag for c in el)
+
+
+def _allowed(name: str, value: str, facts: _ElementFacts) -> bool:
+    """Whether the grammar lists ``value`` by name for this attribute (somewhere)."""
+    return repr(value) in facts.attributes.get(name, ())
+
+
 def _blame(el: Any, where: Any, grammar: _Grammar, parent_facts: _ElementFacts) -> SchemaFinding:
     """Why ``el`` cannot stand where it is."""
     shown = qname_text(el.tag, el.nsmap)
     parent = el.getparent()
     parent_shown = qname_text(parent.tag, parent.nsmap) if parent is not None else "?"
+    twins = [c for c in parent if c.tag == el.tag and c is not el] if parent is not None else []
     if el.tag not in parent_facts.children:
         allowed = sorted(qname_text(t, {}) for t in parent_facts.children)
         return SchemaFinding(
@@ -806,7 +1036,9 @@ def _blame(el: Any, where: Any, grammar: _Grammar, parent_facts: _ElementFacts) 
             tuple(allowed),
             "E105",
         )
-    if parent is not None and sum(1 for c in parent if c.tag == el.tag) > 1:
+    if twins and el.tag not in parent_facts.repeatable:
+        # the grammar never lets it repeat here (a second <bridge>; not a bad
+        # <host> among many)
         return SchemaFinding(
             where, None, f"<{shown}> may appear only once in <{parent_shown}>", code="E103"
         )

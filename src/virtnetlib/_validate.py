@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +26,7 @@ from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
 from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
-from virtnetlib._xml import element_path, parse_document, qname_text
+from virtnetlib._xml import element_at, element_path, parse_document, qname_text
 
 __all__ = ["Kind", "Problem", "Severity", "validate", "validate_known"]
 
@@ -65,12 +66,12 @@ def _hints(element: Any, kind: str) -> dict[Any, list[tuple[str | None, str]]]:
     try:
         parse_root(_model(kind), element, strict=True)
     except ParseError as exc:
-        by_path = {element_path(el): el for el in element.iter() if isinstance(el.tag, str)}
+        top = element.getroottree().getroot()
         hints: dict[Any, list[tuple[str | None, str]]] = {}
         for issue in exc.issues:
             path = issue.path or ""
             base, _, attribute = path.partition("/@")
-            target = by_path.get(base)
+            target = element_at(top, base)
             if target is not None:
                 hints.setdefault(target, []).append((attribute or None, issue.message))
         return hints
@@ -79,6 +80,11 @@ def _hints(element: Any, kind: str) -> dict[Any, list[tuple[str | None, str]]]:
 
 def _element_of(path: str) -> str:
     return path.split("/@", 1)[0]
+
+
+def _untwinned(path: str) -> str:
+    """An element's path without its index among same-named siblings."""
+    return re.sub(r"\[\d+\]$", "", _element_of(path))
 
 
 def _related(a: str, b: str) -> bool:
@@ -210,8 +216,12 @@ def _validate(
             # some its schema lets through (hex without 0x); say so where no
             # schema problem already points at the element.
             flagged = [_element_of(p.path or "") for p in schema_problems]
+            # a repeated element the schema reported at one of its twins
+            repeated = {_untwinned(p.path or "") for p in schema_problems if p.code == "E103"}
             for issue in exc.issues:
                 path = issue.path or base  # issues name the element in its document
+                if _untwinned(path) in repeated:
+                    continue
                 if not any(_related(_element_of(path), f) for f in flagged):
                     problems.append(
                         Problem("error", E_PARSER_VALUE.code, issue.message, issue.line, path)

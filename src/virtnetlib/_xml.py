@@ -18,6 +18,7 @@ from virtnetlib._errors import Error, ParseError, UsageError
 
 __all__ = [
     "MAX_DOCUMENT_SIZE",
+    "element_at",
     "element_path",
     "escape_attr",
     "escape_text",
@@ -156,6 +157,35 @@ def element_path(el: Any) -> str:
             parts.append(name)
         el = el.getparent()
     return "/" + "/".join(reversed(parts))
+
+
+_STEP = re.compile(r"(.+?)(?:\[(\d+)\])?")
+
+
+def element_at(root: Any, path: str) -> Any:
+    """The element :func:`element_path` gives ``path`` for, in ``root``'s document; or None.
+
+    Walks down step by step, so finding a few elements costs no more than
+    their siblings, whatever the document's size.
+    """
+    steps = path.split("/")[1:]
+    if not steps:
+        return None
+    el = None
+    candidates = [root]
+    for step in steps:
+        m = _STEP.fullmatch(step)
+        if m is None:
+            return None
+        name, index = m.group(1), int(m.group(2) or 1)
+        same = [
+            c for c in candidates if isinstance(c.tag, str) and qname_text(c.tag, c.nsmap) == name
+        ]
+        if len(same) < index:
+            return None
+        el = same[index - 1]
+        candidates = list(el)
+    return el
 
 
 _TEXT_ESCAPES = str.maketrans(
