@@ -276,6 +276,22 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
         Network.from_xml(tmp_path / "missing.xml")
 
 
+def test_a_file_name_given_as_text_is_named_as_the_mix_up(tmp_path: Path) -> None:
+    path = tmp_path / "net.xml"
+    path.write_text("<network><name>n</name></network>\n")
+    with pytest.raises(ParseError, match=r"pass pathlib\.Path\(\.\.\.\) to read a file"):
+        Network.from_xml(str(path))
+    with pytest.raises(ParseError, match="pass pathlib"):
+        Network.from_xml("missing-network.xml")
+    with pytest.raises(ParseError) as info:
+        Network.from_xml("default")
+    assert str(info.value) == "line 1: expected XML text, got 'default'"
+    (problem,) = virtnetlib.validate(str(path))
+    assert (problem.code, problem.line) == ("E100", 1)
+    assert "pass pathlib" in problem.message
+    assert Network.from_xml(path).name == "n"
+
+
 def test_lenient_parsing_keeps_bad_values_verbatim() -> None:
     xml = (
         "<network><name>n</name><bridge name='br0' stp='maybe'/><forward mode='future'/></network>"

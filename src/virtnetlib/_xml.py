@@ -65,6 +65,8 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
     if type(source) is bytes:
         data = source
     elif isinstance(source, str):
+        if "<" not in source and source.strip():
+            raise ParseError(_not_xml(source), line=1)
         # lxml refuses str input that carries an encoding declaration; the
         # text is already decoded, so the declaration says nothing useful.
         data = _XML_DECL.sub("", source, count=1).encode("utf-8")
@@ -107,6 +109,19 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
     # Without a DTD no entity can be declared, and libxml2 refuses undeclared
     # ones as malformed, so no entity reference can reach the models.
     return root
+
+
+def _not_xml(text: str) -> str:
+    """Why a str without any element is refused, with the likely mix-up named."""
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    message = f"expected XML text, got {shown!r}"
+    try:
+        is_file = len(text) < 4096 and os.path.isfile(text)
+    except (OSError, ValueError):  # embedded NUL, or a name too long
+        is_file = False
+    if is_file or text.strip().endswith(".xml"):
+        message += "; a str is read as XML: pass pathlib.Path(...) to read a file"
+    return message
 
 
 def read_source(source: str | bytes | os.PathLike[str]) -> tuple[str | bytes, str | None]:
