@@ -728,15 +728,7 @@ def _explain(
         children = [c for c in target if isinstance(c.tag, str)]
         culprits = _culprits(rng, work, target, scope)
         if culprits:
-            yield from _blame_children(
-                culprits,
-                origin_of,
-                where=where,
-                shown=shown,
-                grammar=grammar,
-                facts=facts,
-                hints=hints,
-            )
+            yield from _blame_children(culprits, origin_of, original, grammar, hints)
             drop(culprits[-1])
             continue
 
@@ -787,18 +779,7 @@ def _explain(
                 focus = siblings[0]  # find out what is wrong with it
                 continue
             if siblings and target not in siblings:
-                parent_where = origin_of.get(parent, original)
-                parent_shown = qname_text(parent.tag, parent.nsmap)
-                parent_facts = grammar.of(parent.tag)
-                yield from _blame_children(
-                    siblings,
-                    origin_of,
-                    where=parent_where,
-                    shown=parent_shown,
-                    grammar=grammar,
-                    facts=parent_facts,
-                    hints=hints,
-                )
+                yield from _blame_children(siblings, origin_of, original, grammar, hints)
                 drop(siblings[-1])
                 continue
             blamed = _blame(target, where, grammar, grammar.of(parent.tag))
@@ -857,16 +838,16 @@ def _ends_failure(
 def _blame_children(
     culprits: list[Any],
     origin_of: dict[Any, Any],
-    *,
-    where: Any,
-    shown: str,
+    original: Any,
     grammar: _Grammar,
-    facts: _ElementFacts,
     hints: dict[Any, list[tuple[str | None, str]]],
 ) -> Iterator[SchemaFinding]:
-    """What is wrong with the children that make their parent (``shown``) fail."""
+    """What is wrong with the children (of one parent) that make it fail."""
+    parent = culprits[-1].getparent()
+    where = origin_of.get(parent, original)
     if len({c.tag for c in culprits}) > 1:
         names = ", ".join(sorted({f"<{qname_text(c.tag, c.nsmap)}>" for c in culprits}))
+        shown = qname_text(parent.tag, parent.nsmap)
         yield SchemaFinding(
             origin_of.get(culprits[-1], where),
             None,
@@ -879,7 +860,7 @@ def _blame_children(
         for attribute, hint in hinted:
             yield SchemaFinding(origin_of[child], attribute, hint, code=_hint_code(hint))
     else:
-        yield _blame(child, origin_of.get(child, where), grammar, facts)
+        yield _blame(child, origin_of.get(child, where), grammar, grammar.of(parent.tag))
 
 
 def _hint_code(message: str) -> str:
