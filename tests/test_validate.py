@@ -163,6 +163,34 @@ HOST_VLAN_IN_BRIDGE = (
             "<mac address='52:54:00:00:00:01'/></interface>",
             [("E103", "/interface/mac[1]", "<mac> may appear only once in <interface>")],
         ),
+        # a misspelt name gets a suggestion
+        (
+            "<network><name>n</name><bridge nmae='br0'/><forwrd mode='nat'/></network>",
+            [
+                (
+                    "E104",
+                    "/network/bridge/@nmae",
+                    "is not allowed on <bridge>; did you mean 'name'?",
+                ),
+                ("E105", "/network/forwrd", "not allowed in <network>; did you mean <forward>?"),
+            ],
+        ),
+        # a missing element does not hide an attribute no definition knows
+        (
+            "<interface type='network' network='default'/>",
+            [
+                ("E102", "/interface", "missing required element <source> in <interface>"),
+                ("E104", "/interface/@network", "attribute 'network' is not allowed"),
+            ],
+        ),
+        (
+            "<interface type='network'><source network='default'/>"
+            "<mac adress='52:54:00:00:00:01'/></interface>",
+            [
+                ("E102", "/interface/mac", "missing required attribute 'address'"),
+                ("E104", "/interface/mac/@adress", "did you mean 'address'?"),
+            ],
+        ),
         # an invalid child is not also "missing" from its parent
         (
             HOST_VLAN_IN_BRIDGE.format("", ""),

@@ -12,6 +12,7 @@ the first.
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import re
 from collections.abc import Callable, Iterator
@@ -682,6 +683,10 @@ def _explain(
                 misplaced={
                     m.group(1) for p, msg in errors if p == target_path and (m := _BAD_ATTR(msg))
                 },
+                placed=(
+                    target.getparent() is None
+                    or target.tag in grammar.of(target.getparent().tag).children
+                ),
             )
         )
         if found:
@@ -720,8 +725,14 @@ def _explain(
             if not drop(target):
                 if not expecting:
                     return
-                # the root stays (missing elements said): look on for what else is wrong
+                # the root stays (missing elements said): look on for what else
+                # is wrong; libxml2 says nothing of its attributes until its
+                # content fits, so those no definition knows are said here
                 lacking.add(target_path)
+                for name, value in list(target.attrib.items()):
+                    if name not in facts.attributes:
+                        yield _describe_attr(name, value, facts, where, shown)
+                        del target.attrib[name]
             continue
 
         # C. a child that makes it fail
@@ -888,10 +899,17 @@ def _describe_attr(
         where,
         name,
         f"attribute {name!r} is not allowed on <{shown}>"
+        + _did_you_mean(name, names)
         + (f"; allowed: {', '.join(names)}" if names else ""),
         tuple(names),
         "E104",
     )
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    """``; did you mean 'x'?`` for a likely misspelling of one of ``known``."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _attribute_findings(
@@ -904,11 +922,21 @@ def _attribute_findings(
     where: Any,
     shown: str,
     misplaced: set[str],
+    placed: bool,
 ) -> Iterator[SchemaFinding]:
-    """Findings about attributes; ``misplaced``: those libxml2 says are invalid here."""
+    """Findings about attributes; ``misplaced``: those libxml2 says are invalid
+    here; ``placed``: whether the element itself may stand where it is."""
     attrs = list(target.attrib.items())
     if not attrs:
         return
+    if facts.definitions and placed:
+        # names no definition of the element knows are wrong whatever else is
+        unknown = [(name, value) for name, value in attrs if name not in facts.attributes]
+        for name, value in unknown:
+            yield _describe_attr(name, value, facts, where, shown)
+            del target.attrib[name]
+        if unknown:
+            return
     singles = []
     for name, value in attrs:
         del target.attrib[name]
@@ -1009,10 +1037,12 @@ def _blame(el: Any, where: Any, grammar: _Grammar, parent_facts: _ElementFacts) 
     twins = [c for c in parent if c.tag == el.tag and c is not el] if parent is not None else []
     if el.tag not in parent_facts.children:
         allowed = sorted(qname_text(t, {}) for t in parent_facts.children)
+        close = difflib.get_close_matches(shown, allowed, n=1, cutoff=0.75)
         return SchemaFinding(
             where,
             None,
             f"element <{shown}> is not allowed in <{parent_shown}>"
+            + (f"; did you mean <{close[0]}>?" if close else "")
             + (f"; allowed: {', '.join(f'<{a}>' for a in allowed)}" if allowed else ""),
             tuple(allowed),
             "E105",
