@@ -191,6 +191,23 @@ HOST_VLAN_IN_BRIDGE = (
                 ("E104", "/interface/mac/@adress", "did you mean 'address'?"),
             ],
         ),
+        # the bad value, not its good partner whose removal also moves the failure
+        (
+            NET.format(
+                "<ip address='198.51.100.1' prefix='24'><dhcp>"
+                "<range start='198.51.100.2' end='kernel'/></dhcp></ip>"
+            ),
+            [("E101", "/network/ip/dhcp/range/@end", "invalid value 'kernel' for end")],
+        ),
+        # an attribute the element never has, though libxml2 only says its
+        # parent's content does not fit
+        (
+            NET.format(
+                "<dns><forwarder addr='198.51.100.53'/><txt name='a' value='b'/>"
+                "<forwarder addr='2001:db8::53' port='5353'/></dns>"
+            ),
+            [("E104", "/network/dns/forwarder[2]/@port", "not allowed on <forwarder>")],
+        ),
         # an invalid child is not also "missing" from its parent
         (
             HOST_VLAN_IN_BRIDGE.format("", ""),

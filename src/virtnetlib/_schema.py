@@ -937,6 +937,18 @@ def _attribute_findings(
             del target.attrib[name]
         if unknown:
             return
+    # a bad value: a known-good one in its place ends the failure (tried
+    # before removals, which also "end" it when the failure moves to the
+    # parent for want of a required attribute)
+    for name, value in attrs:
+        if _allowed(name, value, facts):
+            continue  # a good value; another one fitting says the content is wrong
+        for sample in sorted(facts.samples.get(name, ())):
+            target.set(name, sample)
+            if not _still_failing(rng, work, target_path):
+                yield _describe_attr(name, value, facts, where, shown)
+                return  # keep the sample in place: the copy is repaired
+        target.set(name, value)
     singles = []
     for name, value in attrs:
         del target.attrib[name]
@@ -966,17 +978,6 @@ def _attribute_findings(
         )
         del target.attrib[singles[-1][0]]
         return
-    # a required attribute with a bad value: a known-good value in its place ends the failure
-    for name, value in attrs:
-        if _allowed(name, value, facts):
-            continue  # a good value; another one fitting says the content is wrong
-        for sample in sorted(facts.samples.get(name, ())):
-            target.set(name, sample)
-            fixed = not _still_failing(rng, work, target_path)
-            if fixed:
-                yield _describe_attr(name, value, facts, where, shown)
-                return  # keep the sample in place: the copy is repaired
-        target.set(name, value)
     # several bad attributes at once: each one, kept alone, still fails
     target.attrib.clear()
     if _still_failing(rng, work, target_path):
@@ -1053,9 +1054,15 @@ def _blame(el: Any, where: Any, grammar: _Grammar, parent_facts: _ElementFacts) 
         return SchemaFinding(
             where, None, f"<{shown}> may appear only once in <{parent_shown}>", code="E103"
         )
-    missing = _missing_attribute(el, grammar.of(el.tag))
+    facts = grammar.of(el.tag)
+    missing = _missing_attribute(el, facts)
     if missing:
         return _lacks_attributes(where, shown, missing)
+    if facts.definitions:
+        # an attribute no definition of it knows (<forwarder port=...>)
+        for name, value in el.attrib.items():
+            if name not in facts.attributes:
+                return _describe_attr(name, value, facts, where, shown)
     return SchemaFinding(
         where, None, f"<{shown}> is not allowed in <{parent_shown}> with this content"
     )
