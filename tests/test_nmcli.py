@@ -218,6 +218,41 @@ def test_static_and_dhcp_addressing() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: nmcli.bridge_profiles("br0", ["eth 0"]), "'eth 0' is not a Linux interface name"),
+        (lambda: nmcli.bridge_profiles("br0", ["a" * 16]), "1 to 15 bytes"),
+        (lambda: nmcli.bridge_profiles("br0", ["eth0", "eth0"]), "'eth0' is listed twice"),
+        (lambda: nmcli.bridge_profiles("br0", "eth0"), "expected a list of interface names"),
+        (lambda: nmcli.bridge_profiles(""), "expected a non-empty line of text"),
+        (lambda: nmcli.bridge_profiles("my bridge"), "'my bridge' is not a Linux interface name"),
+        (lambda: nmcli.bond_profiles("bond0", ["eth0"], mode="lacp"), "expected one of"),
+        (lambda: nmcli.bond_profiles("bond0", ["eth0"], miimon=-1), "an integer >= 0"),
+        (lambda: Profile("x", "team", "eth0"), "type"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_profiles_are_refused_before_any_command_runs(make: Any, words: str) -> None:
+    with pytest.raises(vnl.UsageError, match=words):
+        make()
+
+
+def test_names_nmcli_takes_are_accepted() -> None:
+    # a profile name may have spaces; the interface then needs its own name
+    bridge, port = nmcli.bridge_profiles("my bridge", ["eth0.42"], interface="br-vm_1")
+    assert (bridge.name, bridge.interface, port.interface) == ("my bridge", "br-vm_1", "eth0.42")
+    (bond, *_) = nmcli.bond_profiles("bond0", ["eth0", "eth1"], mode="802.3ad")
+    assert ("bond.options", "mode=802.3ad,miimon=100") in bond.settings
+
+
+def test_a_vlan_without_a_parent_cannot_be_planned() -> None:
+    host = vnl.HostInterface.from_xml(
+        "<interface type='vlan' name='v42'><vlan tag='42'/></interface>"
+    )
+    with pytest.raises(vnl.UsageError, match="names no parent interface"):
+        nmcli.plan_from_host_interface(host)
+
+
 def _offline(argv: list[str], stdin: str | None = None) -> str:
     out = subprocess.run(
         argv,

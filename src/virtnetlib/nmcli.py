@@ -209,18 +209,47 @@ class Device:
 # ------------------------------------------------------------------ plans
 
 
+_NOT_IN_IFNAME = re.compile(r"[\s/:]")
+
+
+def _ifname(_obj: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """An attrs validator: ``value`` is a name the kernel takes for an interface."""
+    if not (
+        isinstance(value, str)
+        and 0 < len(value.encode()) <= 15
+        and value not in (".", "..")
+        and not _NOT_IN_IFNAME.search(value)
+    ):
+        raise UsageError(
+            f"{attribute.name} {value!r} is not a Linux interface name: "
+            "1 to 15 bytes, without whitespace, '/' or ':'"
+        )
+
+
+def _profile_name(_obj: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip() or "\n" in value:
+        raise UsageError(f"profile {attribute.name} {value!r}: expected a non-empty line of text")
+
+
+def _profile_type(_obj: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in ("bond", "bridge", "ethernet", "vlan"):
+        raise UsageError(f"profile type {value!r}: expected bond, bridge, ethernet or vlan")
+
+
 @attrs.frozen
 class Profile:
     """A connection profile to create: its name, type, interface and settings.
 
     ``settings`` are nmcli property names (``bond.options``,
     ``ipv4.method``) with the values nmcli takes. The UUID is derived from
-    the name, so planning twice gives the same profile.
+    the name, so planning twice gives the same profile. A name or interface
+    NetworkManager would refuse raises :class:`~virtnetlib.UsageError` here,
+    before any command runs.
     """
 
-    name: str
-    type: Literal["bond", "bridge", "ethernet", "vlan"]
-    interface: str
+    name: str = attrs.field(validator=_profile_name)
+    type: Literal["bond", "bridge", "ethernet", "vlan"] = attrs.field(validator=_profile_type)
+    interface: str = attrs.field(validator=_ifname)
     settings: tuple[tuple[str, str], ...] = ()
     controller: str | None = None  # the name of the bond or bridge this is a port of
 
@@ -290,18 +319,44 @@ def bond_profiles(
     if miimon is not None:
         opts["miimon"] = str(miimon)
     opts.update(options or {})
+    if mode not in BOND_MODES:
+        raise UsageError(f"bond mode {mode!r}: expected one of {', '.join(BOND_MODES)}")
+    if miimon is not None and not (isinstance(miimon, int) and miimon >= 0):
+        raise UsageError(f"miimon {miimon!r}: expected milliseconds, an integer >= 0")
     bond = Profile(
         name,
         "bond",
         interface or name,
         (("bond.options", ",".join(f"{k}={v}" for k, v in opts.items())), *ip),
     )
+    return [bond, *_port_profiles(name, ports)]
+
+
+#: The bonding driver's modes, by name (nmcli also takes their numbers 0-6).
+BOND_MODES = (
+    "balance-rr",
+    "active-backup",
+    "balance-xor",
+    "broadcast",
+    "802.3ad",
+    "balance-tlb",
+    "balance-alb",
+    *map(str, range(7)),
+)
+
+
+def _port_profiles(controller: str, ports: Sequence[str]) -> list[Profile]:
+    """Ethernet port profiles of a bond or bridge, one per device."""
+    if isinstance(ports, str):
+        raise UsageError(f"ports: expected a list of interface names, got the string {ports!r}")
+    seen: set[str] = set()
+    for dev in ports:
+        if dev in seen:
+            raise UsageError(f"port {dev!r} is listed twice for {controller!r}")
+        seen.add(dev)
     return [
-        bond,
-        *(
-            Profile(f"{name}-port{i + 1}", "ethernet", dev, controller=name)
-            for i, dev in enumerate(ports)
-        ),
+        Profile(f"{controller}-port{i + 1}", "ethernet", dev, controller=controller)
+        for i, dev in enumerate(ports)
     ]
 
 
@@ -318,13 +373,7 @@ def bridge_profiles(
     if stp is not None:
         settings.append(("bridge.stp", "yes" if stp else "no"))
     bridge = Profile(name, "bridge", interface or name, tuple(settings))
-    return [
-        bridge,
-        *(
-            Profile(f"{name}-port{i + 1}", "ethernet", dev, controller=name)
-            for i, dev in enumerate(ports)
-        ),
-    ]
+    return [bridge, *_port_profiles(name, ports)]
 
 
 def plan_from_host_interface(host: HostInterface) -> list[Profile]:
@@ -387,7 +436,9 @@ def _bond_profiles(bond: BondHostInterface) -> list[Profile]:
 
 
 def _vlan_profile(vlan: VlanHostInterface, controller: str | None = None) -> Profile:
-    parent = vlan.vlan.interface.name if vlan.vlan.interface is not None else ""
+    if vlan.vlan.interface is None or not vlan.vlan.interface.name:
+        raise UsageError(f"VLAN {vlan.name or vlan.vlan.tag!r} names no parent interface")
+    parent = vlan.vlan.interface.name
     name = vlan.name or f"{parent}.{vlan.vlan.tag}"
     ip = () if controller else tuple(_ip_settings(vlan.protocols, port=False))
     return Profile(
