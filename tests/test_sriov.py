@@ -253,6 +253,40 @@ def test_udev_rules(host: FakeSysfs, tmp_path: Path) -> None:
         sriov.write_udev_rule(blocked, pf, 2)
 
 
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [
+        ('2"\nACTION=="add", RUN+="/bin/sh', "expected an integer >= 0"),
+        ("2", "expected an integer >= 0"),
+        (True, "expected an integer >= 0"),
+        (-1, "expected an integer >= 0"),
+        (64, "supports at most 63 VFs, not 64"),
+    ],
+)
+def test_bad_vf_counts_never_reach_a_rule_or_sysfs(
+    host: FakeSysfs, tmp_path: Path, count: Any, words: str
+) -> None:
+    pf = sriov.inventory(host).pf("eth1")
+    with pytest.raises(vnl.UsageError, match=words):
+        sriov.udev_rule(pf, count)
+    with pytest.raises(vnl.UsageError, match=words):
+        sriov.write_udev_rule(tmp_path / "rules.d", pf, count)
+    assert not (tmp_path / "rules.d").exists()
+    with pytest.raises(vnl.Error, match=r"at most|integer"):
+        set_num_vfs("eth1", count, sysfs=host)
+    assert sriov.inventory(host).pf("eth1").num_vfs == 0
+
+
+@pytest.mark.parametrize("name", ["../evil.rules", ".hidden.rules", "70-vfs.conf", "a/b.rules"])
+def test_udev_rule_file_names_stay_in_the_rules_folder(
+    host: FakeSysfs, tmp_path: Path, name: str
+) -> None:
+    pf = sriov.inventory(host).pf("eth1")
+    with pytest.raises(vnl.UsageError, match=r"plain file name ending in \.rules"):
+        sriov.write_udev_rule(tmp_path / "rules.d", pf, 2, filename=name)
+    assert not (tmp_path / "evil.rules").exists()
+
+
 # ------------------------------------------------------------------ VFs to VMs
 
 

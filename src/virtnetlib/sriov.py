@@ -24,7 +24,7 @@ from typing import Literal
 import attrs
 
 from virtnetlib._common import PciAddress, Vlan
-from virtnetlib._errors import Error
+from virtnetlib._errors import Error, UsageError
 from virtnetlib._html import table
 from virtnetlib._interface import HostdevInterface, Interface
 
@@ -548,8 +548,7 @@ def set_num_vfs(
     current = physical.num_vfs
     if current is None:
         raise SriovError(f"cannot read {path}", attempted=f"read {path}")
-    if count < 0:
-        raise SriovError(f"a VF count cannot be negative ({count})")
+    _check_count(count, None)
     if physical.total_vfs is not None and count > physical.total_vfs:
         raise SriovError(
             f"{physical.pci_address} supports at most {physical.total_vfs} VFs, not {count}",
@@ -622,6 +621,14 @@ def _wait_for_vfs(sysfs: Sysfs, device: Path, path: Path, count: int, timeout: f
 # ------------------------------------------------------------------ persistence
 
 
+def _check_count(count: object, pf: PhysicalFunction | None) -> None:
+    """A VF count is an int from 0 (to the PF's total, when known)."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise UsageError(f"VF count {count!r}: expected an integer >= 0")
+    if pf is not None and pf.total_vfs is not None and count > pf.total_vfs:
+        raise UsageError(f"{pf.pci_address} supports at most {pf.total_vfs} VFs, not {count}")
+
+
 def udev_rule(pf: PhysicalFunction, count: int, *, style: Literal["pci", "driver"] = "pci") -> str:
     """A udev rule that recreates ``count`` VFs at boot.
 
@@ -629,6 +636,9 @@ def udev_rule(pf: PhysicalFunction, count: int, *, style: Literal["pci", "driver
     (every PF of that driver gets the VFs); ``style="pci"`` matches this one
     PF by its PCI address, which is safer on hosts with several NICs.
     """
+    _check_count(count, pf)
+    if style not in ("pci", "driver"):
+        raise UsageError(f"style {style!r}: expected 'pci' or 'driver'")
     if style == "driver":
         if not pf.driver:
             raise SriovError(f"{pf.pci_address} has no driver to match on")
@@ -650,6 +660,9 @@ def write_udev_rule(
     folder = Path(rules_dir)
     safe = pf.pci_address.replace(":", "_").replace(".", "_")
     name = filename or f"70-virtnetlib-sriov-{safe}.rules"
+    if "/" in name or name.startswith(".") or not name.endswith(".rules"):
+        # udev reads only *.rules files, and the rule goes in rules_dir itself
+        raise UsageError(f"filename {name!r}: expected a plain file name ending in .rules")
     target = folder / name
     text = "# Written by virtnetlib: recreate SR-IOV VFs at boot\n" + udev_rule(
         pf, count, style=style
