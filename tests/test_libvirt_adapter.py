@@ -50,6 +50,34 @@ def test_connect_from_uri_and_close(tmp_path: Any) -> None:
     assert "connect to" in str(info.value)
 
 
+def test_a_uri_may_be_given_positionally(tmp_path: Any) -> None:
+    node = tmp_path / "node.xml"
+    node.write_text("<node/>")
+    with Connection(f"test://{node}") as c:
+        assert c.uri.startswith("test://")
+    with pytest.raises(vnl.UsageError, match="not both"):
+        Connection(f"test://{node}", uri=f"test://{node}")
+    with pytest.raises(vnl.UsageError, match=r"expected a libvirt\.virConnect or a URI"):
+        Connection(42)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda c: c.define_network("<network/>"), r"expected a Network, got str; read XML"),
+        (lambda c: c.apply_network(None), "expected a Network, got NoneType"),
+        (lambda c: c.network(123), "network name: expected a non-empty str, got 123"),
+        (lambda c: c.has_network(""), "network name: expected a non-empty str"),
+        (lambda c: c.attach_interface("test", "<interface/>"), "expected an Interface"),
+        (lambda c: c.update_interface("test", None), "expected an Interface"),
+        (lambda c: c.domain_interfaces(5), r"expected a name or a libvirt\.virDomain"),
+    ],
+)
+def test_wrong_arguments_are_usage_errors(conn: Connection, call: Any, words: str) -> None:
+    with pytest.raises(vnl.UsageError, match=words):
+        call(conn)
+
+
 def test_define_start_stop_undefine_autostart(conn: Connection) -> None:
     state = conn.define_network(isolated())
     assert state.name == "vnl-iso"

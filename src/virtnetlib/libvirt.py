@@ -18,7 +18,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import attrs
 
@@ -220,6 +220,32 @@ def _same_definition(current: Network, desired: Network) -> bool:
 # ---------------------------------------------------------------- connection
 
 
+M = TypeVar("M", bound=Model)
+
+
+def _model(value: Any, cls: type[M], what: str) -> M:
+    """``value`` if it is a ``cls`` model; a UsageError that says how to get one if not."""
+    if not isinstance(value, cls):
+        hint = (
+            f"; read XML text with {cls.__name__}.from_xml(text)" if isinstance(value, str) else ""
+        )
+        article = "an" if cls.__name__[0] in "AEIOU" else "a"
+        raise UsageError(
+            f"{what}: expected {article} {cls.__name__}, got {type(value).__name__}{hint}"
+        )
+    return value
+
+
+def _name(value: Any, what: str = "network name") -> str:
+    if not isinstance(value, str) or not value:
+        raise UsageError(f"{what}: expected a non-empty str, got {value!r}")
+    return value
+
+
+def _both() -> NoReturn:
+    raise UsageError("give a connection or a URI, not both")
+
+
 class Connection:
     """A libvirt connection with model-level operations.
 
@@ -229,8 +255,15 @@ class Connection:
     """
 
     def __init__(self, conn: Any = None, *, uri: str | None = None, read_only: bool = False):
+        if isinstance(conn, str):
+            conn, uri = None, conn if uri is None else _both()
         if conn is not None and uri is not None:
-            raise UsageError("give a connection or a URI, not both")
+            _both()
+        if conn is not None and not callable(getattr(conn, "getURI", None)):
+            raise UsageError(
+                f"expected a libvirt.virConnect or a URI such as 'qemu:///system', "
+                f"got {type(conn).__name__}"
+            )
         if conn is None:
             opener = _lv.openReadOnly if read_only else _lv.open
             conn = _wrap("connect to", uri or "(default URI)", opener, uri)
@@ -255,7 +288,7 @@ class Connection:
     # ------------------------------------------------------------ networks
 
     def _network(self, name: str) -> Any:
-        return _wrap("look up network", name, self.raw.networkLookupByName, name)
+        return _wrap("look up network", name, self.raw.networkLookupByName, _name(name))
 
     def _state(self, obj: Any) -> NetworkState:
         name = obj.name()
@@ -278,7 +311,7 @@ class Connection:
 
     def has_network(self, name: str) -> bool:
         try:
-            self.raw.networkLookupByName(name)
+            self.raw.networkLookupByName(_name(name))
         except _lv.libvirtError as exc:
             if exc.get_error_code() == _lv.VIR_ERR_NO_NETWORK:
                 return False
@@ -289,6 +322,7 @@ class Connection:
 
     def define_network(self, net: Network) -> NetworkState:
         """Define (or redefine) ``net`` persistently; it is not started."""
+        net = _model(net, Network, "define_network")
         obj = _wrap("define network", net.name, self.raw.networkDefineXML, net.to_xml())
         return self._state(obj)
 
@@ -321,6 +355,7 @@ class Connection:
         network is undefined again, a redefined one gets its previous
         definition back — and the error says so.
         """
+        net = _model(net, Network, "apply_network")
         name = net.name
         if not self.has_network(name):
             obj = _wrap("define network", name, self.raw.networkDefineXML, net.to_xml())
@@ -426,7 +461,11 @@ class Connection:
 
     def _domain(self, domain: Any) -> Any:
         if isinstance(domain, str):
-            return _wrap("look up domain", domain, self.raw.lookupByName, domain)
+            return _wrap("look up domain", domain, self.raw.lookupByName, _name(domain, "domain"))
+        if not callable(getattr(domain, "XMLDesc", None)):
+            raise UsageError(
+                f"domain: expected a name or a libvirt.virDomain, got {type(domain).__name__}"
+            )
         return domain
 
     def domain_interfaces(self, domain: Any, *, inactive: bool = False) -> ModelList[Interface]:
@@ -448,6 +487,7 @@ class Connection:
         self, domain: Any, iface: Interface, *, live: bool = True, config: bool = False
     ) -> None:
         """Add ``iface`` to a domain (``virsh attach-interface … --live --config``)."""
+        iface = _model(iface, Interface, "attach_interface")
         dom = self._domain(domain)
         _wrap(
             "attach interface to domain",
@@ -471,6 +511,7 @@ class Connection:
             if not matches:
                 raise Error(f"domain {dom.name()!r} has no interface with MAC address {which}")
             which = matches[0]
+        which = _model(which, Interface, "detach_interface")
         _wrap(
             "detach interface from domain",
             dom.name(),
@@ -483,6 +524,7 @@ class Connection:
         self, domain: Any, iface: Interface, *, live: bool = True, config: bool = False
     ) -> None:
         """Change an interface in place: link state, bandwidth (matched by MAC)."""
+        iface = _model(iface, Interface, "update_interface")
         dom = self._domain(domain)
         _wrap(
             "update interface of domain",
