@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import virtnetlib as vnl
 from virtnetlib import sriov
@@ -73,3 +76,18 @@ def test_an_address_whose_prefix_does_not_fit_still_summarizes() -> None:
     ]
     assert "198.51.100.1" in net._repr_html_()
     assert "E214" in [p.code for p in vnl.validate(net)]
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        # wrong types on purpose: what a user without a type checker passes
+        (lambda: vnl.network_summary("<network/>"), r"read XML text with Network\.from_xml"),  # type: ignore[arg-type]
+        (lambda: vnl.interface_summary(None), "expected an Interface model, got NoneType"),  # type: ignore[arg-type]
+        (lambda: vnl.validate_known(None), "expected a file path, got NoneType"),  # type: ignore[arg-type]
+        (lambda: vnl.append_interface("<domain/>", "<interface/>"), "expected an Interface"),  # type: ignore[arg-type]
+    ],
+)
+def test_the_wrong_kind_of_argument_is_a_usage_error(call: Any, words: str) -> None:
+    with pytest.raises(vnl.UsageError, match=words):
+        call()

@@ -64,8 +64,8 @@ def test_a_uri_may_be_given_positionally(tmp_path: Any) -> None:
 @pytest.mark.parametrize(
     ("call", "words"),
     [
-        (lambda c: c.define_network("<network/>"), r"expected a Network, got str; read XML"),
-        (lambda c: c.apply_network(None), "expected a Network, got NoneType"),
+        (lambda c: c.define_network("<network/>"), r"expected a Network model, got str; read XML"),
+        (lambda c: c.apply_network(None), "expected a Network model, got NoneType"),
         (lambda c: c.network(123), "network name: expected a non-empty str, got 123"),
         (lambda c: c.has_network(""), "network name: expected a non-empty str"),
         (lambda c: c.attach_interface("test", "<interface/>"), "expected an Interface"),

@@ -963,6 +963,19 @@ def _format(spec: _Spec, value: Any, obj: Any) -> str:
 # Introspection
 
 
+def expect_model(value: Any, cls: type[M], what: str = "") -> M:
+    """``value`` if it is a ``cls`` model; otherwise a :class:`UsageError` that
+    says what was expected (and, for XML text, the call that reads it)."""
+    if isinstance(value, cls):
+        return value
+    article = "an" if cls.__name__[0] in "AEIOU" else "a"
+    hint = f"; read XML text with {cls.__name__}.from_xml(text)" if isinstance(value, str) else ""
+    raise UsageError(
+        f"{what + ': ' if what else ''}expected {article} {cls.__name__} model, "
+        f"got {type(value).__name__}{hint}"
+    )
+
+
 def unmodeled(obj: Model) -> list[str]:
     """XPath-like locations of everything kept but not typed in ``obj``.
 

@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any
 
-from virtnetlib._binding import parse_root
+from virtnetlib._binding import expect_model, parse_root
 from virtnetlib._errors import Error, ParseError, UsageError
 from virtnetlib._interface import Interface
 from virtnetlib._xml import parse_document, read_source
@@ -90,9 +90,7 @@ def _indent_at(text: str, offset: int) -> str:
 
 
 def _render(iface: Interface, indent: str) -> str:
-    if not isinstance(iface, Interface):
-        raise UsageError(f"expected an Interface model, got {type(iface).__name__}")
-    lines = iface.to_xml().rstrip("\n").split("\n")
+    lines = expect_model(iface, Interface).to_xml().rstrip("\n").split("\n")
     return lines[0] + "".join(f"\n{indent}{line}" for line in lines[1:])
 
 

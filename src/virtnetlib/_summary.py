@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from virtnetlib._binding import Model
+from virtnetlib._binding import Model, expect_model
 from virtnetlib._interface import Interface
 from virtnetlib._network import Network
 
@@ -44,6 +44,7 @@ REACHABILITY: dict[str, Reachability] = {
 
 def network_summary(net: Network) -> dict[str, Any]:
     """The facts of ``net`` worth a glance, as plain values (JSON-ready)."""
+    expect_model(net, Network)
     mode = net.mode
     subnets: list[str] = []
     ranges: list[str] = []
@@ -94,6 +95,7 @@ def _source_text(iface: Interface) -> str | None:
 
 def interface_summary(iface: Interface) -> dict[str, Any]:
     """The facts of a domain interface worth a glance, as plain values."""
+    expect_model(iface, Interface)
     ports: list[dict[str, Any]] = []
     for fwd in iface.port_forwards:
         entry: dict[str, Any] = {"proto": fwd.proto, "address": fwd.address and str(fwd.address)}

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import attrs
 
 from virtnetlib._binding import Model, parse_root, parse_root_kept, unmodeled
-from virtnetlib._errors import Error, ParseError
+from virtnetlib._errors import Error, ParseError, UsageError
 from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
@@ -132,6 +132,8 @@ def validate_known(
     A document that is not a network, an interface or a domain gives no
     problems; the file is read and parsed once either way.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise UsageError(f"expected a file path, got {type(path).__name__}")
     return _checked(Path(path), None, schemas, disable, known_only=True)
 
 

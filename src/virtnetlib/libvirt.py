@@ -22,7 +22,7 @@ from typing import Any, Literal, NoReturn, TypeVar
 
 import attrs
 
-from virtnetlib._binding import Model
+from virtnetlib._binding import Model, expect_model
 from virtnetlib._domain import domain_interfaces as _domain_interfaces
 from virtnetlib._errors import Error, UsageError
 from virtnetlib._html import ModelList
@@ -220,22 +220,6 @@ def _same_definition(current: Network, desired: Network) -> bool:
 # ---------------------------------------------------------------- connection
 
 
-M = TypeVar("M", bound=Model)
-
-
-def _model(value: Any, cls: type[M], what: str) -> M:
-    """``value`` if it is a ``cls`` model; a UsageError that says how to get one if not."""
-    if not isinstance(value, cls):
-        hint = (
-            f"; read XML text with {cls.__name__}.from_xml(text)" if isinstance(value, str) else ""
-        )
-        article = "an" if cls.__name__[0] in "AEIOU" else "a"
-        raise UsageError(
-            f"{what}: expected {article} {cls.__name__}, got {type(value).__name__}{hint}"
-        )
-    return value
-
-
 def _name(value: Any, what: str = "network name") -> str:
     if not isinstance(value, str) or not value:
         raise UsageError(f"{what}: expected a non-empty str, got {value!r}")
@@ -322,7 +306,7 @@ class Connection:
 
     def define_network(self, net: Network) -> NetworkState:
         """Define (or redefine) ``net`` persistently; it is not started."""
-        net = _model(net, Network, "define_network")
+        net = expect_model(net, Network, "define_network")
         obj = _wrap("define network", net.name, self.raw.networkDefineXML, net.to_xml())
         return self._state(obj)
 
@@ -355,7 +339,7 @@ class Connection:
         network is undefined again, a redefined one gets its previous
         definition back — and the error says so.
         """
-        net = _model(net, Network, "apply_network")
+        net = expect_model(net, Network, "apply_network")
         name = net.name
         if not self.has_network(name):
             obj = _wrap("define network", name, self.raw.networkDefineXML, net.to_xml())
@@ -487,7 +471,7 @@ class Connection:
         self, domain: Any, iface: Interface, *, live: bool = True, config: bool = False
     ) -> None:
         """Add ``iface`` to a domain (``virsh attach-interface … --live --config``)."""
-        iface = _model(iface, Interface, "attach_interface")
+        iface = expect_model(iface, Interface, "attach_interface")
         dom = self._domain(domain)
         _wrap(
             "attach interface to domain",
@@ -511,7 +495,7 @@ class Connection:
             if not matches:
                 raise Error(f"domain {dom.name()!r} has no interface with MAC address {which}")
             which = matches[0]
-        which = _model(which, Interface, "detach_interface")
+        which = expect_model(which, Interface, "detach_interface")
         _wrap(
             "detach interface from domain",
             dom.name(),
@@ -524,7 +508,7 @@ class Connection:
         self, domain: Any, iface: Interface, *, live: bool = True, config: bool = False
     ) -> None:
         """Change an interface in place: link state, bandwidth (matched by MAC)."""
-        iface = _model(iface, Interface, "update_interface")
+        iface = expect_model(iface, Interface, "update_interface")
         dom = self._domain(domain)
         _wrap(
             "update interface of domain",
