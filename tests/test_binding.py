@@ -18,7 +18,7 @@ import virtnetlib._types
 from tests.conftest import CORPUS, manifest
 from tests.xmlcompare import xml_equal
 from virtnetlib import Network, NetworkBridge, ParseError, unmodeled
-from virtnetlib._xml import element_at, element_path
+from virtnetlib._xml import element_at, element_path, paths_under
 
 FUTURE = """\
 <network>
@@ -618,6 +618,8 @@ def test_element_at_finds_what_element_path_names() -> None:
         for el in root.iter():
             if isinstance(el.tag, str):
                 assert element_at(root, element_path(el)) is el, element_path(el)
+        index = paths_under(root)
+        assert index == {element_path(el): el for el in root.iter() if isinstance(el.tag, str)}
     root = etree.fromstring(extra.encode())
     assert element_at(root, "/network/ip[3]") is None
     assert element_at(root, "/domain") is None

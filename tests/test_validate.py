@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 import virtnetlib
+import virtnetlib._binding
+import virtnetlib._rules as rules
 import virtnetlib._schema as schema
+import virtnetlib._validate as validating
 from tests.conftest import CORPUS, corpus_entries
 from virtnetlib import Problem, validate
 from virtnetlib._rules import RULES
@@ -266,6 +269,55 @@ def test_a_problem_among_thousands_of_siblings_is_found_in_few_tries(
     assert problem.path is not None
     assert problem.path.startswith("/network/ip/dhcp/")
     assert tries < 40
+
+
+def test_many_findings_are_located_as_one_would_be(monkeypatch: pytest.MonkeyPatch) -> None:
+    # past a few findings, paths come from one index of the document: the
+    # same paths and lines as looking each one up
+    ranges = "\n".join(f"<range start='{p}' exclude='yes'/>" for p in range(1000, 1040))
+    xml = (
+        "<domain type='test'><name>d</name><memory>1024</memory><os><type>hvm</type></os>"
+        "<devices><interface type='user'/><interface type='user'><backend type='passt'/>"
+        f"<portForward proto='tcp'>\n{ranges}\n</portForward></interface></devices></domain>"
+    )
+    lookups = 0
+    real = rules._locate
+
+    def counted(element: Any, rel: str, attribute: str | None, index: Any = None) -> Any:
+        nonlocal lookups
+        lookups += index is None
+        return real(element, rel, attribute, index)
+
+    monkeypatch.setattr(rules, "_locate", counted)
+    indexed = validate(xml)
+    assert lookups == rules._INDEX_FROM  # then the index, not an XPath per finding
+    monkeypatch.setattr(rules, "_INDEX_FROM", 10**9)
+    looked_up = validate(xml)
+    assert indexed == looked_up
+    assert [p.code for p in indexed] == ["W307"] * 40
+    assert indexed[39].path == "/domain/devices/interface[2]/portForward/range[40]"
+    assert indexed[39].line == 41
+
+
+def test_an_explanation_that_stops_early_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[bool] = []
+    real = virtnetlib._binding.parse_root_kept
+
+    def counted(cls: Any, element: Any, *, strict: bool = True) -> Any:
+        reads.append(strict)
+        return real(cls, element, strict=strict)
+
+    monkeypatch.setattr(validating, "parse_root_kept", counted)
+    hosts = "".join(f"<host mac='52:54:00:00:00:01' ip='x{i}'/>" for i in range(200))
+    problems = validate(NET.format(f"<ip address='10.0.0.1' prefix='8'><dhcp>{hosts}</dhcp></ip>"))
+    *explained, last = problems
+    assert len(explained) == schema._MAX_ROUNDS
+    assert {p.code for p in explained} == {"E101"}
+    assert "more schema problems than shown here" in last.message
+    # the values not reached are not passed off as E260 (parser-only) problems
+    assert "E260" not in {p.code for p in problems}
+    # read strictly once for the explanation and the checks, then leniently
+    assert reads == [True, False]
 
 
 def test_every_schema_problem_is_reported_not_just_the_first() -> None:

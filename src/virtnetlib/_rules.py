@@ -20,7 +20,7 @@ from virtnetlib._common import IP, Bandwidth, Route, VirtualPort, Vlan
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem
 from virtnetlib._types import IPAddress
-from virtnetlib._xml import element_path
+from virtnetlib._xml import element_path, paths_under
 
 if TYPE_CHECKING:
     from virtnetlib._hostinterface import HostInterface
@@ -1162,9 +1162,21 @@ def _host_advice(host: HostInterface) -> Iterator[Finding]:
 # ---------------------------------------------------------------------- running
 
 
-def _locate(element: Any, rel: str, attribute: str | None) -> tuple[str, int | None]:
+#: Beyond this many findings in one document, their elements are found
+#: through one index of the document's paths, not one XPath each.
+_INDEX_FROM = 16
+
+
+def _locate(
+    element: Any, rel: str, attribute: str | None, index: dict[str, Any] | None = None
+) -> tuple[str, int | None]:
     base = element_path(element)
     target = element
+    if index is not None and rel not in ("", "."):
+        found = index.get(f"{base}/{rel}")
+        if found is not None:
+            path = f"{base}/{rel}"
+            return (f"{path}/@{attribute}" if attribute else path), found.sourceline
     if rel not in ("", "."):
         try:
             found = element.xpath(rel)
@@ -1190,10 +1202,13 @@ def check_model(model: Model, element: Any) -> list[Problem]:
             checks = _HOST_CHECKS
         else:
             return []
-    out = []
+    out: list[Problem] = []
+    index = None
     for check in checks:
         for code, message, rel, attribute in check(model):
-            path, line = _locate(element, rel, attribute)
+            if index is None and len(out) >= _INDEX_FROM:
+                index = paths_under(element)
+            path, line = _locate(element, rel, attribute, index)
             out.append(Problem(RULES[code].severity, code, message, line, path))  # type: ignore[arg-type]
     return out
 

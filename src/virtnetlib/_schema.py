@@ -42,6 +42,8 @@ class SchemaFinding:
     message: str
     expected: tuple[str, ...] = ()
     code: str = "E110"
+    #: the explanation stopped before finding every problem
+    truncated: bool = False
 
 
 # ----------------------------------------------------------------- grammar facts
@@ -803,6 +805,15 @@ def _explain(
             )
         if not drop(target):
             return
+    if not rng.validate(work):
+        # explaining goes on for a bounded number of rounds, not forever
+        yield SchemaFinding(
+            original,
+            None,
+            f"more schema problems than shown here (explained for {_MAX_ROUNDS} rounds); "
+            "fix these and validate again",
+            truncated=True,
+        )
 
 
 #: Up to this many children, each is tried; beyond, halves are (one culprit).

@@ -14,19 +14,19 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 
-from virtnetlib._binding import Model, parse_root, parse_root_kept, unmodeled
+from virtnetlib._binding import Model, parse_root_kept, unmodeled
 from virtnetlib._errors import Error, ParseError, UsageError
 from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
 from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
-from virtnetlib._xml import element_at, element_path, parse_document, qname_text
+from virtnetlib._xml import element_at, element_path, parse_document, paths_under, qname_text
 
 __all__ = ["Kind", "Problem", "Severity", "validate", "validate_known"]
 
@@ -61,21 +61,39 @@ def _kind_of(root: Any) -> str | None:
     return None
 
 
-def _hints(element: Any, kind: str) -> dict[Any, list[tuple[str | None, str]]]:
-    """Typed-model complaints about ``element``, keyed by the element they concern."""
-    try:
-        parse_root(_model(kind), element, strict=True)
-    except ParseError as exc:
-        top = element.getroottree().getroot()
+class _Strict:
+    """An element read strictly, once: the model and whether XML was kept, or the error.
+
+    The schema's explanation asks for it (hints) and so do the define-time
+    checks; a document with 20,000 bad values is not read twice for them.
+    """
+
+    def __init__(self, element: Any, kind: str) -> None:
+        self.element, self.kind = element, kind
+
+    @functools.cached_property
+    def result(self) -> tuple[Model, bool] | ParseError:
+        try:
+            return parse_root_kept(_model(self.kind), self.element, strict=True)
+        except ParseError as exc:
+            return exc
+
+    def hints(self) -> dict[Any, list[tuple[str | None, str]]]:
+        """Typed-model complaints about the element, keyed by the element they concern."""
+        exc = self.result
+        if not isinstance(exc, ParseError):
+            return {}
+        top = self.element.getroottree().getroot()
+        # a few issues: walk to each; many: one index of every path
+        index = paths_under(top) if len(exc.issues) > _WALK_UP_TO else None
         hints: dict[Any, list[tuple[str | None, str]]] = {}
         for issue in exc.issues:
             path = issue.path or ""
             base, _, attribute = path.partition("/@")
-            target = element_at(top, base)
+            target = element_at(top, base) if index is None else index.get(base)
             if target is not None:
                 hints.setdefault(target, []).append((attribute or None, issue.message))
         return hints
-    return {}
 
 
 def _element_of(path: str) -> str:
@@ -87,9 +105,34 @@ def _untwinned(path: str) -> str:
     return re.sub(r"\[\d+\]$", "", _element_of(path))
 
 
-def _related(a: str, b: str) -> bool:
-    """One element path is the other or inside it."""
-    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+_WALK_UP_TO = 16
+
+
+class _Related:
+    """Element paths; ``path in related``: it is one of them, inside one, or holds one.
+
+    Sets, not a scan: a document with 20,000 problems asks 20,000 times.
+    """
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.paths = set(paths)
+        self.holders = {a for p in self.paths for a in _ancestors(p)}
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        return (
+            path in self.paths
+            or path in self.holders
+            or any(a in self.paths for a in _ancestors(path))
+        )
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """``/a/b/c`` → ``/a/b``, ``/a``."""
+    while (cut := path.rfind("/")) > 0:
+        path = path[:cut]
+        yield path
 
 
 def _from_finding(finding: SchemaFinding) -> Problem:
@@ -204,27 +247,28 @@ def _validate(
     )
     problems: list[Problem] = []
     for element, target_kind in targets:
-        findings = schema_set.check(
-            target_kind, element, functools.partial(_hints, element, target_kind)
-        )
+        strict = _Strict(element, target_kind)
+        findings = schema_set.check(target_kind, element, strict.hints)
         schema_problems = [_from_finding(f) for f in findings]
         problems.extend(schema_problems)
         cls = _model(target_kind)
         base, root_tag = element_path(element), "/" + qname_text(str(element.tag), {})
-        try:
-            model, kept = parse_root_kept(cls, element, strict=True)
-        except ParseError as exc:
+        read = strict.result
+        if isinstance(read, ParseError):
             # The models read values as libvirt's parser does, which refuses
             # some its schema lets through (hex without 0x); say so where no
             # schema problem already points at the element.
-            flagged = [_element_of(p.path or "") for p in schema_problems]
+            flagged = _Related(_element_of(p.path or "") for p in schema_problems)
             # a repeated element the schema reported at one of its twins
             repeated = {_untwinned(p.path or "") for p in schema_problems if p.code == "E103"}
-            for issue in exc.issues:
+            # when the schema's explanation stopped early, an issue it did not
+            # reach cannot be told from a schema problem: leave it to the rerun
+            truncated = any(f.truncated for f in findings)
+            for issue in read.issues:
                 path = issue.path or base  # issues name the element in its document
-                if _untwinned(path) in repeated:
+                if truncated or _untwinned(path) in repeated:
                     continue
-                if not any(_related(_element_of(path), f) for f in flagged):
+                if _element_of(path) not in flagged:
                     problems.append(
                         Problem("error", E_PARSER_VALUE.code, issue.message, issue.line, path)
                     )
@@ -232,16 +276,16 @@ def _validate(
                 model, kept = parse_root_kept(cls, element, strict=False)
             except ParseError:
                 continue  # the problems above say why
+        else:
+            model, kept = read
         # A value the models could not read is kept aside and reads as absent,
         # so a rule about that element would only echo the schema error (an
         # invalid forward mode read as the default "nat"); leave those out.
-        bad = []
-        if kept:
-            bad = [_element_of(base + path[len(root_tag) :]) for path in unmodeled(model)]
+        bad = _Related(
+            _element_of(base + path[len(root_tag) :]) for path in (unmodeled(model) if kept else ())
+        )
         problems.extend(
-            p
-            for p in check_model(model, element)
-            if not any(_related(_element_of(p.path or ""), b) for b in bad)
+            p for p in check_model(model, element) if _element_of(p.path or "") not in bad
         )
     if kind == "domain":
         problems.extend(check_domain(root))

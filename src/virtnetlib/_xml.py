@@ -23,6 +23,7 @@ __all__ = [
     "escape_attr",
     "escape_text",
     "parse_document",
+    "paths_under",
     "qname_text",
 ]
 
@@ -151,12 +152,22 @@ def qname_text(qname: str, nsmap: dict[Any, str] | None) -> str:
     return local
 
 
+_NOT_PLAIN_PATH = re.compile(r"[*:(]").search
+
+
 def element_path(el: Any) -> str:
     """An XPath-like location of ``el``: ``/network/ip[2]/dhcp``.
 
     Indices appear only where siblings share the tag, as in libvirt's and
     lxml's own paths.
     """
+    if isinstance(el.tag, str):
+        # libxml2 writes the same path in C, counting siblings without making
+        # a Python object for each (a problem on each of 20,000 ranges would
+        # otherwise take minutes); names with a namespace are left to Python
+        path: str = el.getroottree().getpath(el)
+        if not _NOT_PLAIN_PATH(path):
+            return path
     parts: list[str] = []
     while el is not None:
         tag = el.tag
@@ -201,6 +212,28 @@ def element_at(root: Any, path: str) -> Any:
         el = same[index - 1]
         candidates = list(el)
     return el
+
+
+def paths_under(el: Any) -> dict[str, Any]:
+    """:func:`element_path` of ``el`` and of every element inside it, in one pass."""
+    found = {element_path(el): el}
+    stack = [(next(iter(found)), el)]
+    while stack:
+        base, parent = stack.pop()
+        children = [c for c in parent if isinstance(c.tag, str)]
+        counts: dict[Any, int] = {}
+        for child in children:
+            counts[child.tag] = counts.get(child.tag, 0) + 1
+        seen: dict[Any, int] = {}
+        for child in children:
+            name = qname_text(child.tag, child.nsmap)
+            if counts[child.tag] > 1:
+                seen[child.tag] = seen.get(child.tag, 0) + 1
+                name = f"{name}[{seen[child.tag]}]"
+            path = f"{base}/{name}"
+            found[path] = child
+            stack.append((path, child))
+    return found
 
 
 _TEXT_ESCAPES = str.maketrans(
