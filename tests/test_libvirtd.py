@@ -238,6 +238,28 @@ def test_live_dhcp_host_gets_its_fixed_address(system: Any, client: Any) -> None
     assert stored.hosts == [host]
 
 
+def test_a_static_address_reserved_twice_goes_to_neither_second_host(
+    system: Any, client: Any
+) -> None:
+    """W313's claim, on the real dnsmasq libvirtd starts: the second host is ignored."""
+    subnet = "198.51.100.64/27"
+    dhcp = dhcp_range(subnet, 10, 20)
+    dhcp.hosts = [
+        vnl.DhcpHost(mac="52:54:00:00:00:99", ip=ADDR("198.51.100.94")),
+        vnl.DhcpHost(mac=client.mac, ip=ADDR("198.51.100.94")),
+    ]
+    net = network(unique("dup"), subnet, dhcp=dhcp)
+    assert [(p.code, p.path) for p in vnl.validate(net) if p.severity == "warning"] == [
+        ("W313", "/network/ip/dhcp/host[2]/@ip")
+    ]
+    system.apply_network(net)
+    client.plug(bridge_of(net))
+    got = ipaddress.IPv4Address(client.dhcp()["ip"])
+    v4 = ipaddress.IPv4Address
+    assert got != v4("198.51.100.94")
+    assert v4("198.51.100.74") <= got <= v4("198.51.100.84")  # from the range instead
+
+
 def test_apply_is_idempotent_and_restarts_on_request(system: Any) -> None:
     net = network(unique("app"), "198.51.100.128/27")
     assert system.apply_network(net).action == "created"

@@ -153,6 +153,7 @@ def _name(net: Network) -> Iterator[Finding]:
 
 @network_check
 def _ips(net: Network) -> Iterator[Finding]:
+    reserved: dict[Any, str] = {}  # static address -> the host it is for (one dnsmasq hostsfile)
     for i, ip in enumerate(net.ips):
         where = _idx(net.ips, i, "ip")
         if ip.address is None:
@@ -260,6 +261,19 @@ def _ips(net: Network) -> Iterator[Finding]:
                     hpath,
                     "ip",
                 )
+            first = reserved.get(host.ip) if host.ip is not None else None
+            if first is not None:
+                yield (
+                    W_HOST_DUP_IP.code,
+                    (
+                        f"{host.ip} is already reserved for {first}; dnsmasq ignores this "
+                        "host ('duplicate dhcp-host IP address'), so it never gets it"
+                    ),
+                    hpath,
+                    "ip",
+                )
+            elif host.ip is not None:
+                reserved[host.ip] = host.mac or host.id or host.name or "another host"
             if host.mac is not None and _multicast(host.mac):
                 yield E_MULTICAST.code, f"{host.mac} is a multicast MAC address", hpath, "mac"
             if host.name is not None and not (host.name[:1].isascii() and host.name[:1].isalnum()):
@@ -1004,6 +1018,9 @@ W_OVERLAP = _rule("W308", "host port forwarded more than once")
 W_NAT_V4 = _rule("W309", "NAT network without an IPv4 address (NAT is IPv4 only)")
 W_HOST_OUTSIDE = _rule(
     "W312", "static DHCP host address outside its <ip> subnet (dnsmasq never hands it out)"
+)
+W_HOST_DUP_IP = _rule(
+    "W313", "static DHCP address reserved twice (dnsmasq ignores the second host)"
 )
 
 
