@@ -260,6 +260,23 @@ def test_a_static_address_reserved_twice_goes_to_neither_second_host(
     assert v4("198.51.100.74") <= got <= v4("198.51.100.84")  # from the range instead
 
 
+def test_one_mac_with_two_static_addresses_gets_one_of_them(system: Any, client: Any) -> None:
+    """W314's claim, on the real dnsmasq: a MAC is given one address, never the other."""
+    subnet = "198.51.100.32/27"
+    first, second = ipaddress.IPv4Address("198.51.100.61"), ipaddress.IPv4Address("198.51.100.62")
+    dhcp = dhcp_range(subnet, 10, 20)
+    dhcp.hosts = [vnl.DhcpHost(mac=client.mac, ip=first), vnl.DhcpHost(mac=client.mac, ip=second)]
+    net = network(unique("mac"), subnet, dhcp=dhcp)
+    assert [(p.code, p.path) for p in vnl.validate(net) if p.severity == "warning"] == [
+        ("W314", "/network/ip/dhcp/host[2]/@mac")
+    ]
+    system.apply_network(net)
+    client.plug(bridge_of(net))
+    got = {ipaddress.IPv4Address(client.dhcp()["ip"]) for _ in range(3)}
+    assert len(got) == 1
+    assert got <= {first, second}
+
+
 def test_apply_is_idempotent_and_restarts_on_request(system: Any) -> None:
     net = network(unique("app"), "198.51.100.128/27")
     assert system.apply_network(net).action == "created"

@@ -1005,6 +1005,17 @@ ADVICE = [
         ),
     ),
     (
+        NET.format(
+            "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:0a' "
+            "ip='10.0.0.5'/><host mac='52:54:00:00:00:0A' ip='10.0.0.6'/></dhcp></ip>"
+        ),
+        "W314",
+        NET.format(
+            "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:0a' "
+            "ip='10.0.0.5'/><host mac='52:54:00:00:00:0b' ip='10.0.0.6'/></dhcp></ip>"
+        ),
+    ),
+    (
         "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
         "W303",
         "<interface type='bridge'><source bridge='br0'/></interface>",

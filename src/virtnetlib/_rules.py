@@ -154,6 +154,7 @@ def _name(net: Network) -> Iterator[Finding]:
 @network_check
 def _ips(net: Network) -> Iterator[Finding]:
     reserved: dict[Any, str] = {}  # static address -> the host it is for (one dnsmasq hostsfile)
+    by_mac: dict[str, Any] = {}  # MAC -> its first static address
     for i, ip in enumerate(net.ips):
         where = _idx(net.ips, i, "ip")
         if ip.address is None:
@@ -274,6 +275,19 @@ def _ips(net: Network) -> Iterator[Finding]:
                 )
             elif host.ip is not None:
                 reserved[host.ip] = host.mac or host.id or host.name or "another host"
+            if host.mac is not None and host.ip is not None:
+                earlier = by_mac.setdefault(host.mac.lower(), host.ip)
+                if earlier != host.ip:
+                    yield (
+                        W_MAC_TWICE.code,
+                        (
+                            f"{host.mac} already has static address {earlier}; dnsmasq "
+                            f"gives a MAC one address, so {earlier} or {host.ip} is never "
+                            "handed out"
+                        ),
+                        hpath,
+                        "mac",
+                    )
             if host.mac is not None and _multicast(host.mac):
                 yield E_MULTICAST.code, f"{host.mac} is a multicast MAC address", hpath, "mac"
             if host.name is not None and not (host.name[:1].isascii() and host.name[:1].isalnum()):
@@ -1022,6 +1036,7 @@ W_HOST_OUTSIDE = _rule(
 W_HOST_DUP_IP = _rule(
     "W313", "static DHCP address reserved twice (dnsmasq ignores the second host)"
 )
+W_MAC_TWICE = _rule("W314", "two static DHCP addresses for one MAC (dnsmasq hands out only one)")
 
 
 @network_check
