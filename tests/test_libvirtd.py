@@ -277,6 +277,22 @@ def test_one_mac_with_two_static_addresses_gets_one_of_them(system: Any, client:
     assert got <= {first, second}
 
 
+@pytest.mark.parametrize(("last", "handed_out"), [("65", False), ("95", True)])
+def test_a_host_on_the_own_or_broadcast_address(
+    system: Any, client: Any, last: str, handed_out: bool
+) -> None:
+    """W315's claims on the real dnsmasq: its own address is never handed out;
+    the broadcast address is (and a guest cannot use it)."""
+    subnet, reserved = "198.51.100.64/27", ipaddress.IPv4Address(f"198.51.100.{last}")
+    dhcp = dhcp_range(subnet, 10, 20)
+    dhcp.hosts = [vnl.DhcpHost(mac=client.mac, ip=reserved)]
+    net = network(unique("own"), subnet, dhcp=dhcp)
+    assert [p.code for p in vnl.validate(net) if p.severity == "warning"] == ["W315"]
+    system.apply_network(net)
+    client.plug(bridge_of(net))
+    assert (ipaddress.IPv4Address(client.dhcp()["ip"]) == reserved) is handed_out
+
+
 def test_apply_is_idempotent_and_restarts_on_request(system: Any) -> None:
     net = network(unique("app"), "198.51.100.128/27")
     assert system.apply_network(net).action == "created"

@@ -1016,6 +1016,17 @@ ADVICE = [
         ),
     ),
     (
+        NET.format(
+            "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' "
+            "ip='10.0.0.1'/></dhcp></ip>"
+        ),
+        "W315",
+        NET.format(
+            "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' "
+            "ip='10.0.0.254'/></dhcp></ip>"
+        ),
+    ),
+    (
         "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
         "W303",
         "<interface type='bridge'><source bridge='br0'/></interface>",
@@ -1052,6 +1063,40 @@ def test_advice_triggers_and_does_not(bad: str, code: str, good: str) -> None:
     assert problem.severity == "warning"
     assert code not in codes(validate(good))
     assert code not in codes(validate(bad, disable=[code]))
+
+
+@pytest.mark.parametrize(
+    ("subnet", "address", "words"),
+    [
+        ("10.0.0.1' prefix='24", "10.0.0.1", "this network's own address"),
+        ("10.0.0.1' prefix='24", "10.0.0.0", "the network address of 10.0.0.0/24"),
+        ("10.0.0.1' prefix='24", "10.0.0.255", "the broadcast address of 10.0.0.0/24"),
+        ("10.0.0.1' netmask='255.255.255.0", "10.0.0.255", "the broadcast address"),
+        ("2001:db8::1' prefix='64", "2001:db8::1", "this network's own address"),
+        ("10.0.0.1' prefix='31", "10.0.0.0", None),  # RFC 3021: both are host addresses
+        ("2001:db8::1' prefix='64", "2001:db8::", None),
+        ("10.0.0.1' prefix='24", "10.0.0.254", None),
+    ],
+)
+def test_static_host_addresses_no_guest_can_use(
+    subnet: str, address: str, words: str | None
+) -> None:
+    family = " family='ipv6'" if ":" in address else ""
+    who = "id='0:1:2:3'" if family else "mac='52:54:00:00:00:01'"
+    found = [
+        p
+        for p in validate(
+            NET.format(
+                f"<ip{family} address='{subnet}'><dhcp><host {who} ip='{address}'/></dhcp></ip>"
+            )
+        )
+        if p.code == "W315"
+    ]
+    if words is None:
+        assert found == []
+    else:
+        assert [p.path for p in found] == ["/network/ip/dhcp/host/@ip"]
+        assert words in found[0].message
 
 
 def test_bond_advice_on_host_bridges() -> None:

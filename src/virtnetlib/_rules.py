@@ -151,6 +151,26 @@ def _name(net: Network) -> Iterator[Finding]:
         yield E_NAME.code, f"invalid character '/' in network name {net.name!r}", "name", None
 
 
+def _unusable_host_address(address: Any, own: Any, subnet: Any) -> str | None:
+    """Why a guest cannot use ``address`` as its static DHCP address, if it cannot."""
+    if address is None:
+        return None
+    if address == own:
+        return f"{address} is this network's own address; dnsmasq never hands it out"
+    if subnet is None or address.version != 4 or subnet.prefixlen > 30 or address not in subnet:
+        return None  # /31 and /32 have no network or broadcast address (RFC 3021)
+    for what, special in (
+        ("network", subnet.network_address),
+        ("broadcast", subnet.broadcast_address),
+    ):
+        if address == special:
+            return (
+                f"{address} is the {what} address of {subnet}; dnsmasq hands it out, "
+                "but a guest cannot use it as its own"
+            )
+    return None
+
+
 @network_check
 def _ips(net: Network) -> Iterator[Finding]:
     reserved: dict[Any, str] = {}  # static address -> the host it is for (one dnsmasq hostsfile)
@@ -262,6 +282,8 @@ def _ips(net: Network) -> Iterator[Finding]:
                     hpath,
                     "ip",
                 )
+            if unusable := _unusable_host_address(host.ip, ip.address, subnet):
+                yield W_HOST_UNUSABLE.code, unusable, hpath, "ip"
             first = reserved.get(host.ip) if host.ip is not None else None
             if first is not None:
                 yield (
@@ -1035,6 +1057,10 @@ W_HOST_OUTSIDE = _rule(
 )
 W_HOST_DUP_IP = _rule(
     "W313", "static DHCP address reserved twice (dnsmasq ignores the second host)"
+)
+W_HOST_UNUSABLE = _rule(
+    "W315",
+    "static DHCP host address that is the network's own, network or broadcast address",
 )
 W_MAC_TWICE = _rule("W314", "two static DHCP addresses for one MAC (dnsmasq hands out only one)")
 
