@@ -342,6 +342,28 @@ def test_apply_rolls_back_a_failed_start(system: Any, address_in_use: str) -> No
     assert system.network(net.name).network.ips == good.ips
 
 
+def test_the_qemu_driver_refuses_a_pci_address_used_twice(system: Any) -> None:
+    """E264's claim, on libvirtd's QEMU driver (the test driver accepts it)."""
+    import libvirt
+
+    if shutil.which("qemu-system-x86_64") is None:
+        unavailable("qemu-system-x86_64 is not installed (Debian: qemu-system-x86)")
+    nic = "<interface type='user'><address type='pci' domain='0' bus='0' slot='{}' function='0'/>"
+    nic += "</interface>"
+    domain = (
+        "<domain type='qemu'><name>{}</name><memory unit='MiB'>64</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>{}</devices></domain>"
+    )
+    twice = domain.format(unique("pci"), nic.format("0x03") + nic.format("3"))
+    assert "E264" in [p.code for p in vnl.validate(twice)]
+    with pytest.raises(libvirt.libvirtError, match=r"double use of PCI Address 0000:00:03\.0"):
+        system.raw.defineXML(twice)
+    apart = domain.format(unique("pci"), nic.format("0x03") + nic.format("4"))
+    assert "E264" not in [p.code for p in vnl.validate(apart)]
+    system.raw.defineXML(apart)  # removed by the fixture
+
+
 def test_domain_interfaces_attach_update_detach_live(system: Any, tmp_path: Path) -> None:
     if shutil.which("qemu-system-x86_64") is None:
         unavailable("qemu-system-x86_64 is not installed (Debian: qemu-system-x86)")

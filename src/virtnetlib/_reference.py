@@ -131,7 +131,8 @@ kinds of problems, each with a stable code. Disable any code with
   required element <source>", not a bad type or every element after it.
 - **E2xx, define time** (`error`): checks libvirt makes when it parses and
   defines, which no schema expresses. Each is tested against libvirt's test
-  driver, except E252 and E253 (passt rules of libvirt 9.2 and later), with
+  driver, except E252 and E253 (passt rules of libvirt 9.2 and later) and
+  E264 (refused by libvirtd's QEMU driver, against which it is tested), with
   the boundary values libvirt accepts; and the test suite alters 1,600 corpus
   documents (random edits from fixed seeds) and requires `validate()` to
   reach libvirt's verdict on each.

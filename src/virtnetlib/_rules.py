@@ -15,10 +15,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from virtnetlib._binding import Model
-from virtnetlib._common import IP, Bandwidth, Route, VirtualPort, Vlan
+import attrs
+
+from virtnetlib._binding import Model, parse_root
+from virtnetlib._common import IP, Bandwidth, PciAddress, Route, VirtualPort, Vlan
+from virtnetlib._errors import ParseError
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
-from virtnetlib._problem import Problem
+from virtnetlib._problem import Problem, Severity
 from virtnetlib._types import IPAddress
 from virtnetlib._xml import element_path, paths_under
 
@@ -39,7 +42,7 @@ class Rule:
 
     def __init__(self, code: str, summary: str) -> None:
         self.code = code
-        self.severity = "error" if code.startswith("E") else "warning"
+        self.severity: Severity = "error" if code.startswith("E") else "warning"
         self.summary = summary
 
 
@@ -720,6 +723,10 @@ E_PASST_TYPE = _rule(
 )
 E_BRIDGE_SOURCE = _rule("E257", "a type='bridge' interface needs a <source>")
 E_ALIAS_DUP = _rule("E261", "a user alias (ua-...) names one device of a domain")
+E_PCI_DUP = _rule(
+    "E264", "a PCI address used by two devices (libvirt's QEMU driver refuses the domain)"
+)
+W_MAC_DUP = _rule("W316", "a MAC address used by two interfaces of a domain")
 E_VIRTIO_OPTS = _rule(
     "E258", "driver options iommu, ats, packed and page_per_vq only with a virtio model"
 )
@@ -1267,7 +1274,7 @@ def check_model(model: Model, element: Any) -> list[Problem]:
             if index is None and len(out) >= _INDEX_FROM:
                 index = paths_under(element)
             path, line = _locate(element, rel, attribute, index)
-            out.append(Problem(RULES[code].severity, code, message, line, path))  # type: ignore[arg-type]
+            out.append(Problem(RULES[code].severity, code, message, line, path))
     return out
 
 
@@ -1276,6 +1283,17 @@ def check_domain(root: Any) -> list[Problem]:
 
     def hostdev(addr: Any) -> str:
         return "|".join(f"{k}={addr.get(k)}" for k in sorted(addr.attrib))
+
+    def pci_slot(address: Any) -> str | None:
+        # as libvirt reads it; no slot: libvirt picks a free one
+        try:
+            pci = parse_root(PciAddress, address, strict=True)
+        except ParseError:
+            return None  # the interface's own checks say what is wrong
+        if pci.slot is None:
+            return None
+        full = attrs.evolve(pci, domain=pci.domain or 0, bus=pci.bus or 0)
+        return str(attrs.evolve(full, function=pci.function or 0))
 
     def user_alias(alias: Any) -> str | None:
         # libvirt keeps only user aliases ("ua-" names) in a definition
@@ -1304,6 +1322,22 @@ def check_domain(root: Any) -> list[Problem]:
             "alias {!r} already names another device of the domain",
             "/@name",
         ),
+        *_repeated(
+            root.iterfind("devices/*/address[@type='pci']"),
+            pci_slot,
+            E_PCI_DUP,
+            "PCI address {} is already used by another device; libvirt's QEMU driver "
+            "refuses the domain ('Attempted double use of PCI Address')",
+            "",
+        ),
+        *_repeated(
+            root.iterfind("devices/interface/mac"),
+            lambda mac: (mac.get("address") or "").lower() or None,
+            W_MAC_DUP,
+            "MAC address {} is already used by another interface of this domain; on one "
+            "network the two would take each other's traffic",
+            "/@address",
+        ),
     ]
 
 
@@ -1314,7 +1348,7 @@ def _repeated(
     message: str,
     suffix: str,
 ) -> Iterator[Problem]:
-    """An error for each element whose ``key`` an earlier one had (``None``: not counted)."""
+    """A problem for each element whose ``key`` an earlier one had (``None``: not counted)."""
     seen: set[str] = set()
     for el in elements:
         value = key(el)
@@ -1322,7 +1356,7 @@ def _repeated(
             continue
         if value in seen:
             yield Problem(
-                "error",
+                rule.severity,
                 rule.code,
                 message.format(value),
                 el.sourceline,
