@@ -15,7 +15,7 @@ import copy
 import difflib
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -628,156 +628,241 @@ def _explain(
     work: Any,
     hints: dict[Any, list[tuple[str | None, str]]],
 ) -> Iterator[SchemaFinding]:
-    origin_of = dict(zip(work.iter(), original.iter(), strict=True))
-    tree = work.getroottree()
-    dropped: set[tuple[str, Any]] = set()  # (parent path, tag) already reported
-    focus: Any = None  # the element to look at next, when not where libxml2 points
-    lacking: set[str] = set()  # kept elements whose missing children were reported
+    """Every problem of ``original``, found by experiments on ``work`` (its copy)."""
+    return _Explanation(rng, grammar, original, work, hints).findings()
 
-    def drop(el: Any) -> bool:
+
+#: What a step of the explanation decides: the next round, stop, or on to the next step.
+_NEXT, _STOP = "next", "stop"
+
+
+@dataclass
+class _Target:
+    """The element one round of the explanation looks at, and what it knows of it."""
+
+    el: Any
+    path: str
+    #: where a change ending the failure shows: the element, or for a
+    #: focused one its parent (libxml2 reports the failure there)
+    scope: str
+    focused: bool
+    message: str
+    errors: list[tuple[str, str]]
+    where: Any  # the element in the original document
+    facts: _ElementFacts
+    shown: str
+
+
+class _Explanation:
+    """Each round validates the copy, picks the element libxml2 points at (or
+    one a previous round chose), finds what is wrong with it by experiment,
+    reports that, and removes or repairs it in the copy; until the copy is
+    valid or the rounds run out.
+
+    Per element, in order: A. its attributes; B. what it lacks; C. a child
+    whose removal ends the failure; D. the element itself, where it stands.
+    """
+
+    def __init__(
+        self,
+        rng: etree.RelaxNG,
+        grammar: _Grammar,
+        original: Any,
+        work: Any,
+        hints: dict[Any, list[tuple[str | None, str]]],
+    ) -> None:
+        self.rng, self.grammar, self.original, self.work, self.hints = (
+            rng,
+            grammar,
+            original,
+            work,
+            hints,
+        )
+        self.origin_of = dict(zip(work.iter(), original.iter(), strict=True))
+        self.tree = work.getroottree()
+        self.dropped: set[tuple[str, Any]] = set()  # (parent path, tag) already reported
+        self.focus: Any = None  # the element to look at next, when not where libxml2 points
+        self.lacking: set[str] = set()  # kept elements whose missing children were reported
+
+    def findings(self) -> Iterator[SchemaFinding]:
+        rng = self.rng
+        for _ in range(_MAX_ROUNDS):
+            if rng.validate(self.work):
+                return
+            errors = _error_paths(rng)
+            if not errors:
+                yield SchemaFinding(self.original, None, _clean(rng.error_log.last_error))
+                return
+            target = self._target(errors)
+            if isinstance(target, SchemaFinding):
+                yield target
+                return
+            for step in (self._attributes, self._lacks, self._children, self._itself):
+                outcome = yield from step(target)
+                if outcome == _STOP:
+                    return
+                if outcome == _NEXT:
+                    break
+        if not rng.validate(self.work):
+            # explaining goes on for a bounded number of rounds, not forever
+            yield SchemaFinding(
+                self.original,
+                None,
+                f"more schema problems than shown here (explained for {_MAX_ROUNDS} rounds); "
+                "fix these and validate again",
+                truncated=True,
+            )
+
+    def drop(self, el: Any) -> bool:
         """Remove a reported element from the copy; its absence is then not news."""
         parent = el.getparent()
         if parent is None:
             return False
-        dropped.add((tree.getpath(parent), el.tag))
+        self.dropped.add((self.tree.getpath(parent), el.tag))
         parent.remove(el)
         return True
 
-    for _ in range(_MAX_ROUNDS):
-        if rng.validate(work):
-            return
-        errors = _error_paths(rng)
-        if not errors:
-            yield SchemaFinding(original, None, _clean(rng.error_log.last_error))
-            return
+    def _target(self, errors: list[tuple[str, str]]) -> _Target | SchemaFinding:
         # Something missing explains best: libxml2 also blames the child it
         # stopped at (<model> where <source> should have come first).
         absent = [
             e
             for e in errors
             if (m := _EXPECTING.search(e[1]))
-            and (e[0], m.group(1)) not in dropped
-            and not _has_child(_resolve(work, e[0]), m.group(1))
+            and (e[0], m.group(1)) not in self.dropped
+            and not _has_child(_resolve(self.work, e[0]), m.group(1))
         ]
         path, message = max(absent or errors, key=lambda e: e[0].count("/"))
-        focused = focus is not None
-        target, focus = (_resolve(work, path) if focus is None else focus), None
-        if target is None:
-            yield SchemaFinding(original, None, _clean_message(message))
-            return
-        where = origin_of.get(target, original)
-        target_path = tree.getpath(target)
-        facts = grammar.of(target.tag)
-        shown = qname_text(target.tag, target.nsmap)
-        # whether a change ends the failure is seen where libxml2 reports it:
-        # for a focused element, at its parent
-        scope = tree.getpath(target.getparent()) if focused else target_path
-        # A. attributes that make it fail
+        focused = self.focus is not None
+        el, self.focus = (_resolve(self.work, path) if self.focus is None else self.focus), None
+        if el is None:
+            return SchemaFinding(self.original, None, _clean_message(message))
+        el_path = self.tree.getpath(el)
+        return _Target(
+            el=el,
+            path=el_path,
+            scope=self.tree.getpath(el.getparent()) if focused else el_path,
+            focused=focused,
+            message=message,
+            errors=errors,
+            where=self.origin_of.get(el, self.original),
+            facts=self.grammar.of(el.tag),
+            shown=qname_text(el.tag, el.nsmap),
+        )
+
+    def _attributes(self, t: _Target) -> Generator[SchemaFinding, None, str | None]:
+        """A. attributes that make it fail."""
+        parent = t.el.getparent()
         found = list(
             _attribute_findings(
-                rng,
-                work=work,
-                target=target,
-                target_path=scope,
-                facts=facts,
-                where=where,
-                shown=shown,
+                self.rng,
+                work=self.work,
+                target=t.el,
+                target_path=t.scope,
+                facts=t.facts,
+                where=t.where,
+                shown=t.shown,
                 misplaced={
-                    m.group(1) for p, msg in errors if p == target_path and (m := _BAD_ATTR(msg))
+                    m.group(1) for p, msg in t.errors if p == t.path and (m := _BAD_ATTR(msg))
                 },
-                placed=(
-                    target.getparent() is None
-                    or target.tag in grammar.of(target.getparent().tag).children
-                ),
+                placed=parent is None or t.el.tag in self.grammar.of(parent.tag).children,
             )
         )
         if found:
             yield from found
-            continue
-        if focused and hints.get(where):
+            return _NEXT
+        if t.focused and self.hints.get(t.where):
             # what the models found wrong with it says most
-            for attribute, hint in hints[where]:
-                yield SchemaFinding(where, attribute, hint, code=_hint_code(hint))
-            drop(target)
-            continue
+            for attribute, hint in self.hints[t.where]:
+                yield SchemaFinding(t.where, attribute, hint, code=_hint_code(hint))
+            self.drop(t.el)
+            return _NEXT
+        return None
 
-        # B. something required is missing
+    def _lacks(self, t: _Target) -> Generator[SchemaFinding, None, str | None]:
+        """B. something required is missing."""
         expecting = [
             m.group(1)
-            for p, msg in errors
-            if p == target_path
+            for p, msg in t.errors
+            if p == t.path
             and (m := _EXPECTING.search(msg))
-            and (target_path, m.group(1)) not in dropped
-            and not _has_child(target, m.group(1))  # one that is there is wrong, not missing
+            and (t.path, m.group(1)) not in self.dropped
+            and not _has_child(t.el, m.group(1))  # one that is there is wrong, not missing
         ]
-        if not expecting and any(p == target_path and _EXPECTING.search(msg) for p, msg in errors):
+        if not expecting and any(p == t.path and _EXPECTING.search(msg) for p, msg in t.errors):
             # only what an earlier finding removed is missing: nothing new to say
-            if not drop(target):
-                return
-            continue
-        missing = _missing_attribute(target, facts)
-        if expecting or missing:
-            if missing:
-                yield _lacks_attributes(where, shown, missing)
-            for name in dict.fromkeys(expecting):
-                yield SchemaFinding(
-                    where, None, f"missing required element <{name}> in <{shown}>", code="E102"
-                )
-                dropped.add((target_path, name))
-            if not drop(target):
-                if not expecting:
-                    return
-                # the root stays (missing elements said): look on for what else
-                # is wrong; libxml2 says nothing of its attributes until its
-                # content fits, so those no definition knows are said here
-                lacking.add(target_path)
-                for name, value in list(target.attrib.items()):
-                    if name not in facts.attributes:
-                        yield _describe_attr(name, value, facts, where, shown)
-                        del target.attrib[name]
-            continue
+            return _NEXT if self.drop(t.el) else _STOP
+        missing = _missing_attribute(t.el, t.facts)
+        if not (expecting or missing):
+            return None
+        if missing:
+            yield _lacks_attributes(t.where, t.shown, missing)
+        for name in dict.fromkeys(expecting):
+            yield SchemaFinding(
+                t.where, None, f"missing required element <{name}> in <{t.shown}>", code="E102"
+            )
+            self.dropped.add((t.path, name))
+        if not self.drop(t.el):
+            if not expecting:
+                return _STOP
+            # the root stays (missing elements said): look on for what else
+            # is wrong; libxml2 says nothing of its attributes until its
+            # content fits, so those no definition knows are said here
+            self.lacking.add(t.path)
+            for name, value in list(t.el.attrib.items()):
+                if name not in t.facts.attributes:
+                    yield _describe_attr(name, value, t.facts, t.where, t.shown)
+                    del t.el.attrib[name]
+        return _NEXT
 
-        # C. a child that makes it fail
-        children = [c for c in target if isinstance(c.tag, str)]
-        culprits = _culprits(rng, work, target, scope)
-        if culprits:
-            yield from _blame_children(culprits, origin_of, original, grammar, hints)
-            drop(culprits[-1])
-            continue
+    def _children(self, t: _Target) -> Generator[SchemaFinding, None, str | None]:
+        """C. a child that makes it fail."""
+        culprits = _culprits(self.rng, self.work, t.el, t.scope)
+        if not culprits:
+            return None
+        yield from _blame_children(
+            culprits, self.origin_of, self.original, self.grammar, self.hints
+        )
+        self.drop(culprits[-1])
+        return _NEXT
 
-        # D. the element itself, where it stands
-        parent = target.getparent()
+    def _itself(self, t: _Target) -> Generator[SchemaFinding, None, str | None]:
+        """D. the element itself, where it stands."""
+        el, where = t.el, t.where
+        parent = el.getparent()
         if parent is not None and any(
-            p == target_path or p.startswith(target_path + "/") for p, _ in dropped
+            p == t.path or p.startswith(t.path + "/") for p, _ in self.dropped
         ):
             # it fails for want of what was reported and removed from it
-            drop(target)
-            continue
-        text = (target.text or "").strip()
-        hinted = hints.get(where)
-        named = _named(target, message)
-        if not hinted and "failed to validate attributes" in message:
+            self.drop(el)
+            return _NEXT
+        hinted = self.hints.get(where)
+        if not hinted and "failed to validate attributes" in t.message:
             # "Element host failed to validate attributes" (said at its child
             # <hostname>): first, an attribute that it lacks
-            named_path = tree.getpath(named)
-            lacks = _absent_attribute(rng, work, named, named_path, grammar.of(named.tag))
+            named = _named(el, t.message)
+            facts = self.grammar.of(named.tag)
+            lacks = _absent_attribute(self.rng, self.work, named, self.tree.getpath(named), facts)
             if lacks is not None:
                 yield _lacks_attributes(
-                    origin_of.get(named, original), qname_text(named.tag, named.nsmap), [lacks]
+                    self.origin_of.get(named, self.original),
+                    qname_text(named.tag, named.nsmap),
+                    [lacks],
                 )
-                continue  # the copy has it now: on to other problems
-            if named is not target:
-                focus = named
-                continue
+                return _NEXT  # the copy has it now: on to other problems
+            if named is not el:
+                self.focus = named
+                return _NEXT
+        text = (el.text or "").strip()
         if hinted:
             for attribute, hint in hinted:
                 yield SchemaFinding(where, attribute, hint, code=_hint_code(hint))
-        elif text and not children and facts.text:
-            allowed = tuple(sorted(facts.text))
+        elif text and not any(isinstance(c.tag, str) for c in el) and t.facts.text:
+            allowed = tuple(sorted(t.facts.text))
             yield SchemaFinding(
                 where,
                 None,
-                f"invalid content {text!r} of <{shown}>; expected " + " or ".join(allowed),
+                f"invalid content {text!r} of <{t.shown}>; expected " + " or ".join(allowed),
                 allowed,
                 "E101",
             )
@@ -785,35 +870,28 @@ def _explain(
             # libxml2 names the child where it gave up, not always the one at
             # fault (<model> before a <target> that lacks dev): among its
             # siblings, the one whose removal ends the failure is
-            parent_path = tree.getpath(parent)
-            misplaced = target.tag not in grammar.of(parent.tag).children  # never allowed here
-            siblings = [] if misplaced else _culprits(rng, work, parent, parent_path)
-            if len(siblings) == 1 and target is not siblings[0]:
-                focus = siblings[0]  # find out what is wrong with it
-                continue
-            if siblings and target not in siblings:
-                yield from _blame_children(siblings, origin_of, original, grammar, hints)
-                drop(siblings[-1])
-                continue
-            blamed = _blame(target, where, grammar, grammar.of(parent.tag))
-            if blamed.code != "E110" or parent_path not in lacking:
+            parent_path = self.tree.getpath(parent)
+            parent_facts = self.grammar.of(parent.tag)
+            misplaced = el.tag not in parent_facts.children  # never allowed here
+            siblings = [] if misplaced else _culprits(self.rng, self.work, parent, parent_path)
+            if len(siblings) == 1 and el is not siblings[0]:
+                self.focus = siblings[0]  # find out what is wrong with it
+                return _NEXT
+            if siblings and el not in siblings:
+                yield from _blame_children(
+                    siblings, self.origin_of, self.original, self.grammar, self.hints
+                )
+                self.drop(siblings[-1])
+                return _NEXT
+            blamed = _blame(el, where, self.grammar, parent_facts)
+            if blamed.code != "E110" or parent_path not in self.lacking:
                 # (in an element that lacks a child, its others only seem wrong)
                 yield blamed
         else:
             yield SchemaFinding(
-                where, None, f"<{shown}> does not match the schema: " + _clean_message(message)
+                where, None, f"<{t.shown}> does not match the schema: " + _clean_message(t.message)
             )
-        if not drop(target):
-            return
-    if not rng.validate(work):
-        # explaining goes on for a bounded number of rounds, not forever
-        yield SchemaFinding(
-            original,
-            None,
-            f"more schema problems than shown here (explained for {_MAX_ROUNDS} rounds); "
-            "fix these and validate again",
-            truncated=True,
-        )
+        return _NEXT if self.drop(el) else _STOP
 
 
 #: Up to this many children, each is tried; beyond, halves are (one culprit).
