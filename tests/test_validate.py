@@ -541,6 +541,18 @@ NETWORK_RULES = [
         True,
     ),
     (
+        "<forward mode='bridge'/><bridge name='br0'/><portgroup name='g'><bandwidth>"
+        "<outbound average='10' floor='5'/></bandwidth></portgroup>",
+        "E265",
+        True,
+    ),
+    (
+        "<forward mode='nat'/><ip address='10.0.0.1' prefix='24'/><bandwidth>"
+        "<outbound average='10' floor='5'/></bandwidth>",
+        "E265",
+        True,
+    ),
+    (
         "<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
         "<vlan trunk='yes'><tag id='1' nativeMode='tagged'/><tag id='2' nativeMode='untagged'/>"
         "</vlan>",
@@ -689,6 +701,11 @@ INTERFACE_RULES = [
         "E237",
     ),
     (
+        "<interface type='network'><source network='a'/><bandwidth><outbound average='10' "
+        "floor='5'/></bandwidth></interface>",
+        "E265",
+    ),
+    (
         "<interface type='bridge'><source bridge='br0'/><vlan trunk='yes'><tag id='1' "
         "nativeMode='tagged'/><tag id='2' nativeMode='untagged'/></vlan></interface>",
         "E238",
@@ -732,6 +749,8 @@ INTERFACE_RULES = [
 
 # Boundaries of the interface rules: libvirt accepts these, and so must validate().
 INTERFACE_ACCEPTED = [
+    "<interface type='network'><source network='a'/><bandwidth><inbound average='10' "
+    "floor='5'/><outbound average='10'/></bandwidth></interface>",
     "<interface type='user'><model type='virtio-non-transitional'/><driver iommu='on' "
     "packed='on' ats='on' page_per_vq='on'/></interface>",
     "<interface type='user'><model type='e1000'/><driver queues='2' rss='on'/></interface>",

@@ -117,6 +117,7 @@ E_SRV_SERVICE = _rule(
 )
 E_LEASE = _rule("E236", "a DHCP lease lasts at least 2 minutes (0: forever)")
 E_BW_AVERAGE = _rule("E237", "bandwidth inbound and outbound need average (or floor)")
+E_BW_OUT_FLOOR = _rule("E265", "bandwidth floor only in <inbound>, never in <outbound>")
 E_VLAN_NATIVE = _rule("E238", "only one VLAN tag may set nativeMode")
 E_VPORT_TYPE = _rule(
     "E239", "a <virtualport> needs type=, except in a portgroup or a type='network' interface"
@@ -380,6 +381,16 @@ def _bandwidth(bw: Bandwidth | None, where: str) -> Iterator[Finding]:
                 f"{where}/{name}",
                 None,
             )
+    if bw.outbound is not None and bw.outbound.floor is not None:
+        yield (
+            E_BW_OUT_FLOOR.code,
+            (
+                "floor is allowed only in <inbound> (a guaranteed minimum applies to "
+                "traffic to the guest)"
+            ),
+            f"{where}/outbound",
+            "floor",
+        )
 
 
 def _vlan(vlan: Vlan | None, where: str) -> Iterator[Finding]:
@@ -612,9 +623,8 @@ def _mac_and_bandwidth(net: Network) -> Iterator[Finding]:
     if net.mac is not None and _multicast(net.mac.address):
         yield E_MULTICAST.code, f"{net.mac.address} is a multicast MAC address", "mac", "address"
     bw = net.bandwidth
-    if bw is not None and any(
-        r is not None and r.floor is not None for r in (bw.inbound, bw.outbound)
-    ):
+    if bw is not None and bw.inbound is not None and bw.inbound.floor is not None:
+        # (an outbound floor is refused everywhere: E265)
         yield E_FLOOR.code, "bandwidth floor is not supported on a network", "bandwidth", None
     yield from _bandwidth(bw, "bandwidth")
     yield from _vlan(net.vlan, "vlan")
