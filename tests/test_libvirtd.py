@@ -293,6 +293,20 @@ def test_a_host_on_the_own_or_broadcast_address(
     assert (ipaddress.IPv4Address(client.dhcp()["ip"]) == reserved) is handed_out
 
 
+def test_a_bridge_name_over_15_bytes_is_defined_but_cannot_start(system: Any) -> None:
+    """W318's claim on a real libvirtd: the definition is accepted, starting fails."""
+    from virtnetlib.libvirt import LibvirtError
+
+    net = attrs.evolve(
+        network(unique("long"), "198.51.100.160/27"),
+        bridge=vnl.NetworkBridge(name=f"{bridge_name()}-0123456789"[:16]),
+    )
+    assert [p.code for p in vnl.validate(net)] == ["W318"]
+    system.define_network(net)
+    with pytest.raises(LibvirtError, match="Numerical result out of range"):
+        system.start_network(net.name)
+
+
 def test_apply_is_idempotent_and_restarts_on_request(system: Any) -> None:
     net = network(unique("app"), "198.51.100.128/27")
     assert system.apply_network(net).action == "created"

@@ -976,6 +976,21 @@ def test_a_mac_address_used_twice_in_a_domain(test_conn: Any) -> None:
     assert "W316" not in codes(validate(DOMAIN.format(other)))
 
 
+def test_libvirt_drops_a_target_dev_named_like_its_own(test_conn: Any) -> None:
+    libvirt = pytest.importorskip("libvirt")
+    for dev, kept in (("vnet7", False), ("macvtap7", False), ("macvlan7", False), ("tap7", True)):
+        nic = f"<interface type='ethernet'><target dev='{dev}'/></interface>"
+        assert ("W317" in codes(validate(nic))) is not kept
+        dom = test_conn.defineXML(
+            DOMAIN.format(nic).replace("<name>d</name>", f"<name>{dev}</name>")
+        )
+        try:
+            inactive = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        finally:
+            dom.undefine()
+        assert (f"dev='{dev}'" in inactive) is kept
+
+
 def test_passt_rules_of_newer_libvirt() -> None:
     # libvirt >= 9.2 refuses these; the 9.0 test driver here predates passt
     assert "E252" in codes(
@@ -1078,6 +1093,26 @@ ADVICE = [
             "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' "
             "ip='10.0.0.254'/></dhcp></ip>"
         ),
+    ),
+    (
+        "<interface type='ethernet'><target dev='macvtap2'/></interface>",
+        "W317",
+        "<interface type='ethernet'><target dev='mytap2'/></interface>",
+    ),
+    (
+        "<interface type='ethernet'><target dev='tap-for-the-web-vm'/></interface>",
+        "W318",
+        "<interface type='ethernet'><target dev='tap-web-vm'/></interface>",
+    ),
+    (
+        NET.format("<bridge name='virbr-isolated-lab'/>"),
+        "W318",
+        NET.format("<bridge name='virbr-lab'/>"),
+    ),
+    (
+        "<interface type='ethernet' name='enp0s31f6-uplink'><start mode='none'/></interface>",
+        "W318",
+        "<interface type='ethernet' name='enp0s31f6'><start mode='none'/></interface>",
     ),
     (
         "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",

@@ -737,6 +737,12 @@ E_PCI_DUP = _rule(
     "E264", "a PCI address used by two devices (libvirt's QEMU driver refuses the domain)"
 )
 W_MAC_DUP = _rule("W316", "a MAC address used by two interfaces of a domain")
+W_GENERATED_NAME = _rule(
+    "W317", "target dev named like libvirt's own (vnet*, macvtap*, macvlan*): libvirt drops it"
+)
+W_LONG_NAME = _rule(
+    "W318", "a device name over 15 bytes: the kernel refuses it when the device is created"
+)
 E_VIRTIO_OPTS = _rule(
     "E258", "driver options iommu, ats, packed and page_per_vq only with a virtio model"
 )
@@ -1084,6 +1090,8 @@ W_MAC_TWICE = _rule("W314", "two static DHCP addresses for one MAC (dnsmasq hand
 
 @network_check
 def _network_advice(net: Network) -> Iterator[Finding]:
+    if net.bridge is not None:
+        yield from _long_name(net.bridge.name, "bridge name", "bridge", "name")
     for i, ip in enumerate(net.ips):
         bootp = ip.dhcp.bootp if ip.dhcp is not None else None
         if bootp is not None and ip.tftp is None and bootp.server is None:
@@ -1119,6 +1127,43 @@ def _network_advice(net: Network) -> Iterator[Finding]:
             "forward",
             None,
         )
+
+
+#: Prefixes of the names libvirt gives tap and macvtap devices itself; a
+#: definition that asks for one loses it (libvirt drops it, then picks).
+_GENERATED_NAME = re.compile(r"(vnet|macvtap|macvlan)")
+
+
+def _long_name(name: str | None, what: str, where: str, attribute: str) -> Iterator[Finding]:
+    """W318 for a kernel device name over IFNAMSIZ - 1 bytes (a %d template is expanded)."""
+    if name is not None and "%" not in name and len(name.encode()) > 15:
+        yield (
+            W_LONG_NAME.code,
+            (
+                f"{what} {name!r} is {len(name.encode())} bytes; Linux takes at most 15, so "
+                "creating the device fails ('Numerical result out of range')"
+            ),
+            where,
+            attribute,
+        )
+
+
+@interface_check
+def _device_names(iface: Interface) -> Iterator[Finding]:
+    target = iface.target
+    if target is None:
+        return
+    if _GENERATED_NAME.match(target.dev):
+        yield (
+            W_GENERATED_NAME.code,
+            (
+                f"target dev {target.dev!r} looks like a name libvirt generates; libvirt drops "
+                "it from a definition and picks its own when the guest starts"
+            ),
+            "target",
+            "dev",
+        )
+    yield from _long_name(target.dev, "target dev", "target", "dev")
 
 
 @interface_check
@@ -1203,6 +1248,9 @@ def _host_names(host: HostInterface) -> Iterator[Finding]:
         BridgeHostInterface,
         VlanHostInterface,
     )
+
+    # every kind of host interface has a name; the base class does not declare it
+    yield from _long_name(getattr(host, "name", None), "interface name", ".", "name")
 
     # every other type has name= as a required field already
     if isinstance(host, VlanHostInterface) and host.name is None:
