@@ -624,3 +624,12 @@ def test_element_at_finds_what_element_path_names() -> None:
     assert element_at(root, "/network/ip[3]") is None
     assert element_at(root, "/domain") is None
     assert element_at(root, "") is None
+
+
+def test_malformed_xml_messages_are_one_line() -> None:
+    # libxml2 ends some messages with a newline before their position
+    with pytest.raises(ParseError) as info:
+        Network.from_xml(b"<network><name>n\x00</name></network>")
+    assert str(info.value) == (
+        "line 1: malformed XML: Invalid character: Char 0x0 out of allowed range"
+    )

@@ -89,7 +89,7 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
         if not (found and all(e.type_name in _TOLERATED for e in found)):
             msg = exc.msg or str(exc)
             # libxml2 prefixes messages with their position; keep only the text.
-            msg = re.sub(r", line \d+, column \d+$", "", msg)
+            msg = re.sub(r", line \d+, column \d+$", "", msg).strip()
             if msg.startswith("Excessive depth in document"):
                 # libxml2 suggests an option of its own; say what it means
                 msg = "elements are nested more than 256 deep (libvirt's libxml2 refuses it too)"
