@@ -10,9 +10,9 @@ import pytest
 
 import virtnetlib
 import virtnetlib._binding
-import virtnetlib._rules as rules
 import virtnetlib._schema as schema
 import virtnetlib._validate as validating
+import virtnetlib._xml as xml_module
 from tests.conftest import CORPUS, corpus_entries
 from virtnetlib import Problem, validate
 from virtnetlib._rules import RULES
@@ -280,23 +280,23 @@ def test_many_findings_are_located_as_one_would_be(monkeypatch: pytest.MonkeyPat
         "<devices><interface type='user'/><interface type='user'><backend type='passt'/>"
         f"<portForward proto='tcp'>\n{ranges}\n</portForward></interface></devices></domain>"
     )
-    lookups = 0
-    real = rules._locate
+    walks = 0
+    real = xml_module.element_at
 
-    def counted(element: Any, rel: str, attribute: str | None, index: Any = None) -> Any:
-        nonlocal lookups
-        lookups += index is None
-        return real(element, rel, attribute, index)
+    def counted(root: Any, path: str) -> Any:
+        nonlocal walks
+        walks += 1
+        return real(root, path)
 
-    monkeypatch.setattr(rules, "_locate", counted)
+    monkeypatch.setattr(xml_module, "element_at", counted)
     indexed = validate(xml)
-    assert lookups == rules._INDEX_FROM  # then the index, not an XPath per finding
-    monkeypatch.setattr(rules, "_INDEX_FROM", 10**9)
+    assert walks == xml_module.ElementsByPath.WALKS  # then the index, not a walk per finding
+    monkeypatch.setattr(xml_module.ElementsByPath, "WALKS", 10**9)
     looked_up = validate(xml)
     assert indexed == looked_up
     assert [p.code for p in indexed] == ["W307"] * 40
     assert indexed[39].path == "/domain/devices/interface[2]/portForward/range[40]"
-    assert indexed[39].line == 41
+    assert [p.line for p in indexed] == list(range(2, 42))  # walked, then indexed
 
 
 def test_an_explanation_that_stops_early_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

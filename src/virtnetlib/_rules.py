@@ -23,7 +23,7 @@ from virtnetlib._errors import ParseError
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._types import IPAddress
-from virtnetlib._xml import element_path, paths_under
+from virtnetlib._xml import ElementsByPath, element_path
 
 if TYPE_CHECKING:
     from virtnetlib._hostinterface import HostInterface
@@ -1285,30 +1285,20 @@ def _host_advice(host: HostInterface) -> Iterator[Finding]:
 # ---------------------------------------------------------------------- running
 
 
-#: Beyond this many findings in one document, their elements are found
-#: through one index of the document's paths, not one XPath each.
-_INDEX_FROM = 16
-
-
 def _locate(
-    element: Any, rel: str, attribute: str | None, index: dict[str, Any] | None = None
+    element: Any, rel: str, attribute: str | None, elements: ElementsByPath
 ) -> tuple[str, int | None]:
-    base = element_path(element)
+    """The path and line of what a finding names, ``rel`` being relative to ``element``."""
+    path = element_path(element)
     target = element
-    if index is not None and rel not in ("", "."):
-        found = index.get(f"{base}/{rel}")
-        if found is not None:
-            path = f"{base}/{rel}"
-            return (f"{path}/@{attribute}" if attribute else path), found.sourceline
     if rel not in ("", "."):
-        try:
-            found = element.xpath(rel)
-            target = found[0] if found else element
-        except Exception:  # noqa: BLE001 - a path we built; fall back to the element
-            target = element
-        base = element_path(target) if target is not element else f"{base}/{rel}"
-    path = f"{base}/@{attribute}" if attribute else base
-    return path, target.sourceline
+        path = f"{path}/{rel}"
+        found, exact = elements.get(path)
+        if found is not None:
+            target = found
+            if not exact:
+                path = element_path(found)
+    return (f"{path}/@{attribute}" if attribute else path), target.sourceline
 
 
 def check_model(model: Model, element: Any) -> list[Problem]:
@@ -1326,12 +1316,10 @@ def check_model(model: Model, element: Any) -> list[Problem]:
         else:
             return []
     out: list[Problem] = []
-    index = None
+    elements = ElementsByPath(element)
     for check in checks:
         for code, message, rel, attribute in check(model):
-            if index is None and len(out) >= _INDEX_FROM:
-                index = paths_under(element)
-            path, line = _locate(element, rel, attribute, index)
+            path, line = _locate(element, rel, attribute, elements)
             out.append(Problem(RULES[code].severity, code, message, line, path))
     return out
 

@@ -26,7 +26,7 @@ from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
 from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
-from virtnetlib._xml import element_at, element_path, parse_document, paths_under, qname_text
+from virtnetlib._xml import ElementsByPath, element_path, parse_document, qname_text
 
 __all__ = ["Kind", "Problem", "Severity", "validate", "validate_known"]
 
@@ -83,14 +83,12 @@ class _Strict:
         exc = self.result
         if not isinstance(exc, ParseError):
             return {}
-        top = self.element.getroottree().getroot()
-        # a few issues: walk to each; many: one index of every path
-        index = paths_under(top) if len(exc.issues) > _WALK_UP_TO else None
+        elements = ElementsByPath(self.element)
         hints: dict[Any, list[tuple[str | None, str]]] = {}
         for issue in exc.issues:
             path = issue.path or ""
             base, _, attribute = path.partition("/@")
-            target = element_at(top, base) if index is None else index.get(base)
+            target, _ = elements.get(base)
             if target is not None:
                 hints.setdefault(target, []).append((attribute or None, issue.message))
         return hints
@@ -103,9 +101,6 @@ def _element_of(path: str) -> str:
 def _untwinned(path: str) -> str:
     """An element's path without its index among same-named siblings."""
     return re.sub(r"\[\d+\]$", "", _element_of(path))
-
-
-_WALK_UP_TO = 16
 
 
 class _Related:

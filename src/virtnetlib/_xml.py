@@ -18,6 +18,7 @@ from virtnetlib._errors import Error, ParseError, UsageError
 
 __all__ = [
     "MAX_DOCUMENT_SIZE",
+    "ElementsByPath",
     "element_at",
     "element_path",
     "escape_attr",
@@ -234,6 +235,38 @@ def paths_under(el: Any) -> dict[str, Any]:
             found[path] = child
             stack.append((path, child))
     return found
+
+
+class ElementsByPath:
+    """Elements of a document found by their :func:`element_path`.
+
+    The first few are found by walking down (:func:`element_at`); past
+    ``WALKS`` lookups one index of every path (:func:`paths_under`) answers,
+    so a document with 20,000 problems is not walked 20,000 times.
+    """
+
+    WALKS = 16
+
+    def __init__(self, under: Any) -> None:
+        """Elements at or inside ``under`` (an interface inside a domain, say)."""
+        self.under = under
+        self.top = under.getroottree().getroot()
+        self.walks = 0
+        self.index: dict[str, Any] | None = None
+
+    def get(self, path: str) -> tuple[Any, bool]:
+        """The element at ``path`` (or None), and whether ``path`` is its own path."""
+        if self.index is None and self.walks >= self.WALKS:
+            self.index = paths_under(self.under)
+        if self.index is not None:
+            found = self.index.get(path)
+            if found is not None:
+                return found, True
+        else:
+            self.walks += 1
+        # a path without an index where siblings share the name ("ip" for
+        # the first of two) is not a key of the index; walking finds it
+        return element_at(self.top, path), False
 
 
 _TEXT_ESCAPES = str.maketrans(
