@@ -991,6 +991,18 @@ def test_libvirt_drops_a_target_dev_named_like_its_own(test_conn: Any) -> None:
         assert (f"dev='{dev}'" in inactive) is kept
 
 
+def test_a_range_both_outside_and_reversed_is_reported_as_libvirt_does(test_conn: Any) -> None:
+    # libvirt's own documentation has one (formatnetwork, "net7")
+    xml = NET.format(
+        "<ip family='ipv6' address='2001:db8:ca2:7::1' prefix='64'><dhcp>"
+        "<range start='2001:db8:ca2:7::100' end='2001:db8:ca2::1ff'/></dhcp></ip>"
+    )
+    assert codes(validate(xml)) == ["E203"]
+    refused = _network_define_error(test_conn, xml)
+    assert refused is not None
+    assert "not entirely within network" in refused
+
+
 def test_passt_rules_of_newer_libvirt() -> None:
     # libvirt >= 9.2 refuses these; the 9.0 test driver here predates passt
     assert "E252" in codes(

@@ -218,14 +218,7 @@ def _ips(net: Network) -> Iterator[Finding]:
                     None,
                 )
                 continue
-            if int(rng.start) > int(rng.end):
-                yield (
-                    E_RANGE_REVERSED.code,
-                    f"range {rng.start} - {rng.end} is reversed",
-                    rpath,
-                    None,
-                )
-                continue
+            # in libvirt's order: a range both outside and reversed is 'outside'
             if subnet is not None and (rng.start not in subnet or rng.end not in subnet):
                 yield (
                     E_RANGE_OUTSIDE.code,
@@ -233,6 +226,14 @@ def _ips(net: Network) -> Iterator[Finding]:
                         f"range {rng.start} - {rng.end} is not entirely within {ip.address}/"
                         f"{subnet.prefixlen}"
                     ),
+                    rpath,
+                    None,
+                )
+                continue
+            if int(rng.start) > int(rng.end):
+                yield (
+                    E_RANGE_REVERSED.code,
+                    f"range {rng.start} - {rng.end} is reversed",
                     rpath,
                     None,
                 )
