@@ -178,6 +178,29 @@ HOST_VLAN_IN_BRIDGE = (
                 ("E105", "/network/forwrd", "not allowed in <network>; did you mean <forward>?"),
             ],
         ),
+        # a misspelt value gets a suggestion, and the copy is repaired with it,
+        # so the children the right type allows are not each reported
+        (
+            "<interface type='netwrok'><mac address='52:54:00:00:00:01'/>"
+            "<source network='default'/><model type='virtio'/></interface>",
+            [
+                (
+                    "E101",
+                    "/interface/@type",
+                    "invalid value 'netwrok' for type; did you mean 'network'?",
+                )
+            ],
+        ),
+        (
+            NET.format("<forward mode='NAT'/><ip address='198.51.100.1' prefix='24'/>"),
+            [
+                (
+                    "E101",
+                    "/network/forward/@mode",
+                    "invalid value 'NAT' for mode; did you mean 'nat'?",
+                )
+            ],
+        ),
         # a missing element does not hide an attribute no definition knows
         (
             "<interface type='network' network='default'/>",

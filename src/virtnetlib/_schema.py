@@ -683,6 +683,7 @@ class _Explanation:
         self.dropped: set[tuple[str, Any]] = set()  # (parent path, tag) already reported
         self.focus: Any = None  # the element to look at next, when not where libxml2 points
         self.lacking: set[str] = set()  # kept elements whose missing children were reported
+        self.looked_at: list[Any] = []  # parents focused on because libxml2 named them
 
     def findings(self) -> Iterator[SchemaFinding]:
         rng = self.rng
@@ -738,10 +739,11 @@ class _Explanation:
         if el is None:
             return SchemaFinding(self.original, None, _clean_message(message))
         el_path = self.tree.getpath(el)
+        parent = el.getparent()
         return _Target(
             el=el,
             path=el_path,
-            scope=self.tree.getpath(el.getparent()) if focused else el_path,
+            scope=self.tree.getpath(parent) if focused and parent is not None else el_path,
             focused=focused,
             message=message,
             errors=errors,
@@ -852,6 +854,17 @@ class _Explanation:
                 return _NEXT  # the copy has it now: on to other problems
             if named is not el:
                 self.focus = named
+                return _NEXT
+        named = _named(el, t.message)
+        if not hinted and named is not el and named not in self.looked_at:
+            # libxml2 says an ancestor failed, at this child: a bad value of
+            # the ancestor's first (a misspelt type makes every child wrong)
+            self.looked_at.append(named)
+            facts = self.grammar.of(named.tag)
+            bad = _bad_value(self.rng, self.work, named, self.tree.getpath(named), facts)
+            if bad is not None:
+                where = self.origin_of.get(named, self.original)
+                yield _describe_attr(*bad, facts, where, qname_text(named.tag, named.nsmap))
                 return _NEXT
         text = (el.text or "").strip()
         if hinted:
@@ -976,10 +989,18 @@ def _describe_attr(
 ) -> SchemaFinding:
     allowed = facts.attributes.get(name)
     if allowed:
+        # the values the grammar lists by name ('nat'), not described ones
+        literals = [a[1:-1] for a in allowed if a[:1] == "'" and a[-1:] == "'"]
+        same_but_case = [v for v in literals if v.lower() == value.lower()]
+        hint = (
+            f"; did you mean {same_but_case[0]!r}?"
+            if same_but_case
+            else _did_you_mean(value, literals)
+        )
         return SchemaFinding(
             where,
             name,
-            f"invalid value {value!r} for {name}; expected " + " or ".join(sorted(allowed)),
+            f"invalid value {value!r} for {name}{hint}; expected " + " or ".join(sorted(allowed)),
             tuple(sorted(allowed)),
             "E101",
         )
@@ -1029,15 +1050,10 @@ def _attribute_findings(
     # a bad value: a known-good one in its place ends the failure (tried
     # before removals, which also "end" it when the failure moves to the
     # parent for want of a required attribute)
-    for name, value in attrs:
-        if _allowed(name, value, facts):
-            continue  # a good value; another one fitting says the content is wrong
-        for sample in sorted(facts.samples.get(name, ())):
-            target.set(name, sample)
-            if not _still_failing(rng, work, target_path):
-                yield _describe_attr(name, value, facts, where, shown)
-                return  # keep the sample in place: the copy is repaired
-        target.set(name, value)
+    replaced = _bad_value(rng, work, target, target_path, facts)
+    if replaced is not None:
+        yield _describe_attr(*replaced, facts, where, shown)
+        return
     singles = []
     for name, value in attrs:
         del target.attrib[name]
@@ -1093,6 +1109,28 @@ def _attribute_findings(
     if not bad:  # only the combination fails; report it and keep going without them
         names = ", ".join(n for n, _ in attrs)
         yield SchemaFinding(where, None, f"attributes {names} of <{shown}> do not fit together")
+
+
+def _bad_value(
+    rng: etree.RelaxNG, work: Any, el: Any, el_path: str, facts: _ElementFacts
+) -> tuple[str, str] | None:
+    """The attribute whose value, replaced by one the grammar accepts, ends the failure.
+
+    The replacement stays in place (the copy is repaired); a close match of
+    the bad value ('network' for 'netwrok') is tried first.
+    """
+    for name, value in list(el.attrib.items()):
+        if _allowed(name, value, facts):
+            continue  # a good value; another one fitting says the content is wrong
+        samples = sorted(facts.samples.get(name, ()))
+        samples.sort(key=lambda sample: sample.lower() != value.lower())  # same but case first
+        close = difflib.get_close_matches(value, samples, n=1, cutoff=0.75)
+        for sample in close + [x for x in samples if x not in close]:
+            el.set(name, sample)
+            if not _still_failing(rng, work, el_path):
+                return name, value
+        el.set(name, value)
+    return None
 
 
 def _absent_attribute(
