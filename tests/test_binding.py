@@ -633,3 +633,23 @@ def test_malformed_xml_messages_are_one_line() -> None:
     assert str(info.value) == (
         "line 1: malformed XML: Invalid character: Char 0x0 out of allowed range"
     )
+
+
+@pytest.mark.parametrize(
+    ("xml", "meant"),
+    [
+        ("<network><name>n</name><forward mode='NAT'/></network>", "nat"),
+        ("<network><name>n</name><forward mode='bridged'/></network>", "bridge"),
+        ("<network><name>n</name><forward mode='tunnel'/></network>", None),
+        ("<interface type='netwrok'/>", "network"),
+        ("<interface type='Bridge'/>", "bridge"),
+    ],
+)
+def test_a_misspelt_value_gets_the_meant_one(xml: str, meant: str | None) -> None:
+    model = Network if xml.startswith("<network") else virtnetlib.Interface
+    with pytest.raises(ParseError) as info:
+        model.from_xml(xml)
+    if meant is None:
+        assert "did you mean" not in str(info.value)
+    else:
+        assert str(info.value).endswith(f"(did you mean {meant!r}?)")

@@ -40,9 +40,9 @@ def test_validate_exit_codes_and_text(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["validate", str(good), str(bad)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        f"{bad}:3: /network/forward/@mode: error E101: invalid value 'natt' for mode; expected "
-        "'bridge' or 'hostdev' or 'nat' or 'open' or 'passthrough' or 'private' or 'route' "
-        "or 'vepa'",
+        f"{bad}:3: /network/forward/@mode: error E101: invalid value 'natt' for mode; "
+        "did you mean 'nat'?; expected 'bridge' or 'hostdev' or 'nat' or 'open' or "
+        "'passthrough' or 'private' or 'route' or 'vepa'",
         f"{bad}:6: /network/ip/dhcp/range: error E202: range 198.51.100.50 - 198.51.100.10 is "
         "reversed",
     ]

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 
 import attrs
 
-__all__ = ["Error", "Issue", "ParseError", "UsageError"]
+__all__ = ["Error", "Issue", "ParseError", "UsageError", "closest"]
+
+
+def closest(text: str, known: Iterable[str]) -> str | None:
+    """The one of ``known`` that ``text`` most likely misspells, if any.
+
+    The same word in other case first ('NAT' for 'nat'), then a close match.
+    """
+    candidates = list(known)
+    same = [k for k in candidates if k.lower() == text.lower()]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(text, candidates, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 class Error(Exception):

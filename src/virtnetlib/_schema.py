@@ -12,7 +12,6 @@ the first.
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 import re
 from collections.abc import Callable, Generator, Iterator
@@ -22,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from virtnetlib._errors import Error
+from virtnetlib._errors import Error, closest
 from virtnetlib._schemagen import generate
 from virtnetlib._xml import element_path, qname_text
 
@@ -991,12 +990,7 @@ def _describe_attr(
     if allowed:
         # the values the grammar lists by name ('nat'), not described ones
         literals = [a[1:-1] for a in allowed if a[:1] == "'" and a[-1:] == "'"]
-        same_but_case = [v for v in literals if v.lower() == value.lower()]
-        hint = (
-            f"; did you mean {same_but_case[0]!r}?"
-            if same_but_case
-            else _did_you_mean(value, literals)
-        )
+        hint = _did_you_mean(value, literals)
         return SchemaFinding(
             where,
             name,
@@ -1018,8 +1012,8 @@ def _describe_attr(
 
 def _did_you_mean(name: str, known: list[str]) -> str:
     """``; did you mean 'x'?`` for a likely misspelling of one of ``known``."""
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    meant = closest(name, known)
+    return f"; did you mean {meant!r}?" if meant else ""
 
 
 def _attribute_findings(
@@ -1123,9 +1117,8 @@ def _bad_value(
         if _allowed(name, value, facts):
             continue  # a good value; another one fitting says the content is wrong
         samples = sorted(facts.samples.get(name, ()))
-        samples.sort(key=lambda sample: sample.lower() != value.lower())  # same but case first
-        close = difflib.get_close_matches(value, samples, n=1, cutoff=0.75)
-        for sample in close + [x for x in samples if x not in close]:
+        meant = closest(value, samples)
+        for sample in ([meant] if meant else []) + [x for x in samples if x != meant]:
             el.set(name, sample)
             if not _still_failing(rng, work, el_path):
                 return name, value
@@ -1165,12 +1158,12 @@ def _blame(el: Any, where: Any, grammar: _Grammar, parent_facts: _ElementFacts) 
     twins = [c for c in parent if c.tag == el.tag and c is not el] if parent is not None else []
     if el.tag not in parent_facts.children:
         allowed = sorted(qname_text(t, {}) for t in parent_facts.children)
-        close = difflib.get_close_matches(shown, allowed, n=1, cutoff=0.75)
+        meant = closest(shown, allowed)
         return SchemaFinding(
             where,
             None,
             f"element <{shown}> is not allowed in <{parent_shown}>"
-            + (f"; did you mean <{close[0]}>?" if close else "")
+            + (f"; did you mean <{meant}>?" if meant else "")
             + (f"; allowed: {', '.join(f'<{a}>' for a in allowed)}" if allowed else ""),
             tuple(allowed),
             "E105",

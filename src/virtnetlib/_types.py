@@ -15,6 +15,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from virtnetlib._errors import closest
+
 __all__ = [
     "Bool",
     "Conv",
@@ -236,6 +238,11 @@ class Enum(Conv[str]):
         if text not in self._set:
             raise self.fail(text)
         return text
+
+    def fail(self, text: str) -> ValueError:
+        meant = closest(text, self.values)
+        hint = f" (did you mean {meant!r}?)" if meant else ""
+        return ValueError(f"expected {self.expected}, got {text!r}{hint}")
 
     def format(self, value: str) -> str:
         return value
