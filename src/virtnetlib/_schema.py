@@ -838,10 +838,10 @@ class _Explanation:
             self.drop(el)
             return _NEXT
         hinted = self.hints.get(where)
+        named = _named(el, t.message)  # the element the message is about
         if not hinted and "failed to validate attributes" in t.message:
             # "Element host failed to validate attributes" (said at its child
             # <hostname>): first, an attribute that it lacks
-            named = _named(el, t.message)
             facts = self.grammar.of(named.tag)
             lacks = _absent_attribute(self.rng, self.work, named, self.tree.getpath(named), facts)
             if lacks is not None:
@@ -854,7 +854,6 @@ class _Explanation:
             if named is not el:
                 self.focus = named
                 return _NEXT
-        named = _named(el, t.message)
         if not hinted and named is not el and named not in self.looked_at:
             # libxml2 says an ancestor failed, at this child: a bad value of
             # the ancestor's first (a misspelt type makes every child wrong)
