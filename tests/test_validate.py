@@ -624,6 +624,7 @@ NETWORK_RULES = [
 
 # Boundaries of the rules above: libvirt accepts these, and so must validate().
 NETWORK_ACCEPTED = [
+    "<dns enable='no' forwardPlainNames='yes'/>",
     "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' name='1a' "
     "ip='10.0.0.5'/></dhcp></ip>",
     "<forward mode='bridge'/><bridge name='br1' macTableManager='libvirt'/>",

@@ -581,13 +581,8 @@ def _dns(net: Network) -> Iterator[Finding]:
     if (
         dns is not None
         and dns.enable is False
-        and (
-            dns.forwarders
-            or dns.txts
-            or dns.srvs
-            or dns.hosts
-            or dns.forward_plain_names is not None
-        )
+        # (forwardPlainNames is not data: libvirt takes it on a disabled <dns>)
+        and (dns.forwarders or dns.txts or dns.srvs or dns.hosts)
     ):
         yield E_DNS_DISABLED.code, "extra data in a disabled <dns enable='no'>", "dns", None
     if dns is None:
