@@ -79,6 +79,7 @@ _ATTR = re.compile(r"""(\w+)=(['"])(.*?)\2""")
 _LEAF = re.compile(r"<(\w+)[^<>]*/>")
 _ELEMENT = re.compile(r"<(\w+)[^<>]*/>|<(\w+)[^<>]*>.*?</\2>", re.S)
 _OPEN_TAG = re.compile(r"<\w+[^<>]*[^/]>")
+_START_TAG = re.compile(r"<(\w+)[^<>]*?/?>")
 _TEXT = re.compile(r">([^<>\s][^<>]*)</")
 _MODES = get_args(ForwardMode)
 
@@ -86,8 +87,25 @@ _MODES = get_args(ForwardMode)
 def edit(text: str, rnd: random.Random, donors: list[str]) -> str:
     """One well-formed edit: an attribute's value or the attribute goes, a leaf
     element is repeated or goes, an element's text changes, an element of a
-    donor document moves in, or a network's forward mode changes."""
-    op = rnd.randrange(7)
+    donor document moves in, an attribute the same element has in a donor
+    is added, or a network's forward mode changes."""
+    op = rnd.randrange(8)
+    if op == 7 and (tags := list(_START_TAG.finditer(text))):
+        # attributes that meet rarely in the corpus (enable='no' beside
+        # forwardPlainNames): one from a donor's element of the same name
+        start = rnd.choice(tags)
+        present = {a.group(1) for a in _ATTR.finditer(start.group())}
+        offered = [
+            a.group()
+            for donor in donors
+            for other in _START_TAG.finditer(donor)
+            if other.group(1) == start.group(1)
+            for a in _ATTR.finditer(other.group())
+            if a.group(1) not in present
+        ]
+        if offered:
+            at = start.start() + 1 + len(start.group(1))
+            return text[:at] + " " + rnd.choice(offered) + text[at:]
     if op == 6 and text.lstrip().startswith("<network"):
         # most network rules turn on the forward mode: try another one
         mode = rnd.choice(_MODES)

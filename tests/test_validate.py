@@ -557,6 +557,13 @@ NETWORK_RULES = [
         True,
     ),
     ("<bandwidth><inbound peak='10'/></bandwidth>", "E237", True),
+    ("<forward mode='passthrough' dev='eth1'><pf dev='eth1'/></forward>", "E266", True),
+    (
+        "<forward mode='hostdev' dev='eth1'><address type='pci' domain='0' bus='0x11' "
+        "slot='0x10' function='1'/></forward>",
+        "E266",
+        True,
+    ),
     (
         "<forward mode='bridge'/><bridge name='br0'/><portgroup name='g'><bandwidth>"
         "<outbound burst='10'/></bandwidth></portgroup>",
@@ -624,6 +631,9 @@ NETWORK_RULES = [
 
 # Boundaries of the rules above: libvirt accepts these, and so must validate().
 NETWORK_ACCEPTED = [
+    "<forward mode='bridge'/><bridge name='br0' delay='0'/>",
+    "<forward mode='passthrough' dev='eth1'/>",
+    "<forward mode='passthrough'><pf dev='eth1'/></forward>",
     "<dns enable='no' forwardPlainNames='yes'/>",
     "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' name='1a' "
     "ip='10.0.0.5'/></dhcp></ip>",
@@ -730,6 +740,18 @@ INTERFACE_RULES = [
         "E265",
     ),
     (
+        "<interface type='bridge'><source bridge='br0'/><target dev='tap1' managed='no'/>"
+        "</interface>",
+        "E267",
+    ),
+    (
+        "<interface type='network'><source network='a'/><bandwidth><inbound floor='200' "
+        "burst='8000'/></bandwidth></interface>",
+        "E237",
+    ),
+    (f"<interface type='hostdev' managed='yes'>{PCI1}<driver name='vhost'/></interface>", "E268"),
+    (f"<interface type='hostdev' managed='yes'>{PCI1}<driver name='qemu'/></interface>", "E268"),
+    (
         "<interface type='bridge'><source bridge='br0'/><vlan trunk='yes'><tag id='1' "
         "nativeMode='tagged'/><tag id='2' nativeMode='untagged'/></vlan></interface>",
         "E238",
@@ -773,6 +795,11 @@ INTERFACE_RULES = [
 
 # Boundaries of the interface rules: libvirt accepts these, and so must validate().
 INTERFACE_ACCEPTED = [
+    f"<interface type='hostdev' managed='yes'>{PCI1}<driver queues='4'/></interface>",
+    f"<interface type='hostdev' managed='yes'>{PCI1}<driver name='vfio'/></interface>",
+    "<interface type='network'><source network='a'/><bandwidth><inbound floor='200'/>"
+    "</bandwidth></interface>",
+    "<interface type='ethernet'><target dev='tap1' managed='no'/></interface>",
     "<interface type='network'><source network='a'/><bandwidth><inbound average='10' "
     "floor='5'/><outbound average='10'/></bandwidth></interface>",
     "<interface type='user'><model type='virtio-non-transitional'/><driver iommu='on' "

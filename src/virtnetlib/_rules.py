@@ -103,6 +103,7 @@ E_NAT_RANGE = _rule("E225", "NAT address and port ranges must not be reversed")
 E_ROUTE_GW = _rule("E227", "a static route's gateway must be reachable through an <ip>")
 E_ROUTE_NET = _rule("E228", "a static route's address must be a network address")
 E_OPEN_DEV = _rule("E229", "forward dev and forward interfaces are not allowed with mode open")
+E_FWD_DEV_POOL = _rule("E266", "forward dev= is not allowed beside <address> or <pf> children")
 E_POOL_DUP = _rule("E230", "a device may be listed only once in a forward pool")
 E_HOST_NAME = _rule("E231", "a DHCP host name must start with a letter or a digit")
 E_BRIDGE_NAME = _rule(
@@ -116,7 +117,10 @@ E_SRV_SERVICE = _rule(
     "E235", "a DNS SRV service is at most 482 letters, digits and _ - + / * characters"
 )
 E_LEASE = _rule("E236", "a DHCP lease lasts at least 2 minutes (0: forever)")
-E_BW_AVERAGE = _rule("E237", "bandwidth inbound and outbound need average (or floor)")
+E_BW_AVERAGE = _rule(
+    "E237",
+    "bandwidth inbound and outbound need average (or just floor); peak and burst need average",
+)
 E_BW_OUT_FLOOR = _rule("E265", "bandwidth floor only in <inbound>, never in <outbound>")
 E_VLAN_NATIVE = _rule("E238", "only one VLAN tag may set nativeMode")
 E_VPORT_TYPE = _rule(
@@ -382,6 +386,13 @@ def _bandwidth(bw: Bandwidth | None, where: str) -> Iterator[Finding]:
                 f"{where}/{name}",
                 None,
             )
+        elif rate is not None and rate.average is None and (rate.peak or rate.burst):
+            yield (
+                E_BW_AVERAGE.code,
+                f"<{name}> has peak or burst without average (floor alone does not do)",
+                f"{where}/{name}",
+                None,
+            )
     if bw.outbound is not None and bw.outbound.floor is not None:
         yield (
             E_BW_OUT_FLOOR.code,
@@ -476,6 +487,16 @@ def _forward(net: Network) -> Iterator[Finding]:
                 "forward/nat/port",
                 "end",
             )
+    if fwd.dev is not None and (fwd.addresses or fwd.pf is not None):
+        yield (
+            E_FWD_DEV_POOL.code,
+            (
+                "forward dev= cannot be used with <address> or <pf> in <forward>: the "
+                "pool of devices is named one way only"
+            ),
+            "forward",
+            "dev",
+        )
     if mode == "open" and fwd.dev is not None:
         yield E_OPEN_DEV.code, "forward dev is not allowed with mode open", "forward", "dev"
     elif mode == "open" and fwd.interfaces:
@@ -557,9 +578,8 @@ def _bridge_options(net: Network) -> Iterator[Finding]:
     if mode in _OWN_BRIDGE_MODES:
         return
     bridge = net.bridge
-    if bridge is not None and (
-        bridge.stp is not None or bridge.delay is not None or bridge.zone is not None
-    ):
+    # as libvirt tests them: stp and zone when given, delay when not 0
+    if bridge is not None and (bridge.stp is not None or bridge.delay or bridge.zone is not None):
         yield (
             E_BRIDGE_OPTS.code,
             f"bridge stp, delay and zone are only for nat, route and isolated networks, not {mode}",
@@ -729,6 +749,8 @@ E_PASST_TYPE = _rule(
 )
 E_BRIDGE_SOURCE = _rule("E257", "a type='bridge' interface needs a <source>")
 E_ALIAS_DUP = _rule("E261", "a user alias (ua-...) names one device of a domain")
+E_HOSTDEV_DRIVER = _rule("E268", "a hostdev interface's driver name is kvm, vfio or xen")
+E_UNMANAGED_TARGET = _rule("E267", "<target managed='no'> only on type='ethernet' interfaces")
 E_PCI_DUP = _rule(
     "E264", "a PCI address used by two devices (libvirt's QEMU driver refuses the domain)"
 )
@@ -1145,10 +1167,35 @@ def _long_name(name: str | None, what: str, where: str, attribute: str) -> Itera
 
 
 @interface_check
+def _hostdev_driver(iface: Interface) -> Iterator[Finding]:
+    from virtnetlib._interface import HostdevInterface  # noqa: PLC0415 - see above
+
+    driver = iface.driver if isinstance(iface, HostdevInterface) else None
+    name = getattr(driver, "name", None)  # the virtio form also has one (qemu, vhost)
+    if name is not None and name not in ("kvm", "vfio", "xen"):
+        yield (
+            E_HOSTDEV_DRIVER.code,
+            (
+                f"driver name {name!r}: a hostdev interface's driver is how the device is "
+                "assigned: kvm, vfio or xen"
+            ),
+            "driver",
+            "name",
+        )
+
+
+@interface_check
 def _device_names(iface: Interface) -> Iterator[Finding]:
     target = iface.target
     if target is None:
         return
+    if target.managed is False and iface.type != "ethernet":
+        yield (
+            E_UNMANAGED_TARGET.code,
+            f"an unmanaged target (managed='no') is only for ethernet interfaces, not {iface.type}",
+            "target",
+            "managed",
+        )
     if _GENERATED_NAME.match(target.dev):
         yield (
             W_GENERATED_NAME.code,
