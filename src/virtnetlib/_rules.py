@@ -12,13 +12,14 @@ advice.
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from virtnetlib._binding import Model, parse_root
-from virtnetlib._common import IP, Bandwidth, PciAddress, Route, VirtualPort, Vlan
+from virtnetlib._common import Bandwidth, PciAddress, Route, VirtualPort, Vlan
 from virtnetlib._errors import ParseError
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem, Severity
@@ -367,9 +368,12 @@ def _lease(lease: Lease, where: str) -> Iterator[Finding]:
 
 
 def _is_ip(text: str) -> bool:
+    """Whether libvirt reads ``text`` as an address: getaddrinfo with
+    AI_NUMERICHOST, as virSocketAddrParse does, which also takes inet_aton's
+    short forms ('255' is 0.0.0.255, '10.1' is 10.0.0.1)."""
     try:
-        IP.parse(text)  # the models' own reading of an address
-    except ValueError:
+        socket.getaddrinfo(text, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError, ValueError):  # gaierror is an OSError
         return False
     return True
 
