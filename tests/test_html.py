@@ -91,3 +91,10 @@ def test_an_address_whose_prefix_does_not_fit_still_summarizes() -> None:
 def test_the_wrong_kind_of_argument_is_a_usage_error(call: Any, words: str) -> None:
     with pytest.raises(vnl.UsageError, match=words):
         call()
+
+
+def test_validate_gives_a_list_a_notebook_shows_as_a_table() -> None:
+    problems = vnl.validate("<network><name>n</name><forward mode='NAT'/></network>")
+    assert isinstance(problems, list)
+    assert "<td>E101</td>" in problems._repr_html_()  # type: ignore[attr-defined]
+    assert vnl.validate("<network><name>n</name></network>") == []

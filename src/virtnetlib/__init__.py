@@ -88,7 +88,6 @@ if TYPE_CHECKING:
         StartMode,
         VlanHostInterface,
     )
-    from virtnetlib._html import ModelList
     from virtnetlib._interface import (
         INTERFACE_TYPES,
         Acpi,
@@ -152,6 +151,7 @@ if TYPE_CHECKING:
         VhostUserInterface,
         VhostUserSource,
     )
+    from virtnetlib._modellist import ModelList
     from virtnetlib._network import (
         Bootp,
         Dhcp,
@@ -209,7 +209,7 @@ _EXPORTS: dict[str, str] = {
     "Reachability": "virtnetlib._summary",
     "interface_summary": "virtnetlib._summary",
     "network_summary": "virtnetlib._summary",
-    "ModelList": "virtnetlib._html",
+    "ModelList": "virtnetlib._modellist",
     "ADDRESS_TYPES": "virtnetlib._address",
     "Acpi": "virtnetlib._interface",
     "AddressFamily": "virtnetlib._common",

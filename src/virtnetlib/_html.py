@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
 from virtnetlib._binding import Model
 from virtnetlib._interface import Interface
+from virtnetlib._modellist import ModelList
 from virtnetlib._network import Network
 from virtnetlib._summary import interface_summary, network_summary
 
 __all__ = ["ModelList", "render", "table"]
-
-T = TypeVar("T")
 
 
 def _yes_no(value: bool | None) -> str:
@@ -129,10 +128,3 @@ def render(model: Model) -> str:
             f"<details><summary>XML</summary><pre>{html.escape(model.to_xml())}</pre></details>"
         )
     return f"<pre>{html.escape(model.to_xml())}</pre>"
-
-
-class ModelList(list[T]):
-    """A list that a notebook shows as one table (networks, interfaces, leases, VFs)."""
-
-    def _repr_html_(self) -> str:
-        return table(self)

@@ -22,6 +22,7 @@ import attrs
 
 from virtnetlib._binding import Model, parse_root_kept, unmodeled
 from virtnetlib._errors import Error, ParseError, UsageError
+from virtnetlib._modellist import ModelList
 from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
@@ -199,7 +200,9 @@ def _checked(
     found = _validate(data, kind, schemas, known_only=known_only)
     problems = [p for p in found if p.code not in skip]
     problems.sort(key=lambda p: (p.line or 0, p.severity != "error", p.code))
-    return [attrs.evolve(p, file=filename) for p in problems] if filename else problems
+    if filename:
+        problems = [attrs.evolve(p, file=filename) for p in problems]
+    return ModelList(problems)  # a list; a notebook shows it as one table
 
 
 def _validate(
@@ -300,4 +303,4 @@ def validate_many(
             out.extend(validate(Path(path), schemas=schemas, disable=disable))
         except Error as exc:
             out.append(Problem("error", "E100", str(exc), None, None, (), os.fspath(path)))
-    return out
+    return ModelList(out)

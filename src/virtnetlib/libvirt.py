@@ -25,8 +25,8 @@ import attrs
 from virtnetlib._binding import Model, expect_model
 from virtnetlib._domain import domain_interfaces as _domain_interfaces
 from virtnetlib._errors import Error, UsageError
-from virtnetlib._html import ModelList
 from virtnetlib._interface import Interface
+from virtnetlib._modellist import ModelList
 from virtnetlib._network import (
     DhcpHost,
     DhcpRange,
