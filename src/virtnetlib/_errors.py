@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -19,6 +18,8 @@ def closest(text: str, known: Iterable[str]) -> str | None:
     same = [k for k in candidates if k.lower() == text.lower()]
     if same:
         return same[0]
+    import difflib  # noqa: PLC0415 - only when a message needs it, not on every import
+
     close = difflib.get_close_matches(text, candidates, n=1, cutoff=0.75)
     return close[0] if close else None
 
