@@ -309,6 +309,51 @@ def test_plans_through_nmcli_offline_write_what_the_model_asked() -> None:
         assert conn["slave-type" if not cli.modern else "port-type"] == "bond"
 
 
+def test_device_settings_of_a_host_interface_reach_the_keyfiles() -> None:
+    """Start mode, MTU, MAC and STP forward delay are planned, and the real
+    ``nmcli --offline`` writes them where NetworkManager reads them."""
+    path = shutil.which("nmcli")
+    if path is None:
+        unavailable("nmcli is not installed (Debian: network-manager)")
+        return
+    host = vnl.HostInterface.from_xml(
+        "<interface type='bridge' name='br7'><start mode='none'/><mtu size='9000'/>"
+        "<bridge stp='on' delay='4.6'><interface type='ethernet' name='eth7'>"
+        "<start mode='onboot'/><mtu size='9000'/><mac address='52:54:00:00:00:07'/>"
+        "</interface></bridge></interface>"
+    )
+    cli = Nmcli(path=path)
+    plan = cli.plan(nmcli.plan_from_host_interface(host), activate=False)
+    keyfiles = {}
+    for step in plan.steps:
+        if step.kind == "add":
+            text = _offline([path, "--offline", *step.args])
+            ini = configparser.ConfigParser(interpolation=None)
+            ini.read_string(text)
+            keyfiles[ini["connection"]["id"]] = ini
+    bridge, port = keyfiles["br7"], keyfiles["br7-port1"]
+    assert bridge["connection"]["autoconnect"] == "false"
+    assert bridge["ethernet"]["mtu"] == "9000"
+    assert bridge["bridge"]["forward-delay"] == "5"
+    assert "autoconnect" not in port["connection"]  # yes is NetworkManager's default
+    assert port["ethernet"]["mtu"] == "9000"
+    assert port["ethernet"]["mac-address"] == "52:54:00:00:00:07"
+
+
+def test_a_forward_delay_networkmanager_cannot_take_is_refused() -> None:
+    host = vnl.HostInterface.from_xml(
+        "<interface type='bridge' name='br7'><bridge stp='on' delay='0.5'/></interface>"
+    )
+    with pytest.raises(vnl.UsageError, match="2 to 30 s"):
+        nmcli.plan_from_host_interface(host)
+    # without STP the delay does not matter, and is not set
+    host = vnl.HostInterface.from_xml(
+        "<interface type='bridge' name='br7'><bridge stp='off' delay='0.01'/></interface>"
+    )
+    (bridge,) = nmcli.plan_from_host_interface(host)
+    assert not any(key == "bridge.forward-delay" for key, _ in bridge.settings)
+
+
 # ------------------------------------------------------------------ a real NetworkManager
 
 

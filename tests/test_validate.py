@@ -632,10 +632,8 @@ NETWORK_RULES = [
 # Boundaries of the rules above: libvirt accepts these, and so must validate().
 NETWORK_ACCEPTED = [
     # inet_aton's short forms, as getaddrinfo reads them: 0.0.0.255 and 10.0.0.1
-    "<ip address='10.0.0.1' prefix='24'><dhcp><bootp file='pxelinux.0' server='255'/>"
-    "</dhcp></ip>",
-    "<ip address='10.0.0.1' prefix='24'><dhcp><bootp file='pxelinux.0' server='10.1'/>"
-    "</dhcp></ip>",
+    "<ip address='10.0.0.1' prefix='24'><dhcp><bootp file='pxelinux.0' server='255'/></dhcp></ip>",
+    "<ip address='10.0.0.1' prefix='24'><dhcp><bootp file='pxelinux.0' server='10.1'/></dhcp></ip>",
     "<forward mode='bridge'/><bridge name='br0' delay='0'/>",
     "<forward mode='passthrough' dev='eth1'/>",
     "<forward mode='passthrough'><pf dev='eth1'/></forward>",

@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Literal, Protocol
 
 import attrs
@@ -377,7 +377,59 @@ def bridge_profiles(
 
 
 def plan_from_host_interface(host: HostInterface) -> list[Profile]:
-    """Profiles for a libvirt host interface: a bridge (over a bond), a bond, a VLAN."""
+    """Profiles for a libvirt host interface: a bridge (over a bond), a bond, a VLAN.
+
+    Each interface's start mode, MTU and MAC address, and a bridge's STP
+    forward delay, go to its profile (``connection.autoconnect``,
+    ``ethernet.mtu``, ``ethernet.mac-address``, ``bridge.forward-delay``);
+    nothing the document says about a device is left out silently.
+    """
+    by_name = {getattr(i, "name", None): i for i in _host_tree(host)}
+    return [
+        attrs.evolve(p, settings=p.settings + _device_settings(by_name[p.interface]))
+        if p.interface in by_name
+        else p
+        for p in _profiles(host)
+    ]
+
+
+def _host_tree(host: HostInterface) -> Iterator[HostInterface]:
+    """``host`` and the interfaces inside it (bridge and bond ports)."""
+    yield host
+    if isinstance(host, BridgeHostInterface):
+        for port in host.bridge.interfaces:
+            yield from _host_tree(port)
+    elif isinstance(host, BondHostInterface):
+        yield from host.bond.interfaces
+
+
+def _device_settings(iface: HostInterface) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    if iface.start is not None:
+        # netcf's hotplug (start when the device appears) is what NM's autoconnect does too
+        autoconnect = "no" if iface.start.mode == "none" else "yes"
+        out.append(("connection.autoconnect", autoconnect))
+    if iface.mtu is not None:
+        out.append(("ethernet.mtu", str(iface.mtu.size)))
+    mac = getattr(iface, "mac", None)
+    if mac is not None:
+        out.append(("ethernet.mac-address", mac.address))
+    if (
+        isinstance(iface, BridgeHostInterface)
+        and iface.bridge.stp
+        and iface.bridge.delay is not None
+    ):
+        delay = round(iface.bridge.delay)
+        if not 2 <= delay <= 30:
+            raise UsageError(
+                f"bridge {iface.name!r}: forward delay {iface.bridge.delay:g} s; with STP, "
+                "NetworkManager (and the kernel) take 2 to 30 s"
+            )
+        out.append(("bridge.forward-delay", str(delay)))
+    return tuple(out)
+
+
+def _profiles(host: HostInterface) -> list[Profile]:
     if isinstance(host, BridgeHostInterface):
         direct = [p.name for p in host.bridge.interfaces if isinstance(p, EthernetHostInterface)]
         profiles = bridge_profiles(
