@@ -25,6 +25,7 @@ import attrs
 
 from virtnetlib._errors import Error, UsageError
 from virtnetlib._hostinterface import (
+    BOND_MODE_NUMBERS,
     BondHostInterface,
     BridgeHostInterface,
     EthernetHostInterface,
@@ -332,17 +333,8 @@ def bond_profiles(
     return [bond, *_port_profiles(name, ports)]
 
 
-#: The bonding driver's modes, by name (nmcli also takes their numbers 0-6).
-BOND_MODES = (
-    "balance-rr",
-    "active-backup",
-    "balance-xor",
-    "broadcast",
-    "802.3ad",
-    "balance-tlb",
-    "balance-alb",
-    *map(str, range(7)),
-)
+#: The bonding driver's modes, by name or by the number nmcli also takes.
+BOND_MODES = (*BOND_MODE_NUMBERS, *map(str, BOND_MODE_NUMBERS.values()))
 
 
 def _port_profiles(controller: str, ports: Sequence[str]) -> list[Profile]:
