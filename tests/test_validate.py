@@ -798,6 +798,7 @@ INTERFACE_RULES = [
 
 # Boundaries of the interface rules: libvirt accepts these, and so must validate().
 INTERFACE_ACCEPTED = [
+    "<interface type='network'><source network=''/></interface>",
     f"<interface type='hostdev' managed='yes'>{PCI1}<driver queues='4'/></interface>",
     f"<interface type='hostdev' managed='yes'>{PCI1}<driver name='vfio'/></interface>",
     "<interface type='network'><source network='a'/><bandwidth><inbound floor='200'/>"

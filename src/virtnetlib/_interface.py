@@ -504,7 +504,9 @@ class NetworkSource(Model):
 
     __xml_tag__ = "source"
 
-    network: str = attribute(conv=NONEMPTY, required=True)
+    # libvirt's parser and schema take network='' (no network has that
+    # name, so the guest cannot start; defining it works)
+    network: str = attribute(required=True)
     portgroup: str | None = attribute()
     portid: uuid.UUID | None = attribute(conv=UUID)
     bridge: str | None = attribute()
