@@ -748,6 +748,11 @@ INTERFACE_RULES = [
         "E267",
     ),
     (
+        "<interface type='ethernet'><ip address='2001:db8::2' family='ipv6' prefix='64'/>"
+        "<route family='ipv6' address='::' gateway='198.51.100.1'/></interface>",
+        "E213",
+    ),
+    (
         "<interface type='network'><source network='a'/><bandwidth><inbound floor='200' "
         "burst='8000'/></bandwidth></interface>",
         "E237",

@@ -696,6 +696,11 @@ def _route(route: Route, where: str) -> Iterator[Finding]:
     if wrong := _family(route.family, route.address, where, absent_is_ipv4=True):
         yield wrong
         return
+    # libvirt holds the gateway to the family too ("ipv6 specified for
+    # non-IPv6 gateway address")
+    if wrong := _family(route.family, route.gateway, where, absent_is_ipv4=True):
+        yield wrong
+        return
     prefix = route.prefix
     if prefix is not None and prefix > route.address.max_prefixlen:
         yield (
