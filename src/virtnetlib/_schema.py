@@ -281,8 +281,6 @@ class _Grammar:
 
 # ----------------------------------------------------------------- schema sets
 
-_KINDS = ("network", "interface", "hostinterface")
-
 
 # XSD patterns made only of these mean the same to Python's re (fullmatch):
 # no "." wildcard, no \d or \w classes, no ^ or $ outside a class.

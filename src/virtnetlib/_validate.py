@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -288,19 +288,3 @@ def _validate(
     if kind == "domain":
         problems.extend(check_domain(root))
     return problems
-
-
-def validate_many(
-    paths: Sequence[str | os.PathLike[str]],
-    *,
-    schemas: str | os.PathLike[str] | None = None,
-    disable: Iterable[str] = (),
-) -> list[Problem]:
-    """:func:`validate` for many files; read errors become ``E100`` problems."""
-    out: list[Problem] = []
-    for path in paths:
-        try:
-            out.extend(validate(Path(path), schemas=schemas, disable=disable))
-        except Error as exc:
-            out.append(Problem("error", "E100", str(exc), None, None, (), os.fspath(path)))
-    return ModelList(out)
