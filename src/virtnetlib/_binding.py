@@ -28,7 +28,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 from lxml import etree
 
-from virtnetlib._errors import Issue, ParseError, UsageError, closest
+from virtnetlib._errors import Issue, ParseError, UsageError, did_you_mean
 from virtnetlib._types import Conv, Text
 from virtnetlib._xml import (
     element_path,
@@ -794,12 +794,10 @@ def _choose(variants: dict[Any, Any], el: Any, ctx: _Ctx) -> Any:
     if cls is None:
         names = [k for k in variants if k is not None]
         choices = ", ".join(repr(k) for k in names)
-        meant = closest(value, names) if value is not None else None
         ctx.error(
             el,
             f"/@{disc}",
-            f"expected {disc} to be one of {choices}, got {value!r}"
-            + (f" (did you mean {meant!r}?)" if meant else "")
+            f"expected {disc} to be one of {choices}, got {value!r}{did_you_mean(value, names)}"
             if value is not None
             else f"missing attribute {disc!r} (one of {choices})",
         )

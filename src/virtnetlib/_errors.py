@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-__all__ = ["Error", "Issue", "ParseError", "UsageError", "closest"]
+__all__ = ["Error", "Issue", "ParseError", "UsageError", "closest", "did_you_mean"]
 
 
 def closest(text: str, known: Iterable[str]) -> str | None:
@@ -22,6 +22,12 @@ def closest(text: str, known: Iterable[str]) -> str | None:
 
     close = difflib.get_close_matches(text, candidates, n=1, cutoff=0.75)
     return close[0] if close else None
+
+
+def did_you_mean(text: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` to end a message about ``text``, or ``""``."""
+    meant = closest(text, known)
+    return f" (did you mean {meant!r}?)" if meant else ""
 
 
 class Error(Exception):

@@ -758,11 +758,11 @@ E_PASST_TYPE = _rule(
 )
 E_BRIDGE_SOURCE = _rule("E257", "a type='bridge' interface needs a <source>")
 E_ALIAS_DUP = _rule("E261", "a user alias (ua-...) names one device of a domain")
-E_HOSTDEV_DRIVER = _rule("E268", "a hostdev interface's driver name is kvm, vfio or xen")
-E_UNMANAGED_TARGET = _rule("E267", "<target managed='no'> only on type='ethernet' interfaces")
 E_PCI_DUP = _rule(
     "E264", "a PCI address used by two devices (libvirt's QEMU driver refuses the domain)"
 )
+E_UNMANAGED_TARGET = _rule("E267", "<target managed='no'> only on type='ethernet' interfaces")
+E_HOSTDEV_DRIVER = _rule("E268", "a hostdev interface's driver name is kvm, vfio or xen")
 W_MAC_DUP = _rule("W316", "a MAC address used by two interfaces of a domain")
 W_GENERATED_NAME = _rule(
     "W317", "target dev named like libvirt's own (vnet*, macvtap*, macvlan*): libvirt drops it"

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from virtnetlib._errors import closest
+from virtnetlib._errors import did_you_mean
 
 __all__ = [
     "Bool",
@@ -240,9 +240,9 @@ class Enum(Conv[str]):
         return text
 
     def fail(self, text: str) -> ValueError:
-        meant = closest(text, self.values)
-        hint = f" (did you mean {meant!r}?)" if meant else ""
-        return ValueError(f"expected {self.expected}, got {text!r}{hint}")
+        return ValueError(
+            f"expected {self.expected}, got {text!r}{did_you_mean(text, self.values)}"
+        )
 
     def format(self, value: str) -> str:
         return value
