@@ -135,6 +135,31 @@ EDGE_CASES = [
     # IPv6 spelled the long way and a UUID in capitals
     b"<network><name>n</name><uuid>81FF0D90-C91E-6742-64DA-4A736EDB9A9B</uuid>"
     b"<ip family='ipv6' address='2001:DB8:0:0::1' prefix='64'/></network>",
+    # values the generated code reads itself (yes/no, MAC, IPv4, PCI numbers)
+    # in good, other and bad spellings; each document twice, as PCI numbers
+    # are read from a table the second time
+    *(
+        2
+        * [
+            b"<network><name>n</name><bridge name='b' stp='Yes'/></network>",
+            b"<network><name>n</name><bridge name='b' stp='off'/></network>",
+            b"<network><name>n</name><mac address='52:54:00:AB:cd:0'/></network>",
+            b"<network><name>n</name><mac address='52:54:00:AB:cd:ef'/></network>",
+            b"<network><name>n</name><ip address='198.51.100.256' prefix='24'/></network>",
+            b"<network><name>n</name><ip address='198.51.100.01' prefix='24'/></network>",
+            b"<network><name>n</name><ip address='198.51.1' prefix='24'/></network>",
+            b"<network><name>n</name><ip address=' 198.51.100.1' prefix='24'/></network>",
+            "<network><name>n</name><ip address='١٩٨.51.100.1'/></network>".encode(),
+            b"<network><name>n</name><ip address='2001:db8::1' netmask='255.255.255.0'/></network>",
+            b"<network><name>n</name><ip family='ipv6' address='::ffff:198.51.100.1'/></network>",
+            b"<interface type='network'><source network='n'/><address type='pci' "
+            b"domain='0x0000' bus='0x1' slot='3' function='0x0'/></interface>",
+            b"<interface type='network'><source network='n'/><address type='pci' "
+            b"domain='0x0000' bus='0x01' slot='0x03' function='0x0'/></interface>",
+            b"<interface type='network'><source network='n'/><address type='pci' "
+            b"domain='0x0000' bus='0xzz' slot='0x03' function='0x8'/></interface>",
+        ]
+    ),
 ]
 
 

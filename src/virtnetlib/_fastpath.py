@@ -26,10 +26,23 @@ from __future__ import annotations
 import linecache
 import re
 from collections.abc import Callable
+from ipaddress import IPv4Address
 from typing import Any
 
 from virtnetlib import _binding as b
-from virtnetlib._types import Bool, Conv, Enum, Text
+from virtnetlib._types import (
+    Bool,
+    Conv,
+    Enum,
+    HexInt,
+    Int,
+    IPAddr,
+    Mac,
+    Text,
+    ipv4_from_text,
+    ipv4_to_text,
+    mac_match,
+)
 from virtnetlib._xml import escape_attr, escape_text
 
 __all__ = ["compile_parser", "compile_writer"]
@@ -199,7 +212,7 @@ def compile_parser(plan: Any) -> Parser:
         lines.append("    mark = len(ctx.issues)")
     lines.append("    try:")
     lines.extend("        " + line for line in body)
-    lines.append("    except (BAIL, ValueError):")
+    lines.append("    except (BAIL, ValueError, OSError):")
     if children:
         # child elements that went the generic way may have reported
         # problems; the generic parser reports them again for this element
@@ -237,11 +250,26 @@ def _convert(
     how the source spelled a value it would write differently (``""``: never).
     """
     conv = spec.conv
+    kind = type(conv)
+    # The commonest converters are spelled out here, saving a call or two
+    # per value; each does what its parse() does, or bails.
     if _plain_text(conv):
         return [f"{target} = {source}"]
-    if type(conv) is Enum:
+    if kind is Enum:
         env[f"E{key}"] = conv._set
         return [f"if {source} not in E{key}:", "    raise BAIL", f"{target} = {source}"]
+    if kind is Bool:
+        return [
+            f"if {source} == {conv.true!r}:",
+            f"    {target} = True",
+            f"elif {source} == {conv.false!r}:",
+            f"    {target} = False",
+            "else:",
+            "    raise BAIL",
+        ]
+    if kind is Mac:
+        env["MAC"] = mac_match
+        return [f"if not MAC({source}):", "    raise BAIL", f"{target} = {source}"]
     env[f"P{key}"] = conv.parse
     lines = [f"{target} = P{key}({source})"]
     if spelling and not conv.exact:
@@ -251,6 +279,25 @@ def _convert(
             "    if sp is None:",
             "        sp = {}",
             f"    sp[{spec.name!r}] = ({target}, {source})",
+        ]
+    if kind is IPAddr and conv.version != 6:
+        # IPv4 text through the C library, as IPAddr.parse does (inet_pton
+        # raises OSError on bad text); IPv4 is never respelled
+        env.update(IN4=ipv4_from_text)
+        lines = [
+            f"if ':' in {source}:",
+            *("    " + line for line in lines),
+            "else:",
+            f"    {target} = IN4({source})",
+        ]
+    if kind is Int or kind is HexInt:
+        # one lookup reads a number already seen in libvirt's notation,
+        # whose spelling need not be remembered
+        env[f"H{key}"] = conv.canonical.get
+        lines = [
+            f"{target} = H{key}({source})",
+            f"if {target} is None:",
+            *("    " + line for line in lines),
         ]
     return lines
 
@@ -428,11 +475,24 @@ def _formatted(
     elif type(conv) is Text:
         lines = [f"s = {escape}(v) if {special}(v) else v"]
     else:
-        env[f"F{key}"] = conv.format
+        # Int.format is str(), called directly
+        env[f"F{key}"] = str if type(conv) is Int else conv.format
         if _safe(conv):
             lines = [f"s = F{key}(v)"]
         else:
             lines = [f"s = F{key}(v)", f"if {special}(s):", f"    s = {escape}(s)"]
+        if type(conv) is IPAddr:
+            env.update(IPV4=IPv4Address, OUT4=ipv4_to_text)
+            lines = [
+                "if type(v) is IPV4:",
+                "    s = OUT4(v)",
+                "else:",
+                *("    " + line for line in lines),
+            ]
+        if type(conv) is HexInt:
+            # the texts already made, by one lookup (what format() does first)
+            env[f"FT{key}"] = conv.texts.get
+            lines = [f"s = FT{key}(v)", "if s is None:", *("    " + line for line in lines)]
     if conv.exact or not spelling:
         return lines
     # the source's own spelling, while the value is the one that was read

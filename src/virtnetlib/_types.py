@@ -28,6 +28,9 @@ __all__ = [
     "Mac",
     "Text",
     "UUIDConv",
+    "ipv4_from_text",
+    "ipv4_to_text",
+    "mac_match",
 ]
 
 T = TypeVar("T")
@@ -113,6 +116,12 @@ class Int(Conv[int]):
         self.lo, self.hi = lo, hi
         self.signed = lo < 0
         self.expected = f"an integer from {lo} to {hi}"
+        #: Texts read so far that are libvirt's own notation of their value
+        #: (``24``, not ``024``; ``0x01``, not ``1``), so that generated
+        #: parsers read a number seen before (prefixes, delays, PCI slots
+        #: repeat) with one lookup and know its spelling need not be kept.
+        #: Bounded, so hostile input cannot grow it.
+        self.canonical: dict[str, int] = {}
 
     def parse(self, text: str) -> int:
         # ASCII digits only: int() alone would also take " 1", "+1", "1_0"
@@ -123,7 +132,12 @@ class Int(Conv[int]):
         value = int(text)
         if not self.lo <= value <= self.hi:
             raise self.fail(text)
+        self._seen(text, value)
         return value
+
+    def _seen(self, text: str, value: int) -> None:
+        if len(self.canonical) < 4096 and not self.respelled(value, text):
+            self.canonical[text] = value
 
     def format(self, value: int) -> str:
         return str(value)
@@ -154,7 +168,8 @@ class HexInt(Int):
         self.expected = f"an integer from {lo} to {hi:#x} (decimal or 0x-hex)"
         # PCI and USB numbers repeat (slot 0x01, function 0x0): read and
         # format each spelling once (bounded, so hostile input cannot grow it)
-        self._texts: dict[int, str] = {}
+        #: libvirt's notation of each value formatted so far
+        self.texts: dict[int, str] = {}
         self._values: dict[str, int] = {}
 
     def parse(self, text: str) -> int:
@@ -163,6 +178,7 @@ class HexInt(Int):
             value = self._parse(text)
             if len(self._values) < 4096:
                 self._values[text] = value
+                self._seen(text, value)
         return value
 
     def _parse(self, text: str) -> int:
@@ -187,11 +203,11 @@ class HexInt(Int):
     respelled = Conv.respelled  # hex and decimal spellings: compare with the format
 
     def format(self, value: int) -> str:
-        text = self._texts.get(value)
+        text = self.texts.get(value)
         if text is None:
             text = f"0x{value:0{self.width}x}" if self.width is not None else str(value)
-            if len(self._texts) < 4096:
-                self._texts[value] = text
+            if len(self.texts) < 4096:
+                self.texts[value] = text
         return text
 
 
@@ -276,7 +292,7 @@ class IPAddr(Conv[IPAddress]):
             if ":" not in text:
                 if self.version == 6:
                     raise ValueError(text)
-                return _v4(_from_bytes(_pton(_INET, text), "big"))
+                return ipv4_from_text(text)
             if self.version == 4:
                 raise ValueError(text)
             if "%" in text:
@@ -290,7 +306,7 @@ class IPAddr(Conv[IPAddress]):
         # same text except for IPv6 with an embedded IPv4 part (::ffff:1.2.3.4,
         # which Python writes in hex) and scoped addresses, left to Python.
         if type(value) is _IPV4:
-            return _ntoa(_number(value).to_bytes(4, "big"))
+            return ipv4_to_text(value)
         if type(value) is _IPV6 and value.scope_id is None:
             text = _ntop(_INET6, _number(value).to_bytes(16, "big"))
             if "." not in text:
@@ -360,7 +376,18 @@ _ip_of = operator.attrgetter("_ip")
 _v4, _v6, _number = _ip_builders()
 
 
+def ipv4_from_text(text: str) -> ipaddress.IPv4Address:
+    """IPv4 text as an address; raises OSError or ValueError when it is not one."""
+    return _v4(_from_bytes(_pton(_INET, text), "big"))
+
+
+def ipv4_to_text(value: ipaddress.IPv4Address) -> str:
+    """The dotted text of an IPv4 address, as ``str(value)`` gives it."""
+    return _ntoa(_number(value).to_bytes(4, "big"))
+
+
 _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\Z")
+mac_match = _MAC.match
 
 
 class Mac(Conv[str]):
@@ -373,7 +400,7 @@ class Mac(Conv[str]):
     expected = "a MAC address like 52:54:00:12:34:56"
 
     def parse(self, text: str) -> str:
-        if not _MAC.match(text):
+        if not mac_match(text):
             raise self.fail(text)
         return text
 
@@ -381,7 +408,7 @@ class Mac(Conv[str]):
         return value
 
     def check(self, value: Any) -> str | None:
-        if not isinstance(value, str) or not _MAC.match(value):
+        if not isinstance(value, str) or not mac_match(value):
             return f"expected {self.expected}, got {value!r}"
         return None
 
