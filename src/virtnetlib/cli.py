@@ -179,25 +179,29 @@ def _cmd_show(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ validate
 
 
-def _validate_one(
-    job: tuple[str, str | None, tuple[str, ...], bool],
-) -> tuple[list[Problem], str | None]:
-    from virtnetlib._errors import Error
-    from virtnetlib._validate import validate, validate_known
+_Settings = tuple[str | None, tuple[str, ...], bool]  # schemas, disabled codes, skip unknown
+_CHUNK = 32  # files validated together, stage by stage (see _validate._validate_all)
 
-    name, schemas, disable, skip_unknown = job
-    try:
-        if skip_unknown:
-            return validate_known(name, schemas=schemas, disable=disable), None
-        return validate(Path(name), schemas=schemas, disable=disable), None
-    except Error as exc:
-        return [], str(exc)
+
+def _validate_files(
+    names: list[str], settings: _Settings
+) -> list[tuple[list[Problem], str | None]]:
+    """Each file's problems, or why it could not be validated."""
+    from virtnetlib._validate import check_files
+
+    schemas, disable, skip_unknown = settings
+    results: list[tuple[list[Problem], str | None]] = []
+    for i in range(0, len(names), _CHUNK):
+        chunk = names[i : i + _CHUNK]
+        found = check_files(chunk, schemas=schemas, disable=disable, known_only=skip_unknown)
+        results.extend(([], str(f)) if isinstance(f, Exception) else (f, None) for f in found)
+    return results
 
 
 def _in_parallel(
-    jobs: list[tuple[str, str | None, tuple[str, ...], bool]], workers: int
+    names: list[str], settings: _Settings, workers: int
 ) -> list[tuple[list[Problem], str | None]]:
-    """Validate ``jobs`` in ``workers`` processes: this one and forked children.
+    """Validate the files in ``workers`` processes: this one and forked children.
 
     Each process takes a contiguous share, so results keep the files' order.
     The children are forked before the models and schemas are loaded: they
@@ -207,8 +211,8 @@ def _in_parallel(
     """
     import pickle
 
-    share = -(-len(jobs) // workers)
-    parts = [jobs[i : i + share] for i in range(0, len(jobs), share)]
+    share = -(-len(names) // workers)
+    parts = [names[i : i + share] for i in range(0, len(names), share)]
     children = []
     for part in parts[1:]:
         read_end, write_end = os.pipe()
@@ -217,7 +221,7 @@ def _in_parallel(
             code = 1
             try:
                 os.close(read_end)
-                payload = pickle.dumps([_validate_one(job) for job in part])
+                payload = pickle.dumps(_validate_files(part, settings))
                 with os.fdopen(write_end, "wb") as out:
                     out.write(payload)
                 code = 0
@@ -225,7 +229,7 @@ def _in_parallel(
                 os._exit(code)
         os.close(write_end)
         children.append((pid, read_end, part))
-    results = [_validate_one(job) for job in parts[0]]
+    results = _validate_files(parts[0], settings)
     for pid, read_end, part in children:
         with os.fdopen(read_end, "rb") as got:
             payload = got.read()
@@ -233,21 +237,22 @@ def _in_parallel(
         if status == 0 and payload:
             results.extend(pickle.loads(payload))  # noqa: S301 - our own child's output
         else:
-            results.extend(_validate_one(job) for job in part)
+            results.extend(_validate_files(part, settings))
     return results
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     disable = tuple(c.strip() for arg in args.disable or () for c in arg.split(",") if c.strip())
-    jobs = [(name, args.schemas, disable, args.skip_unknown) for name in args.files]
+    names: list[str] = list(args.files)
+    settings: _Settings = (args.schemas, disable, args.skip_unknown)
     workers = args.jobs or os.cpu_count() or 1
     # forking a process that runs other threads (main() embedded in an
     # application) could leave a lock held in the child: validate in-process
     forkable = hasattr(os, "fork") and threading.active_count() == 1
-    if workers > 1 and len(jobs) >= _PARALLEL_FROM and forkable:
-        results = _in_parallel(jobs, workers)
+    if workers > 1 and len(names) >= _PARALLEL_FROM and forkable:
+        results = _in_parallel(names, settings, workers)
     else:
-        results = [_validate_one(job) for job in jobs]
+        results = _validate_files(names, settings)
     problems: list[Problem] = []
     status = EXIT_OK
     for found, failure in results:
