@@ -645,6 +645,11 @@ def test_element_at_finds_what_element_path_names() -> None:
     assert element_at(root, "/network/ip[3]") is None
     assert element_at(root, "/domain") is None
     assert element_at(root, "") is None
+    assert element_at(root, "/network/ip") is root[1]  # the first of several
+    assert element_at(root, "/network/name[1]") is root[0]  # the only one
+    options = root[4]
+    assert element_path(options[1]) == "/network/dnsmasq:options/dnsmasq:option[2]"
+    assert element_path(root[3]) == "/network/comment()"
 
 
 def test_malformed_xml_messages_are_one_line() -> None:

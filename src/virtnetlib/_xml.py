@@ -7,6 +7,7 @@ not a file read or a hang.
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import threading
@@ -185,47 +186,57 @@ def element_path(el: Any) -> str:
             return path
     parts: list[str] = []
     while el is not None:
-        tag = el.tag
-        if not isinstance(tag, str):
+        parent = el.getparent()
+        if not isinstance(el.tag, str):
             parts.append("comment()")
+        elif parent is None:
+            parts.append(qname_text(el.tag, el.nsmap))
         else:
-            name = qname_text(tag, el.nsmap)
-            parent = el.getparent()
-            if parent is not None:
-                same = [c for c in parent if c.tag == tag]
-                if len(same) > 1:
-                    name = f"{name}[{same.index(el) + 1}]"
-            parts.append(name)
-        el = el.getparent()
+            parts.append(next(step for step, child in child_steps(parent) if child is el))
+        el = parent
     return "/" + "/".join(reversed(parts))
 
 
-_STEP = re.compile(r"(.+?)(?:\[(\d+)\])?")
+def child_steps(parent: Any) -> list[tuple[str, Any]]:
+    """Each element inside ``parent`` with its step in an :func:`element_path`.
+
+    A step is the element's name, with its position among the siblings of
+    that name (``ip[2]``, from 1) when it has any. The one place that
+    convention is spelled: paths are made, indexed and followed with it.
+    """
+    children = [c for c in parent if isinstance(c.tag, str)]
+    counts = collections.Counter(c.tag for c in children)
+    seen: dict[str, int] = {}
+    steps = []
+    for child in children:
+        name = qname_text(child.tag, child.nsmap)
+        if counts[child.tag] > 1:
+            seen[child.tag] = seen.get(child.tag, 0) + 1
+            name = f"{name}[{seen[child.tag]}]"
+        steps.append((name, child))
+    return steps
 
 
 def element_at(root: Any, path: str) -> Any:
     """The element :func:`element_path` gives ``path`` for, in ``root``'s document; or None.
 
     Walks down step by step, so finding a few elements costs no more than
-    their siblings, whatever the document's size.
+    their siblings, whatever the document's size. ``ip`` also finds the
+    first of several ``<ip>``, and ``ip[1]`` the only one.
     """
     steps = path.split("/")[1:]
-    if not steps:
-        return None
     el = None
-    candidates = [root]
+    level = [(qname_text(root.tag, root.nsmap), root)]
     for step in steps:
-        m = _STEP.fullmatch(step)
-        if m is None:
+        here = dict(level)
+        el = here.get(step)
+        if el is None and step.endswith("[1]"):
+            el = here.get(step[:-3])  # the only one of its name
+        elif el is None and not step.endswith("]"):
+            el = here.get(step + "[1]")  # the first of several
+        if el is None:
             return None
-        name, index = m.group(1), int(m.group(2) or 1)
-        same = [
-            c for c in candidates if isinstance(c.tag, str) and qname_text(c.tag, c.nsmap) == name
-        ]
-        if len(same) < index:
-            return None
-        el = same[index - 1]
-        candidates = list(el)
+        level = child_steps(el)
     return el
 
 
@@ -235,17 +246,8 @@ def paths_under(el: Any) -> dict[str, Any]:
     stack = [(next(iter(found)), el)]
     while stack:
         base, parent = stack.pop()
-        children = [c for c in parent if isinstance(c.tag, str)]
-        counts: dict[Any, int] = {}
-        for child in children:
-            counts[child.tag] = counts.get(child.tag, 0) + 1
-        seen: dict[Any, int] = {}
-        for child in children:
-            name = qname_text(child.tag, child.nsmap)
-            if counts[child.tag] > 1:
-                seen[child.tag] = seen.get(child.tag, 0) + 1
-                name = f"{name}[{seen[child.tag]}]"
-            path = f"{base}/{name}"
+        for step, child in child_steps(parent):
+            path = f"{base}/{step}"
             found[path] = child
             stack.append((path, child))
     return found
