@@ -10,7 +10,7 @@ import pytest
 
 import virtnetlib
 import virtnetlib._binding
-import virtnetlib._schema as schema
+import virtnetlib._explain as explaining
 import virtnetlib._validate as validating
 import virtnetlib._xml as xml_module
 from tests.conftest import CORPUS, corpus_entries, manifest
@@ -272,14 +272,14 @@ def test_a_problem_among_thousands_of_siblings_is_found_in_few_tries(
     # the explanation tries removals on a copy; one per sibling would make a
     # network with 10,000 DHCP hosts take minutes, halves take a few tries
     tries = 0
-    real = schema._still_failing
+    real = explaining._still_failing
 
     def counted(*args: Any) -> bool:
         nonlocal tries
         tries += 1
         return real(*args)
 
-    monkeypatch.setattr(schema, "_still_failing", counted)
+    monkeypatch.setattr(explaining, "_still_failing", counted)
     hosts = [
         f"<host mac='52:54:00:00:{i >> 8:02x}:{i & 255:02x}' ip='10.0.{i >> 8}.{i & 255}'/>"
         for i in range(1, 2001)
@@ -334,7 +334,7 @@ def test_an_explanation_that_stops_early_says_so(monkeypatch: pytest.MonkeyPatch
     hosts = "".join(f"<host mac='52:54:00:00:00:01' ip='x{i}'/>" for i in range(200))
     problems = validate(NET.format(f"<ip address='10.0.0.1' prefix='8'><dhcp>{hosts}</dhcp></ip>"))
     *explained, last = problems
-    assert len(explained) == schema._MAX_ROUNDS
+    assert len(explained) == explaining._MAX_ROUNDS
     assert {p.code for p in explained} == {"E101"}
     assert "more schema problems than shown here" in last.message
     # the values not reached are not passed off as E260 (parser-only) problems

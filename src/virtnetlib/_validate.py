@@ -22,11 +22,12 @@ import attrs
 
 from virtnetlib._binding import Model, parse_root_kept, unmodeled
 from virtnetlib._errors import Error, ParseError, UsageError
+from virtnetlib._explain import SchemaFinding, finding_path
 from virtnetlib._modellist import ModelList
 from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
-from virtnetlib._schema import SchemaFinding, finding_path, load_schemas
+from virtnetlib._schema import load_schemas
 from virtnetlib._xml import ElementsByPath, element_path, parse_document, qname_text
 
 __all__ = ["Kind", "Problem", "Severity", "check_files", "validate", "validate_known"]
