@@ -398,20 +398,25 @@ def compile_writer(plan: Any) -> Writer:
         "ET": _TEXT_SPECIAL,
         "escape_attr": escape_attr,
         "escape_text": escape_text,
-        "TAG": plan.tag_text,
     }
     cls = plan.cls
     body: list[str] = []
     add = body.append
     add("if obj._unknown is not None:")
     add("    return GENERIC(PLAN, obj, out, ind, is_root, tag)")
-    add("if tag is None:")
-    add("    tag = TAG")
     spelled = [s for s in plan.fields if s.kind in (b._ATTR, b._TEXT_CHILD) and not s.conv.exact]
     if spelled:
         add("sp = obj._spelling")
+    # the usual tag (tag=None): its opening and closing text made once
     consts = "".join(f" {name}='{value}'" for name, value in plan.consts.items())
-    add(f"h = ind + '<' + tag + {consts!r}")
+    env["OPEN"] = f"<{plan.tag_text}{consts}"
+    env["CLOSE"] = f"</{plan.tag_text}>\n"
+    add("if tag is None:")
+    add("    h = ind + OPEN")
+    add("    close = CLOSE")
+    add("else:")
+    add(f"    h = ind + '<' + tag + {consts!r}")
+    add("    close = '</' + tag + '>\\n'")
     for n, spec in enumerate(plan.write_attrs):
         add(f"v = obj.{spec.name}")
         add("if v is not None:")
@@ -437,7 +442,7 @@ def compile_writer(plan: Any) -> Writer:
         body.extend("    " + line for line in own_text)
         if root_ns:
             body.extend(_root_namespaces(plan, ns_specs))
-        add("out.append(h + '>' + s + '</' + tag + '>\\n')")
+        add("out.append(h + '>' + s + close)")
     else:
         add("pos = len(out)")
         add("out.append('')")
@@ -448,13 +453,13 @@ def compile_writer(plan: Any) -> Writer:
             body.extend(_root_namespaces(plan, ns_specs))
         if plan.open:
             add("out[pos] = h + '>\\n'")
-            add("out.append(ind + '</' + tag + '>\\n')")
+            add("out.append(ind + close)")
         else:
             add("if len(out) == pos + 1:")
             add("    out[pos] = h + '/>\\n'")
             add("else:")
             add("    out[pos] = h + '>\\n'")
-            add("    out.append(ind + '</' + tag + '>\\n')")
+            add("    out.append(ind + close)")
 
     lines = ["def write(obj, out, ind, is_root, tag):"]
     lines.extend("    " + line for line in body)
@@ -509,22 +514,29 @@ def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type) -> list[str]
     name = spec.name
     tag = spec.xml_text
     lines = [f"v = obj.{name}"]
-    if spec.kind == b._CHILD:
-        lines += [
-            "if v is not None:",
-            "    p = PG(type(v))",
-            "    if p is None:",
-            f"        p = ITEM(obj, {name!r}, v)",
-            f"    p.write(v, out, cind, False, {tag!r})",
+    if spec.kind in (b._CHILD, b._CHILDREN):
+        item = "v" if spec.kind == b._CHILD else "x"
+        write = [
+            f"p = PG(type({item}))",
+            "if p is None:",
+            f"    p = ITEM(obj, {name!r}, {item})",
+            f"p.write({item}, out, cind, False, {tag!r})",
         ]
-    elif spec.kind == b._CHILDREN:
-        lines += [
-            "for x in v:",
-            "    p = PG(type(x))",
-            "    if p is None:",
-            f"        p = ITEM(obj, {name!r}, x)",
-            f"    p.write(x, out, cind, False, {tag!r})",
-        ]
+        model = spec.model
+        if isinstance(model, type) and b._variants(model) is None:
+            # the declared class, the commonest case: its plan directly, and
+            # its tag as it writes it unless told (None)
+            child = b._plan_of(model)
+            env[f"K{n}"], env[f"PK{n}"] = model, child
+            usual = None if tag == child.tag_text else tag
+            write = [
+                f"if type({item}) is K{n}:",
+                f"    PK{n}.write({item}, out, cind, False, {usual!r})",
+                "else:",
+                *("    " + line for line in write),
+            ]
+        head = "if v is not None:" if spec.kind == b._CHILD else "for x in v:"
+        lines += [head, *("    " + line for line in write)]
     elif spec.kind == b._TEXT_CHILD:
         lines += ["if v is not None:"]
         lines += ["    " + line for line in _formatted(spec, f"t{n}", env, cls, attr=False)]
