@@ -1303,6 +1303,11 @@ def test_models_paths_and_kinds(tmp_path: Path) -> None:
     assert json.loads(json.dumps(problem.as_dict()))["code"] == "E215"
     with pytest.raises(virtnetlib.Error, match="cannot read"):
         validate(tmp_path / "missing.xml")
+    # a name no file system takes: the same error, not Python's ValueError
+    with pytest.raises(virtnetlib.Error, match="cannot read .*embedded null"):
+        virtnetlib.validate_known("net\x00work.xml")
+    with pytest.raises(virtnetlib.Error, match="cannot read .*embedded null"):
+        virtnetlib.Network.from_xml(Path("net\x00work.xml"))
 
 
 def test_system_and_folder_schemas() -> None:
@@ -1362,7 +1367,7 @@ def test_check_files_gives_each_file_what_validate_gives(tmp_path: Path) -> None
         "empty.xml": "",
     }
     paths = [str(write_file(tmp_path / name, text)) for name, text in made.items()]
-    paths.append(str(tmp_path / "missing.xml"))
+    paths += [str(tmp_path / "missing.xml"), "nul\x00.xml"]
     paths += [str(CORPUS / e["file"]) for e in manifest()[::7]]
     for known_only in (False, True):
         single = validating.validate_known if known_only else validate

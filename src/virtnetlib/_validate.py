@@ -28,7 +28,13 @@ from virtnetlib._parse import interface_kind
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
 from virtnetlib._schema import load_schemas
-from virtnetlib._xml import ElementsByPath, element_path, parse_document, qname_text
+from virtnetlib._xml import (
+    ElementsByPath,
+    element_path,
+    parse_document,
+    qname_text,
+    read_source,
+)
 
 __all__ = ["Kind", "Problem", "Severity", "check_files", "validate", "validate_known"]
 
@@ -229,14 +235,7 @@ def check_files(
 def _read(source: str | bytes | os.PathLike[str] | Model) -> tuple[str | bytes, str | None]:
     if isinstance(source, Model):
         return source.to_xml(), None
-    if isinstance(source, os.PathLike):
-        filename = os.fspath(source)
-        try:
-            with open(filename, "rb") as fh:
-                return fh.read(), filename
-        except OSError as exc:
-            raise Error(f"cannot read {filename}: {exc.strerror or exc}") from exc
-    return source, None
+    return read_source(source)
 
 
 def _reported(found: list[Problem], disable: Iterable[str], filename: str | None) -> list[Problem]:

@@ -152,6 +152,8 @@ def read_source(source: str | bytes | os.PathLike[str]) -> tuple[str | bytes, st
                 return fh.read(MAX_DOCUMENT_SIZE + 1), name
         except OSError as exc:
             raise Error(f"cannot read {name}: {exc.strerror or exc}") from exc
+        except ValueError as exc:  # a NUL in the name
+            raise Error(f"cannot read {name!r}: {exc}") from exc
     return source, None
 
 
