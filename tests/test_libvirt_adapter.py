@@ -59,6 +59,10 @@ def test_a_uri_may_be_given_positionally(tmp_path: Any) -> None:
         Connection(f"test://{node}", uri=f"test://{node}")
     with pytest.raises(vnl.UsageError, match=r"expected a libvirt\.virConnect or a URI"):
         Connection(42)
+    with pytest.raises(vnl.UsageError, match="uri: expected a non-empty str, got int 42"):
+        Connection(uri=42)  # type: ignore[arg-type]
+    with pytest.raises(vnl.UsageError, match=r"uri: 'test:///default\\x00' holds a NUL"):
+        Connection("test:///default\x00")
 
 
 @pytest.mark.parametrize(
@@ -66,7 +70,8 @@ def test_a_uri_may_be_given_positionally(tmp_path: Any) -> None:
     [
         (lambda c: c.define_network("<network/>"), r"expected a Network model, got str; read XML"),
         (lambda c: c.apply_network(None), "expected a Network model, got NoneType"),
-        (lambda c: c.network(123), "network name: expected a non-empty str, got 123"),
+        (lambda c: c.network(123), "network name: expected a non-empty str, got int 123"),
+        (lambda c: c.network("n\x00"), "holds a NUL character"),
         (lambda c: c.has_network(""), "network name: expected a non-empty str"),
         (lambda c: c.attach_interface("test", "<interface/>"), "expected an Interface"),
         (lambda c: c.update_interface("test", None), "expected an Interface"),

@@ -224,12 +224,29 @@ def test_static_and_dhcp_addressing() -> None:
         (lambda: nmcli.bridge_profiles("br0", ["eth 0"]), "'eth 0' is not a Linux interface name"),
         (lambda: nmcli.bridge_profiles("br0", ["a" * 16]), "1 to 15 bytes"),
         (lambda: nmcli.bridge_profiles("br0", ["eth0", "eth0"]), "'eth0' is listed twice"),
-        (lambda: nmcli.bridge_profiles("br0", "eth0"), "expected a list of interface names"),
+        (lambda: nmcli.bridge_profiles("br0", "eth0"), r"expected a list of names.*\['eth0'\]"),
         (lambda: nmcli.bridge_profiles(""), "expected a non-empty line of text"),
         (lambda: nmcli.bridge_profiles("my bridge"), "'my bridge' is not a Linux interface name"),
         (lambda: nmcli.bond_profiles("bond0", ["eth0"], mode="lacp"), "expected one of"),
         (lambda: nmcli.bond_profiles("bond0", ["eth0"], miimon=-1), "an integer >= 0"),
         (lambda: Profile("x", "team", "eth0"), "type"),  # type: ignore[arg-type]
+        # wrong types say what was expected, not Python's 'not iterable'
+        (lambda: nmcli.bridge_profiles("br0", None), "expected a list of names"),  # type: ignore[arg-type]
+        (lambda: nmcli.bridge_profiles("br0", ["eth0", 7]), r"ports\[1\]: expected a str"),  # type: ignore[list-item]
+        (lambda: nmcli.bridge_profiles("br0", ip=None), "ip: expected"),  # type: ignore[arg-type]
+        (lambda: nmcli.bridge_profiles("br0", ip=[("ipv4.method",)]), "pair of str"),  # type: ignore[list-item]
+        (lambda: nmcli.bridge_profiles("br0", ip=[("IPv4 method", "x")]), "property, value"),
+        (lambda: nmcli.bond_profiles("bond0", ["eth0"], options="x"), "expected a dict"),  # type: ignore[arg-type]
+        # a comma would start another option: mode=balance-rr behind the caller's back
+        (
+            lambda: nmcli.bond_profiles("bond0", ["eth0"], options={"miimon": "1,mode=xor"}),
+            "without ',' or '='",
+        ),
+        (lambda: nmcli.bond_profiles("bond0", ["eth0"], options={"up delay": "1"}), "option name"),
+        (lambda: nmcli.parse_terse(None), "line: expected a str"),  # type: ignore[arg-type]
+        (lambda: Nmcli(path=7), "nmcli path: expected a str"),  # type: ignore[arg-type]
+        (lambda: Nmcli(path="/usr/bin/nmcli", timeout=0), "a number > 0"),
+        (lambda: Nmcli(path="/usr/bin/nmcli", wait=-1), "an integer >= 0"),
     ],
 )
 def test_bad_profiles_are_refused_before_any_command_runs(make: Any, words: str) -> None:
@@ -243,6 +260,28 @@ def test_names_nmcli_takes_are_accepted() -> None:
     assert (bridge.name, bridge.interface, port.interface) == ("my bridge", "br-vm_1", "eth0.42")
     (bond, *_) = nmcli.bond_profiles("bond0", ["eth0", "eth1"], mode="802.3ad")
     assert ("bond.options", "mode=802.3ad,miimon=100") in bond.settings
+
+
+def test_bond_options_reach_nmcli_as_given() -> None:
+    """Options as numbers or text, several ARP targets separated by spaces:
+    the real ``nmcli --offline`` takes the planned profile and keeps them."""
+    path = shutil.which("nmcli")
+    if path is None:
+        unavailable("nmcli is not installed (Debian: network-manager)")
+        return
+    options: dict[str, str | int] = {
+        "arp_interval": 100,
+        "arp_ip_target": "198.51.100.1 198.51.100.2",
+    }
+    bond, _ = nmcli.bond_profiles("bond0", ["eth0"], miimon=None, options=options)
+    assert dict(bond.settings)["bond.options"] == (
+        "mode=active-backup,arp_interval=100,arp_ip_target=198.51.100.1 198.51.100.2"
+    )
+    (add, *_) = Nmcli(path=path).plan([bond], activate=False).steps
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read_string(_offline([path, "--offline", *add.args]))
+    assert ini["bond"]["arp_interval"] == "100"
+    assert ini["bond"]["arp_ip_target"] == "198.51.100.1,198.51.100.2"  # its own notation
 
 
 def test_a_vlan_without_a_parent_cannot_be_planned() -> None:

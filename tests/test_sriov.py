@@ -364,6 +364,17 @@ def test_pick_a_free_vf(host: FakeSysfs) -> None:
     assert free is not None
     assert free.index == 2
     assert sriov.pick_free_vf(pf, [in_domain, free.to_interface()]) is None
+    with pytest.raises(vnl.UsageError, match=r"expected a PhysicalFunction .*got str"):
+        sriov.pick_free_vf("eth1")  # type: ignore[arg-type]
+    with pytest.raises(vnl.UsageError, match="in_use: expected an Interface model, got str"):
+        sriov.pick_free_vf(pf, ["<interface type='hostdev'/>"])  # type: ignore[list-item]
+
+
+def test_sysfs_roots_must_be_paths() -> None:
+    with pytest.raises(vnl.UsageError, match="sysfs root: expected a path"):
+        sriov.Sysfs(root=None)  # type: ignore[arg-type]
+    with pytest.raises(vnl.UsageError, match=r"procfs root: .* holds a NUL"):
+        sriov.Sysfs(proc="/pr\x00oc")
 
 
 # ------------------------------------------------------------------ the real host

@@ -1304,9 +1304,9 @@ def test_models_paths_and_kinds(tmp_path: Path) -> None:
     with pytest.raises(virtnetlib.Error, match="cannot read"):
         validate(tmp_path / "missing.xml")
     # a name no file system takes: the same error, not Python's ValueError
-    with pytest.raises(virtnetlib.Error, match="cannot read .*embedded null"):
+    with pytest.raises(virtnetlib.Error, match=r"cannot read .*embedded null"):
         virtnetlib.validate_known("net\x00work.xml")
-    with pytest.raises(virtnetlib.Error, match="cannot read .*embedded null"):
+    with pytest.raises(virtnetlib.Error, match=r"cannot read .*embedded null"):
         virtnetlib.Network.from_xml(Path("net\x00work.xml"))
 
 

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import attrs
 
-__all__ = ["Error", "Issue", "ParseError", "UsageError", "closest", "did_you_mean"]
+__all__ = [
+    "Error",
+    "Issue",
+    "ParseError",
+    "UsageError",
+    "closest",
+    "did_you_mean",
+    "expect_names",
+    "expect_path",
+    "expect_str",
+]
 
 
 def closest(text: str, known: Iterable[str]) -> str | None:
@@ -43,6 +56,46 @@ class UsageError(Error, ValueError, TypeError):
     Also a ``ValueError`` and a ``TypeError``, so code that catches those
     keeps working.
     """
+
+
+def expect_str(value: Any, what: str, *, nonempty: bool = False) -> str:
+    """``value`` if it is text a system call can take (a str without NUL, and
+    not empty if ``nonempty``); otherwise a :class:`UsageError` naming ``what``."""
+    if not isinstance(value, str) or (nonempty and not value):
+        expected = "a non-empty str" if nonempty else "a str"
+        raise UsageError(f"{what}: expected {expected}, got {type(value).__name__} {_shown(value)}")
+    if "\x00" in value:
+        raise UsageError(f"{what}: {value!r} holds a NUL character")
+    return value
+
+
+def expect_path(value: Any, what: str) -> Path:
+    """``value`` (a str or path object) as a :class:`~pathlib.Path`; otherwise a
+    :class:`UsageError` that names ``what``."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise UsageError(
+            f"{what}: expected a path (str or pathlib.Path), got {type(value).__name__}"
+            f" {_shown(value)}"
+        )
+    return Path(expect_str(os.fspath(value), what))
+
+
+def expect_names(value: Any, what: str) -> list[str]:
+    """``value`` as a list of names (str); a lone str is refused, not split into letters."""
+    if isinstance(value, str):
+        raise UsageError(f"{what}: expected a list of names, got the str {value!r}; [{value!r}]?")
+    try:
+        items = list(value)
+    except TypeError:
+        raise UsageError(
+            f"{what}: expected a list of names, got {type(value).__name__} {_shown(value)}"
+        ) from None
+    return [expect_str(item, f"{what}[{i}]") for i, item in enumerate(items)]
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @attrs.frozen

@@ -24,7 +24,7 @@ import attrs
 
 from virtnetlib._binding import Model, expect_model
 from virtnetlib._domain import domain_interfaces as _domain_interfaces
-from virtnetlib._errors import Error, UsageError
+from virtnetlib._errors import Error, UsageError, expect_str
 from virtnetlib._interface import Interface
 from virtnetlib._modellist import ModelList
 from virtnetlib._network import (
@@ -221,9 +221,7 @@ def _same_definition(current: Network, desired: Network) -> bool:
 
 
 def _name(value: Any, what: str = "network name") -> str:
-    if not isinstance(value, str) or not value:
-        raise UsageError(f"{what}: expected a non-empty str, got {value!r}")
-    return value
+    return expect_str(value, what, nonempty=True)
 
 
 def _both() -> NoReturn:
@@ -243,6 +241,8 @@ class Connection:
             conn, uri = None, conn if uri is None else _both()
         if conn is not None and uri is not None:
             _both()
+        if uri is not None:
+            expect_str(uri, "uri", nonempty=True)
         if conn is not None and not callable(getattr(conn, "getURI", None)):
             raise UsageError(
                 f"expected a libvirt.virConnect or a URI such as 'qemu:///system', "

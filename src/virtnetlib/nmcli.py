@@ -18,12 +18,12 @@ import re
 import shutil
 import subprocess
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Literal, Protocol
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 import attrs
 
-from virtnetlib._errors import Error, UsageError
+from virtnetlib._errors import Error, UsageError, expect_names, expect_str
 from virtnetlib._hostinterface import (
     BOND_MODE_NUMBERS,
     BondHostInterface,
@@ -157,6 +157,7 @@ def parse_terse(line: str) -> list[str]:
 
     nmcli escapes ``:`` as ``\\:`` and ``\\`` as ``\\\\`` in terse fields.
     """
+    expect_str(line, "line")
     fields: list[str] = []
     current: list[str] = []
     chars = iter(line)
@@ -237,6 +238,30 @@ def _profile_type(_obj: object, attribute: attrs.Attribute[str], value: str) -> 
         raise UsageError(f"profile type {value!r}: expected bond, bridge, ethernet or vlan")
 
 
+def _pairs(ip: Any) -> list[tuple[str, str]]:
+    """The ``ip`` argument's (property, value) pairs, each as a tuple (checked by Profile)."""
+    if isinstance(ip, str) or not isinstance(ip, Iterable):
+        raise UsageError(f"ip: expected (property, value) pairs, got {type(ip).__name__}")
+    return [tuple(p) if isinstance(p, (list, tuple)) else p for p in ip]
+
+
+def _settings(_obj: object, _attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An attrs validator: nmcli property names (``ipv4.method``) with text values."""
+    if not isinstance(value, tuple):
+        raise UsageError(f"profile settings: expected a tuple of pairs, got {type(value).__name__}")
+    for item in value:
+        if not (
+            isinstance(item, tuple)
+            and len(item) == 2
+            and all(isinstance(x, str) and "\x00" not in x for x in item)
+            and re.fullmatch(r"[a-z0-9-]+\.[a-z0-9-]+", item[0])
+        ):
+            raise UsageError(
+                f"profile setting {item!r}: expected a (property, value) pair of str "
+                "such as ('ipv4.method', 'manual')"
+            )
+
+
 @attrs.frozen
 class Profile:
     """A connection profile to create: its name, type, interface and settings.
@@ -251,7 +276,7 @@ class Profile:
     name: str = attrs.field(validator=_profile_name)
     type: Literal["bond", "bridge", "ethernet", "vlan"] = attrs.field(validator=_profile_type)
     interface: str = attrs.field(validator=_ifname)
-    settings: tuple[tuple[str, str], ...] = ()
+    settings: tuple[tuple[str, str], ...] = attrs.field(default=(), validator=_settings)
     controller: str | None = None  # the name of the bond or bridge this is a port of
 
     @property
@@ -311,7 +336,7 @@ def bond_profiles(
     *,
     mode: str = "active-backup",
     miimon: int | None = 100,
-    options: dict[str, str] | None = None,
+    options: Mapping[str, str | int] | None = None,
     interface: str | None = None,
     ip: Sequence[tuple[str, str]] = (),
 ) -> list[Profile]:
@@ -319,7 +344,7 @@ def bond_profiles(
     opts = {"mode": mode}
     if miimon is not None:
         opts["miimon"] = str(miimon)
-    opts.update(options or {})
+    opts.update(_bond_options(options))
     if mode not in BOND_MODES:
         raise UsageError(f"bond mode {mode!r}: expected one of {', '.join(BOND_MODES)}")
     if miimon is not None and not (isinstance(miimon, int) and miimon >= 0):
@@ -328,9 +353,30 @@ def bond_profiles(
         name,
         "bond",
         interface or name,
-        (("bond.options", ",".join(f"{k}={v}" for k, v in opts.items())), *ip),
+        (("bond.options", ",".join(f"{k}={v}" for k, v in opts.items())), *_pairs(ip)),
     )
     return [bond, *_port_profiles(name, ports)]
+
+
+def _bond_options(options: Any) -> dict[str, str]:
+    """Extra ``bond.options``, checked: nmcli reads them as ``k=v,k=v``, so a
+    comma in a value would start another option (``100,mode=balance-rr``)."""
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise UsageError(f"bond options: expected a dict, got {type(options).__name__}")
+    out = {}
+    for key, given in options.items():
+        value = str(given) if isinstance(given, int) and not isinstance(given, bool) else given
+        if not (isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_-]*", key)):
+            raise UsageError(f"bond option name {key!r}: expected a name such as 'updelay'")
+        if not isinstance(value, str) or not value or re.search(r"[,=\x00-\x1f]", value):
+            raise UsageError(
+                f"bond option {key}={value!r}: expected a value without ',' or '=' "
+                "(separate several arp_ip_target addresses with spaces)"
+            )
+        out[key] = value
+    return out
 
 
 #: The bonding driver's modes, by name or by the number nmcli also takes.
@@ -339,16 +385,15 @@ BOND_MODES = (*BOND_MODE_NUMBERS, *map(str, BOND_MODE_NUMBERS.values()))
 
 def _port_profiles(controller: str, ports: Sequence[str]) -> list[Profile]:
     """Ethernet port profiles of a bond or bridge, one per device."""
-    if isinstance(ports, str):
-        raise UsageError(f"ports: expected a list of interface names, got the string {ports!r}")
+    names = expect_names(ports, "ports")
     seen: set[str] = set()
-    for dev in ports:
+    for dev in names:
         if dev in seen:
             raise UsageError(f"port {dev!r} is listed twice for {controller!r}")
         seen.add(dev)
     return [
         Profile(f"{controller}-port{i + 1}", "ethernet", dev, controller=controller)
-        for i, dev in enumerate(ports)
+        for i, dev in enumerate(names)
     ]
 
 
@@ -361,7 +406,7 @@ def bridge_profiles(
     ip: Sequence[tuple[str, str]] = (("ipv4.method", "disabled"), ("ipv6.method", "disabled")),
 ) -> list[Profile]:
     """A bridge (by default without addresses, as for VMs) and Ethernet ports."""
-    settings = list(ip)
+    settings = _pairs(ip)
     if stp is not None:
         settings.append(("bridge.stp", "yes" if stp else "no"))
     bridge = Profile(name, "bridge", interface or name, tuple(settings))
@@ -520,9 +565,15 @@ class Nmcli:
         timeout: float = 120.0,
         wait: int = 60,
     ) -> None:
+        if path is not None:
+            expect_str(path, "nmcli path")
         found = path or shutil.which("nmcli") or "/usr/bin/nmcli"
         if not os.path.isabs(found):
             raise UsageError(f"nmcli path must be absolute, not {found!r}")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise UsageError(f"timeout {timeout!r}: expected seconds, a number > 0")
+        if isinstance(wait, bool) or not isinstance(wait, int) or wait < 0:
+            raise UsageError(f"wait {wait!r}: expected seconds, an integer >= 0")
         self.path = found
         self.runner = runner or subprocess_runner
         self.timeout = timeout

@@ -23,8 +23,9 @@ from typing import Literal
 
 import attrs
 
+from virtnetlib._binding import expect_model
 from virtnetlib._common import PciAddress, Vlan
-from virtnetlib._errors import Error, UsageError
+from virtnetlib._errors import Error, UsageError, expect_path
 from virtnetlib._html import table
 from virtnetlib._interface import HostdevInterface, Interface
 
@@ -71,8 +72,8 @@ class Sysfs:
     def __init__(
         self, root: str | os.PathLike[str] = "/sys", proc: str | os.PathLike[str] = "/proc"
     ):
-        self.root = Path(root)
-        self.proc = Path(proc)
+        self.root = expect_path(root, "sysfs root")
+        self.proc = expect_path(proc, "procfs root")
 
     def read(self, path: Path) -> str:
         """The stripped text of a sysfs file (``OSError`` on failure)."""
@@ -700,7 +701,11 @@ def _hostdev_addresses(interfaces: Iterable[Interface]) -> set[str]:
 def pick_free_vf(pf: PhysicalFunction, in_use: Iterable[Interface] = ()) -> VirtualFunction | None:
     """A VF of ``pf`` that no VM uses: not bound to vfio-pci, and not the source of
     any hostdev interface in ``in_use`` (e.g. every domain's interfaces)."""
-    taken = _hostdev_addresses(in_use)
+    if not isinstance(pf, PhysicalFunction):
+        raise UsageError(
+            f"expected a PhysicalFunction (from inventory().pfs), got {type(pf).__name__}"
+        )
+    taken = _hostdev_addresses(expect_model(i, Interface, "in_use") for i in in_use)
     for vf in pf.vfs:
         if not vf.assigned and vf.pci_address not in taken:
             return vf
