@@ -406,6 +406,30 @@ def test_assignment_is_validated() -> None:
         Network()
 
 
+def test_a_list_field_takes_only_a_list() -> None:
+    # None was taken, then to_xml() failed with Python's "not iterable"
+    with pytest.raises(virtnetlib.FieldValueError, match=r"Network.ips: expected a list.*\[\]"):
+        Network(name="n", ips=None)  # type: ignore[arg-type]
+    net = Network(name="n")
+    with pytest.raises(virtnetlib.FieldValueError, match=r"Network\.routes: expected a list"):
+        net.routes = ()  # type: ignore[assignment]
+    assert net.to_xml() == "<network>\n  <name>n</name>\n</network>\n"
+
+
+def test_text_where_a_typed_value_belongs_gets_a_hint() -> None:
+    with pytest.raises(
+        virtnetlib.FieldValueError,
+        match=r"got str '198\.51\.100\.1'; give ipaddress\.ip_address\('198\.51\.100\.1'\)",
+    ):
+        virtnetlib.NetworkIP(address="198.51.100.1")  # type: ignore[arg-type]
+    with pytest.raises(virtnetlib.FieldValueError, match=r"give uuid\.UUID\("):
+        Network(name="n", uuid="81ff0d90-c91e-6742-64da-4a736edb9a9b")  # type: ignore[arg-type]
+    # text that is no address gets no hint to read it as one
+    with pytest.raises(virtnetlib.FieldValueError) as info:
+        virtnetlib.NetworkIP(address="gateway")  # type: ignore[arg-type]
+    assert "give" not in str(info.value)
+
+
 def test_bad_list_items_fail_when_written() -> None:
     net = Network(name="n")
     net.ips.append("198.51.100.1")  # type: ignore[arg-type]

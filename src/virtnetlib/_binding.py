@@ -117,17 +117,18 @@ def _validator(spec: _Spec) -> Callable[[Any, Any, Any], None]:
 
 
 def _check_value(spec: _Spec, value: Any) -> str | None:
-    if value is None:
-        return "a value is required" if spec.required else None
     kind = spec.kind
     if kind in (_CHILDREN, _TEXT_CHILDREN, _RAW):
-        if not isinstance(value, list):
-            return f"expected a list, got {type(value).__name__}"
+        if not isinstance(value, list):  # None too: none of them is an empty list
+            none = "; none of them is []" if value is None else ""
+            return f"expected a list, got {type(value).__name__}{none}"
         for item in value:
             problem = _check_item(spec, item)
             if problem:
                 return problem
         return None
+    if value is None:
+        return "a value is required" if spec.required else None
     return _check_item(spec, value)
 
 

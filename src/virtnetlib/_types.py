@@ -106,6 +106,15 @@ class Text(Conv[str]):
         return None
 
 
+def _parses(conv: Conv[Any], text: str) -> bool:
+    """Whether ``text`` is the notation of a good value (for hints in messages)."""
+    try:
+        conv.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
 class Int(Conv[int]):
     """A decimal integer within ``[lo, hi]`` (a leading ``-`` only when ``lo < 0``)."""
 
@@ -313,6 +322,12 @@ class IPAddr(Conv[IPAddress]):
                 return text
         return str(value)
 
+    def check(self, value: Any) -> str | None:
+        problem = super().check(value)
+        if problem and isinstance(value, str) and _parses(self, value):
+            problem += f"; give ipaddress.ip_address({value!r})"
+        return problem
+
     def respelled(self, value: IPAddress, text: str) -> bool:
         # Python refuses non-canonical IPv4 text (leading zeros), so only
         # IPv6 can be written differently from how it was read.
@@ -432,6 +447,12 @@ class UUIDConv(Conv[uuid.UUID]):
         _SET(value, "int", int(text.replace("-", ""), 16))
         _SET(value, "is_safe", _UNKNOWN_SAFETY)
         return value
+
+    def check(self, value: Any) -> str | None:
+        problem = super().check(value)
+        if problem and isinstance(value, str) and _parses(self, value):
+            problem += f"; give uuid.UUID({value!r})"
+        return problem
 
     def respelled(self, value: uuid.UUID, text: str) -> bool:
         # the dashed form (36 characters, as matched) in lower case is libvirt's
