@@ -416,6 +416,12 @@ def test_a_list_field_takes_only_a_list() -> None:
     assert net.to_xml() == "<network>\n  <name>n</name>\n</network>\n"
 
 
+def test_a_closed_set_field_refuses_unhashable_values() -> None:
+    # a list was looked up in the set of allowed values: "unhashable type"
+    with pytest.raises(virtnetlib.FieldValueError, match=r"NetworkIP\.family: expected one of"):
+        virtnetlib.NetworkIP(family=["ipv4"])  # type: ignore[arg-type]
+
+
 def test_text_where_a_typed_value_belongs_gets_a_hint() -> None:
     with pytest.raises(
         virtnetlib.FieldValueError,

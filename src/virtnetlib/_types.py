@@ -273,7 +273,7 @@ class Enum(Conv[str]):
         return value
 
     def check(self, value: Any) -> str | None:
-        if value not in self._set or not isinstance(value, str):
+        if not isinstance(value, str) or value not in self._set:
             return f"expected {self.expected}, got {value!r}"
         return None
 
