@@ -272,7 +272,7 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
     path.write_text("<network>\n<name>n</name>\n<bridge stp='no'/>\n</network>\n")
     with pytest.raises(ParseError) as info:
         Network.from_xml(path)
-    assert str(info.value).startswith(f"{path}:line 3: /network/bridge/@stp:")
+    assert str(info.value).startswith(f"{path}:3: /network/bridge/@stp:")
     with pytest.raises(virtnetlib.Error, match="cannot read"):
         Network.from_xml(tmp_path / "missing.xml")
 

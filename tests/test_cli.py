@@ -51,6 +51,29 @@ def test_validate_exit_codes_and_text(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["validate", "--schemas", str(tmp_path), str(good)]) == 2
 
 
+@pytest.mark.parametrize("command", [["validate"], ["fmt", "--check"], ["show"], ["ports"]])
+def test_every_command_reports_files_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """A file that cannot be read, or is not well-formed, is reported the same
+    way by every command: ``cannot read FILE: why``, ``FILE:LINE: ...``."""
+    missing, folder = tmp_path / "missing.xml", tmp_path / "folder.xml"
+    folder.mkdir()
+    broken = write(tmp_path, "broken.xml", "<network>\n<name>n</name>\n")
+    err = []
+    for path in (missing, folder):  # one at a time: ports takes one file
+        assert main([*command, str(path)]) == 2
+        err += capsys.readouterr().err.splitlines()
+    assert err == [
+        f"cannot read {missing}: No such file or directory",
+        f"cannot read {folder}: Is a directory",
+    ]
+    assert main([*command, str(broken)]) != 0
+    out = capsys.readouterr()
+    assert f"{broken}:3: " in out.out + out.err
+    assert "malformed XML" in out.out + out.err
+
+
 def test_validate_json_disable_and_errors_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

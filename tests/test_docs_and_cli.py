@@ -55,7 +55,7 @@ def test_show_reports_bad_files_with_location(
     bad = tmp_path / "bad.xml"
     bad.write_text("<network>\n  <name>x</name>\n  <bridge stp='yes'/>\n</network>\n")
     assert main(["show", str(bad)]) == 1
-    assert f"{bad}:line 3: /network/bridge/@stp" in capsys.readouterr().err
+    assert f"{bad}:3: /network/bridge/@stp" in capsys.readouterr().err
     assert main(["show", str(tmp_path / "missing.xml")]) == 2
     assert main(["nonsense"]) == 2
 

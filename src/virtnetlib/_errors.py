@@ -147,9 +147,14 @@ class ParseError(Error, ValueError):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        text = str(self.issues[0])
+        first = self.issues[0]
         if self.source:
-            text = f"{self.source}:{text}" if self.line is not None else f"{self.source}: {text}"
+            # file:line: path: message, as compilers and `validate` write it
+            where = [self.source if first.line is None else f"{self.source}:{first.line}"]
+            where += [first.path] if first.path else []
+            text = f"{': '.join(where)}: {first.message}"
+        else:
+            text = str(first)
         more = len(self.issues) - 1
         if more:
             text += f" (and {more} more problem{'s' if more > 1 else ''})"

@@ -120,15 +120,11 @@ def _show_interface_text(path: str, summary: dict[str, Any]) -> str:
 def _load_models(name: str) -> list[Model]:
     """The models in a file: the document itself, or a domain's interfaces."""
     from virtnetlib._domain import _interfaces
-    from virtnetlib._errors import Error, ParseError
+    from virtnetlib._errors import ParseError
     from virtnetlib._parse import parse_element
-    from virtnetlib._xml import parse_document
+    from virtnetlib._xml import parse_document, read_source
 
-    path = Path(name)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise Error(f"cannot read {name}: {exc.strerror or exc}") from exc
+    data, _ = read_source(Path(name))
     try:
         root = parse_document(data)
         if root.tag == "domain":
@@ -275,17 +271,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
     from virtnetlib._domain import format_interfaces
-    from virtnetlib._errors import ParseError
+    from virtnetlib._errors import Error, ParseError
     from virtnetlib._parse import parse_element
-    from virtnetlib._xml import parse_document
+    from virtnetlib._xml import parse_document, read_source
 
     status = EXIT_OK
     for name in args.files:
         path = Path(name)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            _err(f"{name}: cannot read: {exc.strerror or exc}")
+            data, _ = read_source(path)
+        except Error as exc:
+            _err(str(exc))
             status = EXIT_USAGE
             continue
         try:
