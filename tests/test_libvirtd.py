@@ -19,6 +19,7 @@ import virtnetlib as vnl
 from tests.conftest import unavailable
 from tests.libvirtd import bridge_name, unique
 from tests.netns import namespace, run
+from tests.qemu_cases import QEMU_CASES, QEMU_DOMAIN
 from tests.test_validate import NET, NETWORK_DRIVER_ACCEPTED, NETWORK_DRIVER_RULES
 
 ADDR = ipaddress.ip_address
@@ -463,6 +464,25 @@ def test_vf_attached_persistently_like_virsh_attach_interface(system: Any, tmp_p
     assert stored[0].source == iface.source
     assert stored[0].mac == iface.mac
     assert stored[0].managed is True
+
+
+@pytest.mark.parametrize(("nic", "code"), QEMU_CASES)
+def test_qemu_driver_refuses_what_validate_reports(nic: str, code: str | None, system: Any) -> None:
+    """validate()'s E5xx codes are what libvirtd's QEMU driver refuses at define,
+    and the near misses it accepts validate without errors."""
+    import libvirt
+
+    if shutil.which("qemu-system-x86_64") is None:
+        unavailable("qemu-system-x86_64 is not installed (Debian: qemu-system-x86)")
+    xml = QEMU_DOMAIN.format(unique("e5"), nic)
+    errors = [p.code for p in vnl.validate(xml) if p.severity == "error"]
+    if code is None:
+        assert errors == []
+        system.raw.defineXML(xml).undefine()
+        return
+    assert errors == [code]
+    with pytest.raises(libvirt.libvirtError, match=r"unsupported configuration|XML error"):
+        system.raw.defineXML(xml).undefine()
 
 
 @pytest.mark.parametrize(("snippet", "code"), NETWORK_DRIVER_RULES)

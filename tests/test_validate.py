@@ -14,6 +14,7 @@ import virtnetlib._explain as explaining
 import virtnetlib._validate as validating
 import virtnetlib._xml as xml_module
 from tests.conftest import CORPUS, corpus_entries, manifest
+from tests.qemu_cases import QEMU_CASES, QEMU_DOMAIN
 from virtnetlib import Problem, validate
 from virtnetlib._rules import RULES
 
@@ -1391,3 +1392,37 @@ def test_check_files_reports_missing_schemas_for_each_file(tmp_path: Path) -> No
 def write_file(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+# ------------------------------------------------------------------ the QEMU driver
+
+
+@pytest.mark.parametrize(("nic", "code"), QEMU_CASES)
+def test_qemu_driver_checks_in_a_qemu_domain(nic: str, code: str | None) -> None:
+    """Each case's E5xx in a QEMU domain; libvirtd's QEMU driver agrees
+    (tests/test_libvirtd.py holds every case to it)."""
+    errors = [p.code for p in validate(QEMU_DOMAIN.format("q", nic)) if p.severity == "error"]
+    assert errors == ([code] if code else [])
+
+
+@pytest.mark.parametrize(("nic", "code"), [c for c in QEMU_CASES if c[1]][:8])
+def test_qemu_driver_checks_only_where_the_driver_is_qemu(nic: str, code: str) -> None:
+    # kvm is the QEMU driver too; LXC takes guest addresses, and an interface
+    # seen without its domain could be for any driver
+    kvm = QEMU_DOMAIN.format("q", nic).replace("type='qemu'", "type='kvm'", 1)
+    assert code in codes(validate(kvm))
+    lxc = DOMAIN.format(nic).replace("type='test'", "type='lxc'", 1)
+    assert not [c for c in codes(validate(lxc)) if c.startswith("E5")]
+    assert not [c for c in codes(validate(nic)) if c.startswith("E5")]
+
+
+def test_qemu_driver_findings_name_the_element() -> None:
+    nic = "<interface type='user'>\n<model type='virtio'/>\n<driver rx_queue_size='300'/>\n"
+    nic += "</interface>"
+    (problem,) = validate(QEMU_DOMAIN.format("q", nic))
+    assert (problem.code, problem.line, problem.path) == (
+        "E504",
+        3,
+        "/domain/devices/interface/driver/@rx_queue_size",
+    )
+    assert "rx_queue_size 300 is not a power of two" in problem.message

@@ -141,6 +141,14 @@ kinds of problems, each with a stable code. Disable any code with
   not make them). Each is tested against a real libvirtd, with the
   boundaries it accepts, and 400 altered corpus networks must get
   libvirtd's verdict.
+- **E5xx, QEMU driver** (`error`): checks libvirt's QEMU driver makes when
+  it defines a domain: guest-side addresses only on user networking, its
+  address limits, virtio queue sizes, where an MTU, coalescing, teaming and
+  ROM tuning are taken. They apply to interfaces in a `<domain type='kvm'>`
+  or `type='qemu'` only: other drivers differ (LXC sets guest addresses),
+  and an interface seen without its domain could be for any of them. Each
+  is tested, with the near misses it accepts, against a real libvirtd's
+  QEMU driver.
 - **W3xx, advice** (`warning`): the RHEL 10 guide's recommendations, and
   what libvirt accepts but will not work as meant (a static DHCP address
   outside its subnet).

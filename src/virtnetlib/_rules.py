@@ -1284,6 +1284,154 @@ def _forward_advice(fwd: PortForward, where: str) -> Iterator[Finding]:
             )
 
 
+# ----------------------------------------------------- libvirt's QEMU driver
+#
+# Checks libvirt's QEMU driver makes when it defines a domain, beyond the
+# parser (qemuValidateDomainDeviceDefNetwork): a <domain type='kvm'> or
+# type='qemu' gets them; other drivers (LXC sets guest addresses, for one)
+# and interfaces seen without their domain do not. The integration tests
+# hold each to a real libvirtd's QEMU driver.
+
+_QEMU_CHECKS: list[Check] = []
+QEMU_DOMAIN_TYPES = frozenset({"kvm", "qemu"})
+
+E_QEMU_GUEST_IP = _rule(
+    "E501", "QEMU: guest-side <ip> and <route> only on user (and vdpa) interfaces"
+)
+E_QEMU_USER_IP = _rule(
+    "E502",
+    "QEMU user networking: no route or peer, one address per family, IPv4 prefix 4 to 27, "
+    "IPv6 prefix 64",
+)
+E_QEMU_VDPA_MODEL = _rule("E503", "QEMU: a vdpa interface's model is virtio")
+E_QEMU_QUEUE_SIZE = _rule("E504", "QEMU: virtio rx_queue_size and tx_queue_size are powers of two")
+E_QEMU_MTU = _rule(
+    "E505", "QEMU: <mtu> only on network, bridge, ethernet, vhostuser and passt interfaces"
+)
+E_QEMU_TEAMING = _rule(
+    "E506", "QEMU: teaming persistent needs a virtio model; transient is hostdev or network"
+)
+E_QEMU_COALESCE = _rule("E507", "QEMU: <coalesce> only on network and bridge interfaces")
+E_QEMU_ROM = _rule("E508", "QEMU: <rom> options only for a NIC on a PCI address")
+
+#: What qemuDomainNetSupportsMTU takes (type='user' only with the passt backend).
+_QEMU_MTU_TYPES = frozenset({"network", "bridge", "ethernet", "vhostuser"})
+
+
+def qemu_check(fn: Check) -> Check:
+    _QEMU_CHECKS.append(fn)
+    return fn
+
+
+@qemu_check
+def _qemu_addresses(iface: Interface) -> Iterator[Finding]:
+    if iface.type == "user":
+        yield from _qemu_user_addresses(iface)
+    elif iface.type != "vdpa" and (iface.ips or iface.routes):
+        where = _idx(iface.ips, 0, "ip") if iface.ips else _idx(iface.routes, 0, "route")
+        message = (
+            "libvirt's QEMU driver cannot set guest-side addresses or routes on a "
+            f"type={iface.type!r} interface (only type='user' takes an <ip>)"
+        )
+        yield E_QEMU_GUEST_IP.code, message, where, None
+
+
+def _qemu_user_addresses(iface: Interface) -> Iterator[Finding]:
+    if iface.routes:
+        yield (
+            E_QEMU_USER_IP.code,
+            "libvirt's QEMU driver cannot set guest-side routes on a type='user' interface",
+            _idx(iface.routes, 0, "route"),
+            None,
+        )
+    seen: set[int] = set()
+    for i, ip in enumerate(iface.ips):
+        path = _idx(iface.ips, i, "ip")
+        version = ip.address.version
+        if ip.peer is not None:
+            yield E_QEMU_USER_IP.code, "user networking takes no peer address", path, "peer"
+        if version in seen:
+            yield (
+                E_QEMU_USER_IP.code,
+                f"user networking takes one IPv{version} address per interface",
+                path,
+                None,
+            )
+        seen.add(version)
+        if version == 4 and ip.prefix and not 4 <= ip.prefix <= 27:
+            yield (
+                E_QEMU_USER_IP.code,
+                f"user networking takes an IPv4 prefix from 4 to 27, not {ip.prefix}",
+                path,
+                "prefix",
+            )
+        if version == 6 and ip.prefix and ip.prefix != 64:
+            yield (
+                E_QEMU_USER_IP.code,
+                f"user networking takes an IPv6 prefix of 64, not {ip.prefix}",
+                path,
+                "prefix",
+            )
+
+
+@qemu_check
+def _qemu_devices(iface: Interface) -> Iterator[Finding]:
+    from virtnetlib._address import UnassignedAddress  # noqa: PLC0415 - see above
+    from virtnetlib._interface import NetDriver  # noqa: PLC0415 - see above
+
+    model = iface.model.type if iface.model is not None else None
+    if iface.type == "vdpa" and model is not None and model != "virtio":
+        yield (
+            E_QEMU_VDPA_MODEL.code,
+            f"a vdpa interface takes model 'virtio', not {model!r}",
+            "model",
+            "type",
+        )
+    driver = getattr(iface, "driver", None)
+    if isinstance(driver, NetDriver) and model in _VIRTIO_MODELS:
+        for name in ("rx_queue_size", "tx_queue_size"):
+            size = getattr(driver, name)
+            if size is not None and size & (size - 1):
+                yield E_QEMU_QUEUE_SIZE.code, f"{name} {size} is not a power of two", "driver", name
+    passt = iface.backend is not None and iface.backend.type == "passt"
+    if iface.mtu is not None and not (
+        iface.type in _QEMU_MTU_TYPES or (iface.type == "user" and passt)
+    ):
+        yield (
+            E_QEMU_MTU.code,
+            f"libvirt's QEMU driver cannot set the MTU of a type={iface.type!r} interface",
+            "mtu",
+            None,
+        )
+    teaming = iface.teaming
+    persistent = teaming is not None and teaming.type == "persistent"
+    if persistent and model is not None and model not in _VIRTIO_MODELS:
+        message = f"a teaming persistent interface needs a virtio model, not {model!r}"
+        yield E_QEMU_TEAMING.code, message, "model", "type"
+    transient = teaming is not None and teaming.type == "transient"
+    if transient and iface.type not in ("hostdev", "network"):
+        message = (
+            "a teaming transient interface is type='hostdev' (or a network of VFs), "
+            f"not {iface.type!r}"
+        )
+        yield E_QEMU_TEAMING.code, message, "teaming", "type"
+    if iface.coalesce is not None and iface.type not in ("network", "bridge"):
+        yield (
+            E_QEMU_COALESCE.code,
+            f"libvirt's QEMU driver takes no <coalesce> on a type={iface.type!r} interface",
+            "coalesce",
+            None,
+        )
+    rom, address = iface.rom, iface.address
+    tuned = rom is not None and (rom.enabled is not None or rom.bar is not None or rom.file)
+    if tuned and address is not None and not isinstance(address, (PciAddress, UnassignedAddress)):
+        message = (
+            "ROM tuning is only for PCI devices; this NIC has a "
+            f"type={address.__xml_const__[0][1]!r} address"
+        )
+        yield E_QEMU_ROM.code, message, "rom", None
+
+
 def host_check(fn: Check) -> Check:
     _HOST_CHECKS.append(fn)
     return fn
@@ -1353,8 +1501,12 @@ def _locate(
     return (f"{path}/@{attribute}" if attribute else path), target.sourceline
 
 
-def check_model(model: Model, element: Any) -> list[Problem]:
-    """Define-time errors and advice for one parsed network or interface."""
+def check_model(model: Model, element: Any, domain_type: str | None = None) -> list[Problem]:
+    """Define-time errors and advice for one parsed network or interface.
+
+    ``domain_type`` is the ``type`` of the domain an interface is in, when
+    it is in one: ``kvm`` and ``qemu`` add the QEMU driver's checks (E5xx).
+    """
     if isinstance(model, Network):
         checks = _NETWORK_CHECKS
     else:
@@ -1363,6 +1515,8 @@ def check_model(model: Model, element: Any) -> list[Problem]:
 
         if isinstance(model, Interface):
             checks = _INTERFACE_CHECKS
+            if domain_type in QEMU_DOMAIN_TYPES:
+                checks = checks + _QEMU_CHECKS
         elif isinstance(model, HostInterface):
             checks = _HOST_CHECKS
         else:

@@ -5,7 +5,9 @@ Three sources of problems, each with a stable code:
 - ``E1xx`` schema: the document against RelaxNG (virtnetlib's own grammars
   by default, generated from libvirt 11.3's; or the host's, or a folder);
 - ``E2xx`` define time: checks libvirt makes when it parses and defines,
-  which no schema expresses (see ``virtnetlib._rules``);
+  which no schema expresses (see ``virtnetlib._rules``); ``E4xx`` those of
+  libvirtd's network driver, ``E5xx`` those of its QEMU driver (in a
+  ``kvm`` or ``qemu`` domain);
 - ``W3xx`` advice from the RHEL 10 guide; each can be disabled.
 """
 
@@ -370,8 +372,11 @@ def _rule_problems(root: Any, kind: str, targets: list[_Target]) -> list[Problem
         bad = _Related(
             _element_of(base + path[len(root_tag) :]) for path in (unmodeled(model) if kept else ())
         )
+        domain_type = root.get("type") if kind == "domain" else None
         problems.extend(
-            p for p in check_model(model, element) if _element_of(p.path or "") not in bad
+            p
+            for p in check_model(model, element, domain_type)
+            if _element_of(p.path or "") not in bad
         )
     if kind == "domain":
         problems.extend(check_domain(root))
