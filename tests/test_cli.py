@@ -132,6 +132,16 @@ def test_parallel_validation_survives_a_failing_worker(
     assert capsys.readouterr().out == serial
 
 
+def test_validate_domain_type_for_lone_interfaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nic = write(tmp_path, "nic.xml", "<interface type='user'>\n<mtu size='9000'/>\n</interface>")
+    assert main(["validate", str(nic)]) == 0
+    assert main(["validate", "--domain-type", "kvm", str(nic)]) == 1
+    out = capsys.readouterr().out
+    assert f"{nic}:2: /interface/mtu: error E505:" in out
+
+
 def test_validate_skip_unknown(tmp_path: Path) -> None:
     other = write(tmp_path, "pom.xml", "<project/>")
     assert main(["validate", str(other)]) == 1

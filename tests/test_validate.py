@@ -1417,6 +1417,23 @@ def test_qemu_driver_checks_only_where_the_driver_is_qemu(nic: str, code: str) -
     assert not [c for c in codes(validate(nic)) if c.startswith("E5")]
 
 
+def test_a_lone_interface_gets_the_driver_checks_it_is_told_of(tmp_path: Path) -> None:
+    nic = "<interface type='user'><mtu size='9000'/></interface>"
+    assert codes(validate(nic)) == []
+    assert codes(validate(nic, domain_type="kvm")) == ["E505"]
+    assert codes(validate(nic, domain_type="lxc")) == []
+    path = tmp_path / "nic.xml"
+    path.write_text(nic)
+    assert codes(validating.validate_known(path, domain_type="qemu")) == ["E505"]
+    (found,) = validating.check_files([str(path)], domain_type="qemu")
+    assert codes(found) == ["E505"]  # type: ignore[arg-type]
+    # a domain says its own driver
+    lxc = DOMAIN.format(nic).replace("type='test'", "type='lxc'", 1)
+    assert not [c for c in codes(validate(lxc, domain_type="kvm")) if c.startswith("E5")]
+    with pytest.raises(virtnetlib.UsageError, match="domain_type: expected a domain type"):
+        validate(nic, domain_type="")
+
+
 def test_qemu_driver_findings_name_the_element() -> None:
     nic = "<interface type='user'>\n<model type='virtio'/>\n<driver rx_queue_size='300'/>\n"
     nic += "</interface>"

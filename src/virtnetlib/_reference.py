@@ -145,8 +145,10 @@ kinds of problems, each with a stable code. Disable any code with
   it defines a domain: guest-side addresses only on user networking, its
   address limits, virtio queue sizes, where an MTU, coalescing, teaming and
   ROM tuning are taken. They apply to interfaces in a `<domain type='kvm'>`
-  or `type='qemu'` only: other drivers differ (LXC sets guest addresses),
-  and an interface seen without its domain could be for any of them. Each
+  or `type='qemu'`, and to an interface on its own when told the domain
+  type it goes into (`validate(nic, domain_type="kvm")`, `virtnetlib
+  validate --domain-type kvm`): other drivers differ (LXC sets guest
+  addresses), and a lone interface could be for any of them. Each
   is tested, with the near misses it accepts, against a real libvirtd's
   QEMU driver.
 - **W3xx, advice** (`warning`): the RHEL 10 guide's recommendations, and

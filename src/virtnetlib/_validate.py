@@ -157,16 +157,20 @@ def validate(
     kind: Kind | None = None,
     schemas: str | os.PathLike[str] | None = None,
     disable: Iterable[str] = (),
+    domain_type: str | None = None,
 ) -> list[Problem]:
     """Check a document as libvirt would, before libvirt does.
 
     ``source`` is XML text or bytes, a path, or a model. ``kind`` is taken
     from the document when not given; a ``<domain>`` has each of its
-    interfaces checked. ``schemas``: ``None`` for virtnetlib's own,
-    ``"system"`` for ``/usr/share/libvirt/schemas``, or a folder. Codes in
-    ``disable`` are left out. Problems come sorted by line.
+    interfaces checked, with its driver's checks (E5xx for ``kvm`` and
+    ``qemu``). ``domain_type`` is the ``<domain type=>`` an interface seen
+    on its own will go into: ``"kvm"`` or ``"qemu"`` adds the QEMU driver's
+    checks to it. ``schemas``: ``None`` for virtnetlib's own, ``"system"``
+    for ``/usr/share/libvirt/schemas``, or a folder. Codes in ``disable``
+    are left out. Problems come sorted by line.
     """
-    return _checked(source, kind, schemas, disable, known_only=False)
+    return _checked(source, kind, schemas, disable, known_only=False, domain_type=domain_type)
 
 
 def validate_known(
@@ -174,6 +178,7 @@ def validate_known(
     *,
     schemas: str | os.PathLike[str] | None = None,
     disable: Iterable[str] = (),
+    domain_type: str | None = None,
 ) -> list[Problem]:
     """:func:`validate` for a file that may be any XML (a pre-commit hook's input).
 
@@ -182,7 +187,7 @@ def validate_known(
     """
     if not isinstance(path, (str, os.PathLike)):
         raise UsageError(f"expected a file path, got {type(path).__name__}")
-    return _checked(Path(path), None, schemas, disable, known_only=True)
+    return _checked(Path(path), None, schemas, disable, known_only=True, domain_type=domain_type)
 
 
 def _checked(
@@ -192,10 +197,19 @@ def _checked(
     disable: Iterable[str],
     *,
     known_only: bool,
+    domain_type: str | None = None,
 ) -> list[Problem]:
     data, filename = _read(source)
-    found = _validate_all([data], kind, schemas, known_only=known_only)[0]
+    found = _validate_all(
+        [data], kind, schemas, known_only=known_only, domain_type=_domain_type(domain_type)
+    )[0]
     return _reported(found, disable, filename)
+
+
+def _domain_type(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise UsageError(f"domain_type: expected a domain type such as 'kvm', got {value!r}")
+    return value
 
 
 def check_files(
@@ -204,6 +218,7 @@ def check_files(
     schemas: str | os.PathLike[str] | None = None,
     disable: Iterable[str] = (),
     known_only: bool = False,
+    domain_type: str | None = None,
 ) -> list[list[Problem] | Error]:
     """:func:`validate` (or :func:`validate_known`) for each file, validated together.
 
@@ -219,13 +234,27 @@ def check_files(
             results.append([])
         except Error as exc:
             results.append(exc)
+    domain_type = _domain_type(domain_type)
     try:
-        found = _validate_all([data for _, data in read], None, schemas, known_only=known_only)
+        found = _validate_all(
+            [data for _, data in read],
+            None,
+            schemas,
+            known_only=known_only,
+            domain_type=domain_type,
+        )
     except Error:
         # a problem with the schemas themselves: each file says so, as alone
         for i, _ in read:
             try:
-                results[i] = _checked(Path(paths[i]), None, schemas, disable, known_only=known_only)
+                results[i] = _checked(
+                    Path(paths[i]),
+                    None,
+                    schemas,
+                    disable,
+                    known_only=known_only,
+                    domain_type=domain_type,
+                )
             except Error as exc:
                 results[i] = exc
         return results
@@ -261,22 +290,13 @@ class _Target:
         self.findings: list[SchemaFinding] = []
 
 
-def _validate(
-    data: str | bytes,
-    kind: str | None,
-    schemas: str | os.PathLike[str] | None,
-    *,
-    known_only: bool = False,
-) -> list[Problem]:
-    return _validate_all([data], kind, schemas, known_only=known_only)[0]
-
-
 def _validate_all(
     datas: Sequence[str | bytes],
     kind: str | None,
     schemas: str | os.PathLike[str] | None,
     *,
     known_only: bool = False,
+    domain_type: str | None = None,
 ) -> list[list[Problem]]:
     """The problems of each document, found one stage at a time.
 
@@ -295,7 +315,7 @@ def _validate_all(
         _ = target.strict.result
     for target in targets:
         target.findings = schema_set.check(target.kind, target.element, target.strict.hints)
-    return [s if isinstance(s, list) else _rule_problems(*s) for s in started]
+    return [s if isinstance(s, list) else _rule_problems(*s, domain_type) for s in started]
 
 
 def _start(
@@ -332,8 +352,16 @@ def _start(
     return root, kind, [_Target(root, kind)]
 
 
-def _rule_problems(root: Any, kind: str, targets: list[_Target]) -> list[Problem]:
-    """The schema's findings as problems, then the models' and the define-time rules'."""
+def _rule_problems(
+    root: Any, kind: str, targets: list[_Target], domain_type: str | None
+) -> list[Problem]:
+    """The schema's findings as problems, then the models' and the define-time rules'.
+
+    ``domain_type`` is the driver an interface seen on its own is for; a
+    domain says its own.
+    """
+    if kind == "domain":
+        domain_type = root.get("type")
     problems: list[Problem] = []
     for target in targets:
         element, findings = target.element, target.findings
@@ -372,7 +400,6 @@ def _rule_problems(root: Any, kind: str, targets: list[_Target]) -> list[Problem
         bad = _Related(
             _element_of(base + path[len(root_tag) :]) for path in (unmodeled(model) if kept else ())
         )
-        domain_type = root.get("type") if kind == "domain" else None
         problems.extend(
             p
             for p in check_model(model, element, domain_type)

@@ -175,7 +175,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ validate
 
 
-_Settings = tuple[str | None, tuple[str, ...], bool]  # schemas, disabled codes, skip unknown
+# schemas, disabled codes, skip unknown, the domain type lone interfaces are for
+_Settings = tuple[str | None, tuple[str, ...], bool, str | None]
 _CHUNK = 32  # files validated together, stage by stage (see _validate._validate_all)
 
 
@@ -185,11 +186,17 @@ def _validate_files(
     """Each file's problems, or why it could not be validated."""
     from virtnetlib._validate import check_files
 
-    schemas, disable, skip_unknown = settings
+    schemas, disable, skip_unknown, domain_type = settings
     results: list[tuple[list[Problem], str | None]] = []
     for i in range(0, len(names), _CHUNK):
         chunk = names[i : i + _CHUNK]
-        found = check_files(chunk, schemas=schemas, disable=disable, known_only=skip_unknown)
+        found = check_files(
+            chunk,
+            schemas=schemas,
+            disable=disable,
+            known_only=skip_unknown,
+            domain_type=domain_type,
+        )
         results.extend(([], str(f)) if isinstance(f, Exception) else (f, None) for f in found)
     return results
 
@@ -240,7 +247,7 @@ def _in_parallel(
 def _cmd_validate(args: argparse.Namespace) -> int:
     disable = tuple(c.strip() for arg in args.disable or () for c in arg.split(",") if c.strip())
     names: list[str] = list(args.files)
-    settings: _Settings = (args.schemas, disable, args.skip_unknown)
+    settings: _Settings = (args.schemas, disable, args.skip_unknown, args.domain_type)
     workers = args.jobs or os.cpu_count() or 1
     # forking a process that runs other threads (main() embedded in an
     # application) could leave a lock held in the child: validate in-process
@@ -422,6 +429,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out these codes (repeat or separate with commas)",
     )
     val.add_argument("--errors-only", action="store_true", help="leave out advice (warnings)")
+    val.add_argument(
+        "--domain-type",
+        default=None,
+        metavar="TYPE",
+        help="the <domain type=> lone interfaces go into: kvm or qemu adds the QEMU driver's "
+        "checks (a domain file says its own)",
+    )
     val.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
     _add_skip_unknown(val)
     val.set_defaults(func=_cmd_validate)
