@@ -140,6 +140,8 @@ def test_validate_domain_type_for_lone_interfaces(
     assert main(["validate", "--domain-type", "kvm", str(nic)]) == 1
     out = capsys.readouterr().out
     assert f"{nic}:2: /interface/mtu: error E505:" in out
+    assert main(["validate", "--domain-type", "", str(nic)]) == 2
+    assert "--domain-type: expected a domain type" in capsys.readouterr().err
 
 
 def test_validate_skip_unknown(tmp_path: Path) -> None:

@@ -398,6 +398,12 @@ def _cmd_sriov(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _domain_type(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("expected a domain type such as kvm")
+    return text
+
+
 def _add_skip_unknown(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--skip-unknown",
@@ -432,6 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument(
         "--domain-type",
         default=None,
+        type=_domain_type,
         metavar="TYPE",
         help="the <domain type=> lone interfaces go into: kvm or qemu adds the QEMU driver's "
         "checks (a domain file says its own)",
@@ -470,12 +477,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    from virtnetlib._errors import Error
+
     try:
         result: int = args.func(args)
     except BrokenPipeError:
         # the reader went away (``| head``); that is not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    except Error as exc:  # an argument the command cannot use: say so, no traceback
+        _err(f"virtnetlib {args.command}: {exc}")
+        return EXIT_USAGE
     return result
 
 
