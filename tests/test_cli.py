@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import unavailable
-from virtnetlib import cli
+from virtnetlib import UsageError, cli
 from virtnetlib.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -306,3 +306,15 @@ def test_validation_stays_in_process_when_other_threads_run(
         release.set()
         other.join()
     assert len(capsys.readouterr().out.splitlines()) == 16
+
+
+def test_an_error_a_command_raises_is_a_message_and_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuses(args: Any) -> int:
+        raise UsageError("no such thing")
+
+    monkeypatch.setattr(cli, "_cmd_show", refuses)
+    good = write(tmp_path, "n.xml", GOOD)
+    assert main(["show", str(good)]) == 2
+    assert capsys.readouterr().err == "virtnetlib show: no such thing\n"
