@@ -196,6 +196,19 @@ def test_comments_around_the_root_are_kept() -> None:
     assert out.endswith("</network>\n<!-- footer -->\n")
 
 
+@pytest.mark.parametrize("declaration", ["", "<?xml version='1.0' encoding='UTF-8'?>\n"])
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_processing_instructions_around_the_root_are_kept(declaration: str, as_bytes: bool) -> None:
+    # <?xml-stylesheet?> was taken for the XML declaration and dropped (str input)
+    body = "<?xml-stylesheet href='net.xsl'?>\n<?xml-model href='net.rng'?>\n"
+    body += "<network><name>n</name></network>\n<?done?>\n"
+    xml: str | bytes = declaration + body
+    out = Network.from_xml(xml.encode() if as_bytes else xml).to_xml()
+    assert out == body.replace(
+        "<network><name>n</name></network>", "<network>\n  <name>n</name>\n</network>"
+    )
+
+
 # ---------------------------------------------------------------- errors
 
 

@@ -34,7 +34,7 @@ __all__ = [
 MAX_DOCUMENT_SIZE = 64 * 1024 * 1024
 
 _local = threading.local()
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")  # not <?xml-stylesheet ...?>
 
 
 def _parser(recover: bool = False) -> etree.XMLParser:
