@@ -202,7 +202,7 @@ def test_processing_instructions_around_the_root_are_kept(declaration: str, as_b
     # <?xml-stylesheet?> was taken for the XML declaration and dropped (str input)
     body = "<?xml-stylesheet href='net.xsl'?>\n<?xml-model href='net.rng'?>\n"
     body += "<network><name>n</name></network>\n<?done?>\n"
-    xml: str | bytes = declaration + body
+    xml = declaration + body
     out = Network.from_xml(xml.encode() if as_bytes else xml).to_xml()
     assert out == body.replace(
         "<network><name>n</name></network>", "<network>\n  <name>n</name>\n</network>"
