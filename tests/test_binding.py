@@ -196,6 +196,19 @@ def test_comments_around_the_root_are_kept() -> None:
     assert out.endswith("</network>\n<!-- footer -->\n")
 
 
+def test_messages_spell_namespaced_names_as_the_document_does() -> None:
+    with pytest.raises(virtnetlib.ParseError, match=r"unexpected attribute 'f:x'$"):
+        Network.from_xml("<network xmlns:f='urn:f'><name f:x='1'>n</name></network>")
+    # the right name in another namespace says which
+    with pytest.raises(
+        virtnetlib.ParseError, match="expected a <network> document, got <network xmlns='urn:x'>"
+    ):
+        Network.from_xml("<network xmlns='urn:x'><name>n</name></network>")
+    (problem,) = virtnetlib.validate("<network xml:lang='en'><name>n</name></network>")
+    assert problem.path == "/network/@xml:lang"
+    assert problem.message.startswith("attribute 'xml:lang' is not allowed on <network>")
+
+
 @pytest.mark.parametrize("declaration", ["", "<?xml version='1.0' encoding='UTF-8'?>\n"])
 @pytest.mark.parametrize("as_bytes", [False, True])
 def test_processing_instructions_around_the_root_are_kept(declaration: str, as_bytes: bool) -> None:

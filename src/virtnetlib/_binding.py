@@ -539,6 +539,9 @@ def parse_root_kept(cls: type[M], root: Any, *, strict: bool = True) -> tuple[M,
     plan = _PLANS.get(cls) or _plan_of(cls)
     if root.tag != plan.tag:
         got = qname_text(root.tag, root.nsmap) if isinstance(root.tag, str) else "?"
+        if got == plan.tag_text and root.tag[:1] == "{":
+            # the right name in a namespace libvirt does not read (xmlns='...')
+            got += f" xmlns={etree.QName(root).namespace!r}"
         raise ParseError(
             f"expected a <{plan.tag_text}> document, got <{got}>",
             line=root.sourceline,
@@ -827,7 +830,8 @@ def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
 
 def _parse_text_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
     if len(child) or child.attrib:
-        extra = f"attribute {next(iter(child.attrib))!r}" if child.attrib else "child content"
+        first = next(iter(child.attrib), None)
+        extra = f"attribute {qname_text(first, child.nsmap)!r}" if first else "child content"
         ctx.error(child, "", f"<{spec.xml_text}> holds only text; unexpected {extra}")
         return _FAILED
     content = child.text or ""

@@ -441,9 +441,15 @@ def _hint_code(message: str) -> str:
     return "E101"
 
 
+def _attr_label(name: str, el: Any) -> str:
+    """An attribute's name as the document spells it (``xml:lang``, not ``{uri}lang``)."""
+    return qname_text(name, el.nsmap) if name[:1] == "{" else name
+
+
 def _describe_attr(
     name: str, value: str, facts: ElementFacts, where: Any, shown: str
 ) -> SchemaFinding:
+    label = _attr_label(name, where)
     allowed = facts.attributes.get(name)
     if allowed:
         # the values the grammar lists by name ('nat'), not described ones
@@ -452,7 +458,7 @@ def _describe_attr(
         return SchemaFinding(
             where,
             name,
-            f"invalid value {value!r} for {name}{hint}; expected " + " or ".join(sorted(allowed)),
+            f"invalid value {value!r} for {label}{hint}; expected " + " or ".join(sorted(allowed)),
             tuple(sorted(allowed)),
             "E101",
         )
@@ -460,7 +466,7 @@ def _describe_attr(
     return SchemaFinding(
         where,
         name,
-        f"attribute {name!r} is not allowed on <{shown}>"
+        f"attribute {label!r} is not allowed on <{shown}>"
         + _did_you_mean(name, names)
         + (f"; allowed: {', '.join(names)}" if names else ""),
         tuple(names),
@@ -519,8 +525,9 @@ def _attribute_findings(
         elif name in misplaced:
             # a value allowed on this element elsewhere, not here (<interface
             # type=...> inside a host interface's <vlan>)
+            label = _attr_label(name, where)
             yield SchemaFinding(
-                where, name, f"attribute {name!r} is not allowed on <{shown}> here", code="E104"
+                where, name, f"attribute {label!r} is not allowed on <{shown}> here", code="E104"
             )
         else:
             # a good value that picks what the content must be (a protocol's
@@ -674,4 +681,6 @@ def _clean(entry: Any) -> str:
 def finding_path(finding: SchemaFinding) -> str:
     """The XPath-like location of a finding, with ``/@attr`` for attributes."""
     base = element_path(finding.element)
-    return f"{base}/@{finding.attribute}" if finding.attribute else base
+    if finding.attribute is None:
+        return base
+    return f"{base}/@{_attr_label(finding.attribute, finding.element)}"
