@@ -196,6 +196,21 @@ def test_comments_around_the_root_are_kept() -> None:
     assert out.endswith("</network>\n<!-- footer -->\n")
 
 
+def test_comments_amid_a_text_value_are_kept_where_they_were() -> None:
+    # libvirt reads the text around them (its name is "nm") and accepts the
+    # document; the comment is written back inside the value it was in
+    xml = "<network>\n  <name>n<!-- ours -->m</name>\n  <bridge name='b'/>\n</network>\n"
+    net = Network.from_xml(xml)
+    assert net.name == "nm"
+    assert net.to_xml() == xml
+    assert virtnetlib.validate(xml) == []
+    net.name = "other"  # a new value is written as it is
+    assert "<name>other</name>" in net.to_xml()
+    # elements inside a text value are still refused
+    with pytest.raises(virtnetlib.ParseError, match="holds only text; unexpected child content"):
+        Network.from_xml("<network><name>n<b/></name></network>")
+
+
 def test_messages_spell_namespaced_names_as_the_document_does() -> None:
     with pytest.raises(virtnetlib.ParseError, match=r"unexpected attribute 'f:x'$"):
         Network.from_xml("<network xmlns:f='urn:f'><name f:x='1'>n</name></network>")

@@ -135,6 +135,13 @@ EDGE_CASES = [
     # IPv6 spelled the long way and a UUID in capitals
     b"<network><name>n</name><uuid>81FF0D90-C91E-6742-64DA-4A736EDB9A9B</uuid>"
     b"<ip family='ipv6' address='2001:DB8:0:0::1' prefix='64'/></network>",
+    # comments and processing instructions amid a text element's text
+    b"<network><name>n<!-- c -->m</name><uuid>81ff0d90-c91e-6742-64da-<!-- c -->"
+    b"4a736edb9a9b</uuid><domain name='d'/></network>",
+    b"<network><name>n<?pi x?>&amp;m<!-- c --></name><bridge name='b'/></network>",
+    b"<network><name><!-- c --></name></network>",
+    b"<interface type='ethernet'><script path='/a'/><source/><model type='virtio'/>"
+    b"<target dev='t0'/><guest dev='g<!-- c -->0'/></interface>",
     # values the generated code reads itself (yes/no, MAC, IPv4, PCI numbers)
     # in good, other and bad spellings; each document twice, as PCI numbers
     # are read from a table the second time

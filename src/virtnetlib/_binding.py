@@ -706,7 +706,10 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                         values[fname] = item
                         anchor = (fname, 0)
                         text_value = child.text
-                        if (
+                        if kind == _TEXT_CHILD and len(child):
+                            spelling = spelling or {}
+                            spelling[fname] = (item, _raw_inner(child))
+                        elif (
                             kind == _TEXT_CHILD
                             and text_value
                             and spec.conv.respelled(item, text_value)  # type: ignore[union-attr]
@@ -828,13 +831,40 @@ def _parse_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
     return _plan_of(model).parse(child, ctx)
 
 
+class RawInner(str):
+    """A text element's content as XML, kept as the source spelled it:
+    ``n<!-- c -->m`` for ``<name>n<!-- c -->m</name>``, whose value is
+    ``nm``. Writers put it back unescaped."""
+
+    __slots__ = ()
+
+
+def _inner_text(spec: _Spec, child: Any) -> str | None:
+    """The text of a text-only element that also holds comments (as libvirt
+    reads it: the text around them); None when it holds elements too, or
+    when this field cannot keep how it was spelled."""
+    if spec.kind != _TEXT_CHILD or any(isinstance(c.tag, str) for c in child):
+        return None
+    return "".join(t for t in [child.text, *(c.tail for c in child)] if t)
+
+
+def _raw_inner(child: Any) -> RawInner:
+    inner = escape_text(child.text or "")
+    inner += "".join(etree.tostring(c, encoding="unicode", with_tail=True) for c in child)
+    return RawInner(inner)
+
+
 def _parse_text_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
-    if len(child) or child.attrib:
+    content: str | None = child.text or ""
+    if len(child):
+        # comments (and processing instructions) amid the text: libvirt
+        # reads the text around them; the caller keeps how it was spelled
+        content = _inner_text(spec, child)
+    if content is None or child.attrib:
         first = next(iter(child.attrib), None)
         extra = f"attribute {qname_text(first, child.nsmap)!r}" if first else "child content"
         ctx.error(child, "", f"<{spec.xml_text}> holds only text; unexpected {extra}")
         return _FAILED
-    content = child.text or ""
     try:
         return spec.conv.parse(content)  # type: ignore[union-attr]
     except ValueError as exc:
@@ -911,7 +941,8 @@ def _write_generic(  # noqa: PLR0917 - plan.write's signature, with the plan fir
                     and spec.name in spelling
                     and spelling[spec.name][0] == item
                 ):
-                    shown = escape_text(spelling[spec.name][1])
+                    kept = spelling[spec.name][1]
+                    shown = kept if type(kept) is RawInner else escape_text(kept)
                 else:
                     shown = escape_text(_format(spec, item, obj))
                 out.append(f"{cind}<{spec.xml_text}>{shown}</{spec.xml_text}>\n")

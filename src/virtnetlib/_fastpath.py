@@ -404,7 +404,12 @@ def compile_writer(plan: Any) -> Writer:
     add = body.append
     add("if obj._unknown is not None:")
     add("    return GENERIC(PLAN, obj, out, ind, is_root, tag)")
-    spelled = [s for s in plan.fields if s.kind in (b._ATTR, b._TEXT_CHILD) and not s.conv.exact]
+    # a text child may hold comments amid its text, kept as spelled (RawInner)
+    spelled = [
+        s
+        for s in plan.fields
+        if s.kind == b._TEXT_CHILD or (s.kind == b._ATTR and not s.conv.exact)
+    ]
     if spelled:
         add("sp = obj._spelling")
     # the usual tag (tag=None): its opening and closing text made once
@@ -498,13 +503,18 @@ def _formatted(
             # the texts already made, by one lookup (what format() does first)
             env[f"FT{key}"] = conv.texts.get
             lines = [f"s = FT{key}(v)", "if s is None:", *("    " + line for line in lines)]
-    if conv.exact or not spelling:
+    if (conv.exact and attr) or not spelling:
         return lines
-    # the source's own spelling, while the value is the one that was read
+    # the source's own spelling, while the value is the one that was read;
+    # a text element's may be XML (text around comments), written as it was
+    kept = f"    s = {escape}(w[1])"
+    if not attr:
+        env["RAW"] = b.RawInner
+        kept = f"    s = w[1] if type(w[1]) is RAW else {escape}(w[1])"
     return [
         f"w = sp.get({spec.name!r}) if sp is not None else None",
         "if w is not None and w[0] == v:",
-        f"    s = {escape}(w[1])",
+        kept,
         "else:",
         *("    " + line for line in lines),
     ]
