@@ -19,6 +19,7 @@ __all__ = [
     "expect_names",
     "expect_path",
     "expect_str",
+    "shortened",
 ]
 
 
@@ -93,9 +94,13 @@ def expect_names(value: Any, what: str) -> list[str]:
     return [expect_str(item, f"{what}[{i}]") for i, item in enumerate(items)]
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """``text``, cut to ``limit`` characters with ``...`` when longer (for messages)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shortened(repr(value))
 
 
 @attrs.frozen

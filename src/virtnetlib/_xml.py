@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from virtnetlib._errors import Error, ParseError, UsageError
+from virtnetlib._errors import Error, ParseError, UsageError, shortened
 
 __all__ = [
     "MAX_DOCUMENT_SIZE",
@@ -130,8 +130,7 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
 
 def _not_xml(text: str) -> str:
     """Why a str without any element is refused, with the likely mix-up named."""
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    message = f"expected XML text, got {shown!r}"
+    message = f"expected XML text, got {shortened(text)!r}"
     try:
         is_file = len(text) < 4096 and os.path.isfile(text)
     except (OSError, ValueError):  # embedded NUL, or a name too long
