@@ -1384,6 +1384,15 @@ def test_check_files_gives_each_file_what_validate_gives(tmp_path: Path) -> None
         assert any(isinstance(g, list) and g for g in got)  # some files have problems
 
 
+def test_check_files_takes_paths_and_names_what_is_not_one(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "n.xml", NET.format("<forward mode='nat'/>"))
+    (found,) = validating.check_files([path])
+    assert isinstance(found, list)
+    assert [p.file for p in found] == [str(path)]
+    with pytest.raises(virtnetlib.UsageError, match=r"paths\[1\]: expected a path"):
+        validating.check_files([path, 5])  # type: ignore[list-item]
+
+
 def test_check_files_reports_missing_schemas_for_each_file(tmp_path: Path) -> None:
     paths = [str(write_file(tmp_path / f"n{i}.xml", NET.format(""))) for i in range(3)]
     got = validating.check_files(paths, schemas=tmp_path / "nowhere")

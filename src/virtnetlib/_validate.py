@@ -23,7 +23,7 @@ from typing import Any, Literal
 import attrs
 
 from virtnetlib._binding import Model, parse_root_kept, unmodeled
-from virtnetlib._errors import Error, ParseError, UsageError
+from virtnetlib._errors import Error, ParseError, UsageError, expect_path
 from virtnetlib._explain import SchemaFinding, finding_path
 from virtnetlib._modellist import ModelList
 from virtnetlib._parse import interface_kind
@@ -213,7 +213,7 @@ def _domain_type(value: Any) -> str | None:
 
 
 def check_files(
-    paths: Sequence[str],
+    paths: Sequence[str | os.PathLike[str]],
     *,
     schemas: str | os.PathLike[str] | None = None,
     disable: Iterable[str] = (),
@@ -226,9 +226,16 @@ def check_files(
     :class:`Error` it raises. The command line validates its files this way,
     a few dozen at a time (see :func:`_validate_all`).
     """
+    # a name no file system takes (a NUL in it) is that file's "cannot read"
+    names = [
+        os.fspath(path)
+        if isinstance(path, (str, os.PathLike))
+        else str(expect_path(path, f"paths[{i}]"))
+        for i, path in enumerate(paths)
+    ]
     read: list[tuple[int, str | bytes]] = []
     results: list[list[Problem] | Error] = []
-    for i, path in enumerate(paths):
+    for i, path in enumerate(names):
         try:
             read.append((i, _read(Path(path))[0]))
             results.append([])
@@ -248,7 +255,7 @@ def check_files(
         for i, _ in read:
             try:
                 results[i] = _checked(
-                    Path(paths[i]),
+                    Path(names[i]),
                     None,
                     schemas,
                     disable,
@@ -259,7 +266,7 @@ def check_files(
                 results[i] = exc
         return results
     for (i, _), problems in zip(read, found, strict=True):
-        results[i] = _reported(problems, disable, paths[i])
+        results[i] = _reported(problems, disable, names[i])
     return results
 
 
