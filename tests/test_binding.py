@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
+import pickle
 import uuid
 from pathlib import Path
 from typing import Any
@@ -582,32 +584,80 @@ def test_integer_spellings() -> None:
      "::ffff:198.51.100.7", "::198.51.100.7", "fe80::1%eth0", "2001:DB8::A"],
 )  # fmt: skip
 def test_addresses_format_as_python_does(text: str) -> None:
-    """The C library's inet_ntop stands in for ipaddress's str() where they agree."""
+    """An address made in Python is written as str() writes it (inet_ntop where they agree);
+    one read from a document is the same value and is written as it was read."""
     conv = virtnetlib._types.IPAddr()
+    plain = ipaddress.ip_address(text)
+    assert conv.format(plain) == str(plain)
     value = conv.parse(text)
-    assert value == ipaddress.ip_address(text)
-    assert conv.format(value) == str(value)
-    assert conv.respelled(value, text) == (str(value) != text)
+    assert value == plain
+    assert (hash(value), repr(value), str(value)) == (hash(plain), repr(plain), str(plain))
+    assert conv.format(value) == text
+    assert conv.respelled(value, text) is False
 
 
 @given(st.ip_addresses())
-def test_addresses_read_and_written_fast_equal_ipaddress(value: ipaddress._BaseAddress) -> None:
+def test_addresses_read_and_written_fast_equal_ipaddress(
+    value: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
     """Addresses built from inet_pton's number behave as ipaddress's own in every respect."""
     conv = virtnetlib._types.IPAddr()
     text = str(value)
     parsed = conv.parse(text)
-    assert type(parsed) is type(value)
-    assert (parsed, hash(parsed), repr(parsed), parsed.packed, int(parsed)) == (
+    assert isinstance(parsed, type(value))
+    assert (parsed, hash(parsed), repr(parsed), str(parsed), parsed.packed, int(parsed)) == (
         value,
         hash(value),
         repr(value),
+        str(value),
         value.packed,
         int(value),
     )
+    assert parsed.is_private == value.is_private
     assert {parsed: 1}[value] == 1
+    assert sorted([parsed, value]) == [value, value]
     assert conv.format(parsed) == text
     assert conv.format(value) == text
-    assert conv.respelled(parsed, text) is False
+
+
+@pytest.mark.parametrize(
+    ("conv", "text"),
+    [
+        (virtnetlib._types.IPAddr(), "198.51.100.7"),
+        (virtnetlib._types.IPAddr(), "2001:DB8:0::A"),
+        (virtnetlib._types.IPAddr(), "fe80::1%eth0"),
+        (virtnetlib._types.UUIDConv(), "81FF0D90C91E674264DA4A736EDB9A9B"),
+    ],
+)
+def test_values_read_keep_their_text_through_copies_and_pickles(conv: Any, text: str) -> None:
+    value = conv.parse(text)
+    for copied in (copy.copy(value), copy.deepcopy(value), pickle.loads(pickle.dumps(value))):
+        assert copied == value
+        assert type(copied) is type(value)
+        assert conv.format(copied) == text
+
+
+def test_a_value_read_is_as_immutable_as_its_standard_type() -> None:
+    value = virtnetlib._types.UUIDConv().parse("81ff0d90-c91e-6742-64da-4a736edb9a9b")
+    for name in ("int", "_text"):
+        with pytest.raises(TypeError, match="immutable"):
+            setattr(value, name, 3)
+    address = virtnetlib._types.IPAddr().parse("198.51.100.7")
+    with pytest.raises(AttributeError):
+        address.other = 3  # type: ignore[union-attr]
+
+
+def test_an_equal_value_made_in_python_is_written_in_libvirts_notation() -> None:
+    net = Network.from_xml(
+        "<network><name>n</name><uuid>81FF0D90C91E674264DA4A736EDB9A9B</uuid>"
+        "<ip address='2001:DB8::1' prefix='64'/></network>"
+    )
+    assert "2001:DB8::1" in net.to_xml()
+    net.ips[0].address = ipaddress.ip_address("2001:db8::1")
+    net.uuid = uuid.UUID("81ff0d90-c91e-6742-64da-4a736edb9a9b")
+    out = net.to_xml()
+    assert "address='2001:db8::1'" in out
+    assert "<uuid>81ff0d90-c91e-6742-64da-4a736edb9a9b</uuid>" in out
 
 
 def test_uuids_parse_like_the_uuid_module() -> None:
@@ -616,7 +666,13 @@ def test_uuids_parse_like_the_uuid_module() -> None:
         value = conv.parse(text)
         assert value == uuid.UUID(text)
         assert value.is_safe == uuid.UUID(text).is_safe
-        assert conv.respelled(value, text) == (str(value) != text)
+        assert (hash(value), repr(value), str(value)) == (
+            hash(uuid.UUID(text)),
+            repr(uuid.UUID(text)),
+            str(uuid.UUID(text)),
+        )
+        assert conv.format(value) == text
+        assert conv.format(uuid.UUID(text)) == str(uuid.UUID(text))
     with pytest.raises(ValueError, match="UUID"):
         conv.parse("81ff0d90-c91e-6742-64da-4a736edb9a9")
 

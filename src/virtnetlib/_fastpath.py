@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import linecache
 import re
+import socket
 from collections.abc import Callable
 from ipaddress import IPv4Address
 from typing import Any
 
 from virtnetlib import _binding as b
 from virtnetlib._types import (
+    IP_LAYOUT_KNOWN,
     Bool,
     Conv,
     Enum,
@@ -38,8 +40,9 @@ from virtnetlib._types import (
     Int,
     IPAddr,
     Mac,
+    ReadIPv4Address,
+    ReadIPv6Address,
     Text,
-    ipv4_from_text,
     ipv4_to_text,
     mac_match,
 )
@@ -107,6 +110,7 @@ def compile_parser(plan: Any) -> Parser:
         "GENERIC": generic,
         "PLAN": plan,
         "NEW": object.__new__,
+        "FROMB": int.from_bytes,
         "CLS": plan.cls,
     }
     fields = plan.fields
@@ -280,15 +284,18 @@ def _convert(
             "        sp = {}",
             f"    sp[{spec.name!r}] = ({target}, {source})",
         ]
-    if kind is IPAddr and conv.version != 6:
-        # IPv4 text through the C library, as IPAddr.parse does (inet_pton
-        # raises OSError on bad text); IPv4 is never respelled
-        env.update(IN4=ipv4_from_text)
+    if kind is IPAddr and conv.version != 6 and IP_LAYOUT_KNOWN:
+        # IPv4 text through the C library, made into an address that keeps
+        # its text, as ipv4_from_text does (inet_pton raises OSError on bad text)
+        env.update(READ4=ReadIPv4Address, PTON=socket.inet_pton, INET=socket.AF_INET)
         lines = [
             f"if ':' in {source}:",
             *("    " + line for line in lines),
             "else:",
-            f"    {target} = IN4({source})",
+            f"    n = FROMB(PTON(INET, {source}), 'big')",
+            f"    {target} = NEW(READ4)",
+            f"    {target}._ip = n",
+            f"    {target}._text = {source}",
         ]
     if kind is Int or kind is HexInt:
         # one lookup reads a number already seen in libvirt's notation,
@@ -492,9 +499,13 @@ def _formatted(
         else:
             lines = [f"s = F{key}(v)", f"if {special}(s):", f"    s = {escape}(s)"]
         if type(conv) is IPAddr:
+            # an address read keeps its text; IPv4 made in Python through the C library
+            env.update(READ4=ReadIPv4Address, READ6=ReadIPv6Address)
             env.update(IPV4=IPv4Address, OUT4=ipv4_to_text)
             lines = [
-                "if type(v) is IPV4:",
+                "if type(v) is READ4 or type(v) is READ6:",
+                "    s = v._text",
+                "elif type(v) is IPV4:",
                 "    s = OUT4(v)",
                 "else:",
                 *("    " + line for line in lines),

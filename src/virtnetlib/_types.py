@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from virtnetlib._errors import did_you_mean
 
 __all__ = [
+    "IP_LAYOUT_KNOWN",
     "Bool",
     "Conv",
     "Enum",
@@ -26,10 +27,14 @@ __all__ = [
     "IPAddress",
     "Int",
     "Mac",
+    "ReadIPv4Address",
+    "ReadIPv6Address",
+    "ReadUUID",
     "Text",
     "UUIDConv",
     "ipv4_from_text",
     "ipv4_to_text",
+    "ipv6_from_text",
     "mac_match",
 ]
 
@@ -279,7 +284,14 @@ class Enum(Conv[str]):
 
 
 class IPAddr(Conv[IPAddress]):
-    """An IPv4 or IPv6 address as an :mod:`ipaddress` object."""
+    """An IPv4 or IPv6 address as an :mod:`ipaddress` object.
+
+    An address read from a document remembers its text (see
+    :class:`ReadIPv4Address`), so it is written back as it was read; an
+    address made in Python is written in libvirt's notation.
+    """
+
+    exact = True
 
     def __init__(self, version: int | None = None) -> None:
         self.version = version
@@ -294,9 +306,6 @@ class IPAddr(Conv[IPAddress]):
             self.expected = "an IPv4 or IPv6 address"
 
     def parse(self, text: str) -> IPAddress:
-        # inet_pton is C and as strict as ipaddress (no leading zeros, no
-        # short forms); building from the number skips ipaddress's slow
-        # text parser. Scoped IPv6 (fe80::1%eth0) takes the slow path.
         try:
             if ":" not in text:
                 if self.version == 6:
@@ -304,9 +313,7 @@ class IPAddr(Conv[IPAddress]):
                 return ipv4_from_text(text)
             if self.version == 4:
                 raise ValueError(text)
-            if "%" in text:
-                return ipaddress.IPv6Address(text)
-            return _v6(_from_bytes(_pton(_INET6, text), "big"))
+            return ipv6_from_text(text)
         except (OSError, ValueError):
             raise self.fail(text) from None
 
@@ -314,9 +321,13 @@ class IPAddr(Conv[IPAddress]):
         # ipaddress formats in Python; the C library's inet_ntop gives the
         # same text except for IPv6 with an embedded IPv4 part (::ffff:1.2.3.4,
         # which Python writes in hex) and scoped addresses, left to Python.
-        if type(value) is _IPV4:
-            return ipv4_to_text(value)
-        if type(value) is _IPV6 and value.scope_id is None:
+        kind = type(value)
+        if kind is ReadIPv4Address or kind is ReadIPv6Address:
+            text: str = value._text  # type: ignore[union-attr]
+            return text
+        if kind is _IPV4:
+            return ipv4_to_text(value)  # type: ignore[arg-type]
+        if kind is _IPV6 and value.scope_id is None:  # type: ignore[union-attr]
             text = _ntop(_INET6, _number(value).to_bytes(16, "big"))
             if "." not in text:
                 return text
@@ -328,76 +339,157 @@ class IPAddr(Conv[IPAddress]):
             problem += f"; give ipaddress.ip_address({value!r})"
         return problem
 
-    def respelled(self, value: IPAddress, text: str) -> bool:
-        # Python refuses non-canonical IPv4 text (leading zeros), so only
-        # IPv6 can be written differently from how it was read.
-        return type(value) is not _IPV4 and self.format(value) != text
-
 
 _IPV4 = ipaddress.IPv4Address
 _IPV6 = ipaddress.IPv6Address
 _INET, _INET6 = socket.AF_INET, socket.AF_INET6
 _pton, _ntoa, _ntop = socket.inet_pton, socket.inet_ntoa, socket.inet_ntop
 _from_bytes = int.from_bytes
+_NEW = object.__new__
+# uuid.UUID is immutable: its own __init__ sets its fields this way
+_SET = object.__setattr__
 
 
-def _ip_builders() -> tuple[
-    Callable[[int], _IPV4], Callable[[int], _IPV6], Callable[[_IPV4 | _IPV6], int]
-]:
-    """Functions that make an address from its number and read it back, fast.
+# Values read from a document remember their text.
+#
+# An address or UUID read from a document is an instance of a subclass of
+# its standard type that also holds the text it was read from: equal to,
+# hashing like and behaving as the standard value (isinstance holds, repr
+# reads the same), immutable like it. Writing it back uses that text rather
+# than formatting the number again (the commonest values in a network, and
+# formatting them cost a tenth of a round trip), and a spelling libvirt
+# would not write (2001:DB8::1) comes back as it was read. Copies are the
+# value itself, as for any immutable value; pickles read the text again.
+
+
+class ReadIPv4Address(ipaddress.IPv4Address):
+    """An IPv4 address read from a document: an ``IPv4Address`` that keeps its text."""
+
+    __slots__ = ("_text",)
+    _text: str
+    _ip: int  # ipaddress's own field, not in its type stubs
+
+    def __copy__(self) -> ReadIPv4Address:
+        return self
+
+    def __deepcopy__(self, memo: object) -> ReadIPv4Address:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return ipv4_from_text, (self._text,)
+
+
+class ReadIPv6Address(ipaddress.IPv6Address):
+    """An IPv6 address read from a document: an ``IPv6Address`` that keeps its text."""
+
+    __slots__ = ("_text",)
+    _text: str
+    _ip: int  # ipaddress's own fields, not in its type stubs
+    _scope_id: str | None
+
+    def __copy__(self) -> ReadIPv6Address:
+        return self
+
+    def __deepcopy__(self, memo: object) -> ReadIPv6Address:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return ipv6_from_text, (self._text,)
+
+
+class ReadUUID(uuid.UUID):
+    """A UUID read from a document: a ``uuid.UUID`` that keeps its text."""
+
+    __slots__ = ("_text",)
+    _text: str
+
+    def __copy__(self) -> ReadUUID:
+        return self
+
+    def __deepcopy__(self, memo: object) -> ReadUUID:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return uuid_from_text, (self._text,)
+
+
+# repr() shows the class name: these read as the standard values do
+ReadIPv4Address.__name__ = "IPv4Address"
+ReadIPv6Address.__name__ = "IPv6Address"
+ReadUUID.__name__ = "UUID"
+
+
+def _ip_layout_known() -> bool:
+    """Whether an address can be made by storing its number in ``_ip`` directly.
 
     ``IPv4Address(n)`` checks its argument's type and range in Python before
-    storing it; a number from ``inet_pton`` needs neither, so the address is
-    made and its one field stored directly, and ``int(address)`` goes through
-    a Python method where reading the field does not. That relies on how
+    storing it; a number from ``inet_pton`` needs neither. That relies on how
     ``ipaddress`` lays out an address, so it is used only after checking,
     here, that it makes objects equal in every respect to the public
-    constructor's; otherwise the public API is used.
+    constructor's; otherwise the public constructor is used.
     """
-
-    def v4(n: int) -> _IPV4:
-        obj = _NEW(_IPV4)
-        _SET(obj, "_ip", n)
-        return obj
-
-    def v6(n: int) -> _IPV6:
-        obj = _NEW(_IPV6)
-        _SET(obj, "_ip", n)
-        _SET(obj, "_scope_id", None)
-        return obj
 
     def same(a: Any, b: Any) -> bool:
         return bool(
-            (a, hash(a), str(a), repr(a), a.packed, _ip_of(a), a.version)
+            (a, hash(a), str(a), repr(a), a.packed, a._ip, a.version)
             == (b, hash(b), str(b), repr(b), b.packed, int(b), b.version)
         )
 
     try:
-        fits = all(same(v4(n), _IPV4(n)) for n in (0, 1, 0xC0A87A01, 2**32 - 1)) and all(
-            same(v6(n), _IPV6(n)) and v6(n).scope_id is None
-            for n in (0, 1, 0x20010DB8 << 96, 2**128 - 1)
-        )
+        for n in (0, 1, 0xC6336401, 2**32 - 1):
+            a = _NEW(ReadIPv4Address)
+            a._ip = n
+            if not same(a, _IPV4(n)):
+                return False  # pragma: no cover - another Python's ipaddress
+        for n in (0, 1, 0x20010DB8 << 96, 2**128 - 1):
+            b = _NEW(ReadIPv6Address)
+            b._ip = n
+            b._scope_id = None
+            if not (same(b, _IPV6(n)) and b.scope_id is None):
+                return False  # pragma: no cover - another Python's ipaddress
     except (AttributeError, TypeError):  # pragma: no cover - another Python's ipaddress
-        fits = False
-    if not fits:  # pragma: no cover - another Python's ipaddress
-        return _IPV4, _IPV6, int
-    return v4, v6, _ip_of
+        return False
+    return True
 
 
-_NEW = object.__new__
-# uuid.UUID is immutable: its own __init__ sets its fields this way
-_SET = object.__setattr__
-_ip_of = operator.attrgetter("_ip")
-_v4, _v6, _number = _ip_builders()
+#: Whether addresses are made by storing their number (generated parsers do it inline)
+IP_LAYOUT_KNOWN = _ip_layout_known()
+_number: Callable[[Any], int] = operator.attrgetter("_ip") if IP_LAYOUT_KNOWN else int
 
 
 def ipv4_from_text(text: str) -> ipaddress.IPv4Address:
-    """IPv4 text as an address; raises OSError or ValueError when it is not one."""
-    return _v4(_from_bytes(_pton(_INET, text), "big"))
+    """IPv4 text as an address; raises OSError or ValueError when it is not one.
+
+    ``inet_pton`` is C and as strict as ipaddress (no leading zeros, no
+    short forms), so the text is also libvirt's notation of the address.
+    """
+    n = _from_bytes(_pton(_INET, text), "big")
+    if IP_LAYOUT_KNOWN:
+        value = _NEW(ReadIPv4Address)
+        value._ip = n
+    else:  # pragma: no cover - another Python's ipaddress
+        value = ReadIPv4Address(n)
+    value._text = text
+    return value
+
+
+def ipv6_from_text(text: str) -> ipaddress.IPv6Address:
+    """IPv6 text as an address; raises OSError or ValueError when it is not one."""
+    if "%" in text or not IP_LAYOUT_KNOWN:
+        # scoped (fe80::1%eth0): ipaddress reads the scope
+        value = ReadIPv6Address(text)
+    else:
+        value = _NEW(ReadIPv6Address)
+        value._ip = _from_bytes(_pton(_INET6, text), "big")
+        value._scope_id = None
+    value._text = text
+    return value
 
 
 def ipv4_to_text(value: ipaddress.IPv4Address) -> str:
     """The dotted text of an IPv4 address, as ``str(value)`` gives it."""
+    if type(value) is ReadIPv4Address:
+        return value._text
     return _ntoa(_number(value).to_bytes(4, "big"))
 
 
@@ -433,8 +525,13 @@ _UUID = re.compile(r"([0-9a-fA-F]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-f
 
 
 class UUIDConv(Conv[uuid.UUID]):
-    """A UUID as :class:`uuid.UUID`; libvirt writes the dashed lowercase form."""
+    """A UUID as :class:`uuid.UUID`; libvirt writes the dashed lowercase form.
 
+    A UUID read from a document keeps its text (:class:`ReadUUID`) and is
+    written back as it was read.
+    """
+
+    exact = True
     pytype = uuid.UUID
     safe = True
     expected = "a UUID like 81ff0d90-c91e-6742-64da-4a736edb9a9b"
@@ -442,11 +539,12 @@ class UUIDConv(Conv[uuid.UUID]):
     def parse(self, text: str) -> uuid.UUID:
         if not _UUID.match(text):
             raise self.fail(text)
-        # what uuid.UUID(text) does, without its handling of other notations
-        value = _NEW(uuid.UUID)
-        _SET(value, "int", int(text.replace("-", ""), 16))
-        _SET(value, "is_safe", _UNKNOWN_SAFETY)
-        return value
+        return uuid_from_text(text)
+
+    def format(self, value: uuid.UUID) -> str:
+        if type(value) is ReadUUID:
+            return value._text
+        return str(value)
 
     def check(self, value: Any) -> str | None:
         problem = super().check(value)
@@ -454,6 +552,12 @@ class UUIDConv(Conv[uuid.UUID]):
             problem += f"; give uuid.UUID({value!r})"
         return problem
 
-    def respelled(self, value: uuid.UUID, text: str) -> bool:
-        # the dashed form (36 characters, as matched) in lower case is libvirt's
-        return len(text) != 36 or text != text.lower()
+
+def uuid_from_text(text: str) -> uuid.UUID:
+    """A UUID in one of libvirt's notations (as matched) as a UUID that keeps its text."""
+    # what uuid.UUID(text) does, without its handling of other notations
+    value = _NEW(ReadUUID)
+    _SET(value, "int", int(text.replace("-", ""), 16))
+    _SET(value, "is_safe", _UNKNOWN_SAFETY)
+    _SET(value, "_text", text)
+    return value
