@@ -439,8 +439,9 @@ def compile_writer(plan: Any) -> Writer:
             continue
         text = _formatted(spec, f"a{n}", env, cls, attr=True)
         body.extend("    " + line for line in text)
-        opening = f" {spec.xml_text}='"
-        add(f"    h += {opening!r} + s + {chr(39)!r}")
+        # one f-string makes one string; "+" made one per operand
+        template = "{h} " + spec.xml_text + "='{s}'"
+        add(f"    h = {_fstring(template)}")
 
     ns_specs = [s for s in plan.fields if s.ns is not None and s.kind != b._ATTR]
     root_ns = bool(ns_specs) or plan.tag_ns is not None
@@ -454,7 +455,7 @@ def compile_writer(plan: Any) -> Writer:
         body.extend("    " + line for line in own_text)
         if root_ns:
             body.extend(_root_namespaces(plan, ns_specs))
-        add("out.append(h + '>' + s + close)")
+        add("out.append(f'{h}>{s}{close}')")
     else:
         add("pos = len(out)")
         add("out.append('')")
@@ -531,6 +532,15 @@ def _formatted(
     ]
 
 
+def _fstring(template: str) -> str:
+    """Source of an f-string: ``{name}`` in ``template`` are the variables, the rest literal.
+
+    XML names hold no braces or quotes, so only the quote character and
+    line ends need escaping in the literal parts.
+    """
+    return 'f"' + template.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
 def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type) -> list[str]:
     name = spec.name
     tag = spec.xml_text
@@ -561,15 +571,14 @@ def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type) -> list[str]
     elif spec.kind == b._TEXT_CHILD:
         lines += ["if v is not None:"]
         lines += ["    " + line for line in _formatted(spec, f"t{n}", env, cls, attr=False)]
-        close = f"</{tag}>\n"
-        lines += [f"    out.append(cind + {'<' + tag + '>'!r} + s + {close!r})"]
+        lines += [f"    out.append({_fstring('{cind}<' + tag + '>{s}</' + tag + '>' + chr(10))})"]
     else:  # repeated text children: list items are not checked on assignment
         env[f"L{n}"] = spec
         env["FORMAT"] = b._format
         lines += [
             "for x in v:",
             f"    s = escape_text(FORMAT(L{n}, x, obj))",
-            f"    out.append(cind + {'<' + tag + '>'!r} + s + {'</' + tag + '>' + chr(10)!r})",
+            f"    out.append({_fstring('{cind}<' + tag + '>{s}</' + tag + '>' + chr(10))})",
         ]
     return lines
 
