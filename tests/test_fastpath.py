@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 import virtnetlib
 from tests.conftest import CORPUS, manifest
 from tests.fuzzing import mutate
-from virtnetlib import _binding, testing
+from virtnetlib import _binding, _xml, testing
 
 MODELS = {
     "network": virtnetlib.Network,
@@ -261,6 +261,77 @@ def test_the_switch_really_changes_the_engine() -> None:
         assert seen == []
         _engine(False)
         virtnetlib.Network.from_xml(xml)
-        assert seen == ["Network", "NetworkBridge"]
+        # the compact tree goes at the first element the generic parser gets
+        assert seen == ["Network", "Network", "NetworkBridge"]
     finally:
         _binding._parse = real
+
+
+# Documents whose whitespace a compact tree (no blank text) would change,
+# were it read without the full tree: each is read by both engines.
+_WHITESPACE_DOCUMENTS = [
+    b"<network><name>  </name><title> </title><description>\n</description></network>",
+    b"<network>\r\n  <name>n</name>\r\n  <bridge name='b'/>\r\n</network>\r\n",
+    b"<network>\t<name>n</name>\t<forward mode='nat'>\n\t\t<nat/>\n\t</forward></network>",
+    b"<network><name>n</name><description>  <!-- c -->  x  </description></network>",
+    b"<network><name>n</name><x:a xmlns:x='urn:x'>\n  <x:b>\n    <x:c/>  </x:b>\n</x:a></network>",
+    b"<network xml:space='preserve'>\n  <name>n</name>\n  <bridge name='b'>  </bridge>\n</network>",
+    b"<network><name>n</name><dns>  <host ip='198.51.100.2'>  <hostname> a </hostname>"
+    b"  <!-- c -->  <hostname>b</hostname></host></dns></network>",
+    b"<network><name>n</name><metadata>\n  <x:y xmlns:x='urn:x'>  <x:z/>  </x:y>\n</metadata>"
+    b"</network>",
+    b"<network><name>n</name><bridge name='b'>  x  </bridge></network>",
+    b"<network><name><![CDATA[ ]]></name><mtu size='9000'>   </mtu></network>",
+]
+
+
+@pytest.mark.usefixtures("generic")
+@pytest.mark.parametrize("xml", _WHITESPACE_DOCUMENTS)
+@pytest.mark.parametrize("strict", [True, False])
+def test_whitespace_reads_alike(xml: bytes, strict: bool) -> None:
+    _engine(True)
+    fast = _observed(_read(virtnetlib.Network, xml, strict=strict))
+    _engine(False)
+    assert _observed(_read(virtnetlib.Network, xml, strict=strict)) == fast
+
+
+@pytest.mark.parametrize(
+    ("xml", "layout"),
+    [
+        (_WHITESPACE_DOCUMENTS[4], "<x:b>\n    <x:c/>  </x:b>\n</x:a>"),
+        (_WHITESPACE_DOCUMENTS[7], '<x:y xmlns:x="urn:x">  <x:z/>  </x:y>'),
+        (_WHITESPACE_DOCUMENTS[3], "<description>  <!-- c -->  x  </description>"),
+    ],
+)
+def test_kept_xml_keeps_its_layout(xml: bytes, layout: str) -> None:
+    assert layout in virtnetlib.Network.from_xml(xml).to_xml()
+    assert layout in virtnetlib.parse(xml).to_xml()
+
+
+def test_a_document_of_known_xml_is_read_once_from_a_compact_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The compact tree is used, and left at the first thing the generic parser must see."""
+    trees: list[bool] = []
+    real = _xml.parse_document
+
+    def spy(data: Any, *, compact: bool = False) -> Any:
+        trees.append(compact)
+        return real(data, compact=compact)
+
+    monkeypatch.setattr(_binding, "parse_document", spy)
+    known = b"<network>\n  <name>n</name>\n  <bridge name='b'/>\n</network>\n"
+    assert virtnetlib.Network.from_xml(known).to_xml().encode() == known
+    assert virtnetlib.parse(known).to_xml().encode() == known
+    assert trees == [True, True]
+    trees.clear()
+    kept = (
+        b'<network>\n  <name>n</name>\n  <x:a xmlns:x="urn:x">\n    <x:b/>\n  </x:a>\n</network>\n'
+    )
+    assert virtnetlib.Network.from_xml(kept).to_xml().encode() == kept
+    assert trees == [True, False]
+    trees.clear()
+    with pytest.raises(virtnetlib.ParseError) as bad:
+        virtnetlib.Network.from_xml(b"<network>\n  <name>n</name>\n  <mtu size='x'/>\n</network>")
+    assert (bad.value.issues[0].line, bad.value.issues[0].path) == (3, "/network/mtu/@size")
+    assert trees == [True, False]

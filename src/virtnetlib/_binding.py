@@ -283,9 +283,12 @@ class Model:
         root element and missing required values are errors either way.
         """
         data, filename = read_source(source)
+
+        def build(root: Any, compact: bool) -> M:
+            return parse_root_kept(cls, root, strict=strict, compact=compact)[0]
+
         try:
-            root = parse_document(data)
-            return parse_root_kept(cls, root, strict=strict)[0]
+            return read_document(data, build)
         except ParseError as exc:
             if filename:
                 raise exc.with_source(filename) from None
@@ -509,10 +512,12 @@ def _plan_of(cls: type) -> _Plan:
 
 
 class _Ctx:
-    __slots__ = ("issues", "kept", "strict")
+    __slots__ = ("compact", "issues", "kept", "strict")
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, compact: bool = False) -> None:
         self.strict = strict
+        #: whether the tree is compact (no blank text): the generic parser refuses it
+        self.compact = compact
         self.issues: list[Issue] = []
         #: whether any element kept unknown XML (else unmodeled() is empty)
         self.kept = False
@@ -530,11 +535,39 @@ def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:
     return parse_root_kept(cls, root, strict=strict)[0]
 
 
-def parse_root_kept(cls: type[M], root: Any, *, strict: bool = True) -> tuple[M, bool]:
+class FullTreeNeeded(Exception):  # noqa: N818 - not an error: a signal to parse again
+    """Raised reading a compact tree: this document needs its full tree.
+
+    The generic parser keeps unknown XML as written and reports problems;
+    both need the document as it was, whitespace included.
+    """
+
+
+def read_document(data: str | bytes, build: Callable[[Any, bool], M]) -> M:
+    """``build(root, compact)`` over a compact tree of ``data``, else over its full tree.
+
+    Most documents hold only what the models know, in values that convert:
+    the generated parsers read all of them and never look at the whitespace
+    between elements, so a tree without it (see
+    :func:`~virtnetlib._xml.parse_document`) is quicker to build, walk and
+    free. The first element that needs the generic parser (unknown XML, a
+    comment, a bad value) raises :class:`FullTreeNeeded`, and the document
+    is read again in full, so what is kept and reported is as before.
+    """
+    try:
+        return build(parse_document(data, compact=True), True)
+    except FullTreeNeeded:
+        return build(parse_document(data), False)
+
+
+def parse_root_kept(
+    cls: type[M], root: Any, *, strict: bool = True, compact: bool = False
+) -> tuple[M, bool]:
     """:func:`parse_root`, and whether anything was kept as unknown XML.
 
     When nothing was, :func:`unmodeled` of the result is empty without
-    walking it.
+    walking it. A ``compact`` tree (see :func:`read_document`) raises
+    :class:`FullTreeNeeded` where the generic parser would be needed.
     """
     plan = _PLANS.get(cls) or _plan_of(cls)
     if root.tag != plan.tag:
@@ -547,7 +580,7 @@ def parse_root_kept(cls: type[M], root: Any, *, strict: bool = True) -> tuple[M,
             line=root.sourceline,
             path=element_path(root),
         )
-    ctx = _Ctx(strict)
+    ctx = _Ctx(strict, compact)
     if plan.choice is not None:
         disc, options = plan.choice
         chosen = options.get(root.get(disc))
@@ -590,6 +623,8 @@ def _node_xml(node: Any) -> str:
 
 
 def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
+    if ctx.compact:
+        raise FullTreeNeeded
     values: dict[str, Any] = {}
     unknown: _Unknown | None = None
     spelling: dict[str, tuple[Any, str]] | None = None

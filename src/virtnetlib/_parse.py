@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from virtnetlib._binding import Model, parse_root
+from virtnetlib._binding import Model, parse_root_kept, read_document
 from virtnetlib._errors import ParseError
-from virtnetlib._xml import parse_document, read_source
+from virtnetlib._xml import read_source
 
 __all__ = ["interface_kind", "parse", "parse_element"]
 
@@ -64,8 +64,8 @@ def _model_for(root: Any) -> type[Model] | None:
 _TAGS = ("network", "range", "portgroup", "txt", "srv", "host", "interface")
 
 
-def parse_element(root: Any, *, strict: bool = True) -> Model:
-    """:func:`parse` for an already parsed root element."""
+def parse_element(root: Any, *, strict: bool = True, compact: bool = False) -> Model:
+    """:func:`parse` for an already parsed root element (``compact``: see ``read_document``)."""
     cls = _model_for(root)
     if cls is None:
         tag = root.tag if isinstance(root.tag, str) else ""
@@ -75,7 +75,7 @@ def parse_element(root: Any, *, strict: bool = True) -> Model:
             line=root.sourceline,
             path=f"/{tag}",
         )
-    return parse_root(cls, root, strict=strict)
+    return parse_root_kept(cls, root, strict=strict, compact=compact)[0]
 
 
 def parse(source: str | bytes | os.PathLike[str], *, strict: bool = True) -> Model:
@@ -89,8 +89,12 @@ def parse(source: str | bytes | os.PathLike[str], *, strict: bool = True) -> Mod
     device :class:`Interface`.
     """
     data, filename = read_source(source)
+
+    def build(root: Any, compact: bool) -> Model:
+        return parse_element(root, strict=strict, compact=compact)
+
     try:
-        return parse_element(parse_document(data), strict=strict)
+        return read_document(data, build)
     except ParseError as exc:
         if filename:
             raise exc.with_source(filename) from None

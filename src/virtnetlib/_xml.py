@@ -37,9 +37,9 @@ _local = threading.local()
 _XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")  # not <?xml-stylesheet ...?>
 
 
-def _parser(recover: bool = False) -> etree.XMLParser:
+def _parser(recover: bool = False, compact: bool = False) -> etree.XMLParser:
     # lxml parsers are not thread safe; one per thread is cheap enough.
-    name = "recovering" if recover else "parser"
+    name = "recovering" if recover else "compact" if compact else "parser"
     parser: etree.XMLParser | None = getattr(_local, name, None)
     if parser is None:
         parser = etree.XMLParser(
@@ -48,7 +48,7 @@ def _parser(recover: bool = False) -> etree.XMLParser:
             load_dtd=False,
             dtd_validation=False,
             huge_tree=False,
-            remove_blank_text=False,
+            remove_blank_text=compact,
             collect_ids=False,
             recover=recover,
         )
@@ -77,8 +77,16 @@ _TOLERATED = frozenset(
 )
 
 
-def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) -> etree._Element:
-    """Parse ``source`` into an element tree safely; return the root element."""
+def parse_document(
+    source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE, compact: bool = False
+) -> etree._Element:
+    """Parse ``source`` into an element tree safely; return the root element.
+
+    A ``compact`` tree leaves out the whitespace between elements that
+    libxml2 tells from content (``remove_blank_text``): quicker to build and
+    to walk, but kept XML would lose its layout, so it is only for readers
+    that need nothing but the values (see :func:`virtnetlib._binding.read_document`).
+    """
     if type(source) is bytes:
         data = source
     elif isinstance(source, str):
@@ -95,7 +103,7 @@ def parse_document(source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE) ->
         raise ParseError(f"document is {len(data)} bytes, more than the limit of {max_size} bytes")
     if not data or data.isspace():
         raise ParseError("document is empty", line=1)
-    parser = _parser()
+    parser = _parser(compact=compact)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
