@@ -423,12 +423,16 @@ def compile_writer(plan: Any) -> Writer:
     consts = "".join(f" {name}='{value}'" for name, value in plan.consts.items())
     env["OPEN"] = f"<{plan.tag_text}{consts}"
     env["CLOSE"] = f"</{plan.tag_text}>\n"
+    # an element without children or text is always written empty (<bridge .../>)
+    empty = plan.own_text is None and not plan.writers and not plan.open
     add("if tag is None:")
     add("    h = ind + OPEN")
-    add("    close = CLOSE")
+    if not empty:
+        add("    close = CLOSE")
     add("else:")
     add(f"    h = ind + '<' + tag + {consts!r}")
-    add("    close = '</' + tag + '>\\n'")
+    if not empty:
+        add("    close = '</' + tag + '>\\n'")
     for n, spec in enumerate(plan.write_attrs):
         add(f"v = obj.{spec.name}")
         add("if v is not None:")
@@ -456,6 +460,10 @@ def compile_writer(plan: Any) -> Writer:
         if root_ns:
             body.extend(_root_namespaces(plan, ns_specs))
         add("out.append(f'{h}>{s}{close}')")
+    elif empty:
+        if root_ns:
+            body.extend(_root_namespaces(plan, ns_specs))
+        add("out.append(h + '/>\\n')")
     else:
         add("pos = len(out)")
         add("out.append('')")
