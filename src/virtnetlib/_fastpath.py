@@ -58,7 +58,7 @@ _TEXT_SPECIAL = re.compile("[&<>\"'\r]").search
 
 
 #: Up to this many names, a chain of comparisons; beyond, a dict and a tree.
-_CHAIN = 4
+_CHAIN = 8
 
 
 class _Bail(Exception):  # noqa: N818 - not an error: a signal to take the generic path
@@ -145,21 +145,9 @@ def compile_parser(plan: Any) -> Parser:
         branches.append([f"k{n} = v"])
     for n in range(len(plan.consts)):
         add(f"k{n} = None")
-    if 0 < len(branches) <= _CHAIN:
-        # a few names: comparing them beats hashing each name the parser made
+    if branches:
         add("for k, v in el.items():")
-        for n, (name, i) in enumerate(attr_index.items()):
-            add(f"    {'if' if n == 0 else 'elif'} k == {name!r}:")
-            body.extend("        " + line for line in branches[i])
-        add("    else:")
-        add("        raise BAIL")
-    elif branches:
-        env["A"] = attr_index.get
-        add("for k, v in el.items():")
-        add("    i = A(k)")
-        add("    if i is None:")
-        add("        raise BAIL")
-        body.extend("    " + line for line in _dispatch(branches, 0, len(branches)))
+        body.extend("    " + line for line in _switch("k", attr_index, branches, "A", env))
     else:
         add("if el.keys():")
         add("    raise BAIL")
@@ -312,7 +300,6 @@ def _convert(
 def _children_loop(
     plan: Any, children: list[Any], var: dict[str, str], env: dict[str, Any]
 ) -> list[str]:
-    lines = ["for c in el:", "    i = T(c.tag)", "    if i is None:", "        raise BAIL"]
     branches: list[list[str]] = []
     tag_index: dict[str, int] = {}
     for i, spec in enumerate(children):
@@ -333,10 +320,34 @@ def _children_loop(
         if not single:
             branch += [f"if {v} is None:", f"    {v} = [x]", "else:", f"    {v}.append(x)"]
         branches.append(branch)
-    lines.extend("    " + line for line in _dispatch(branches, 0, len(branches)))
+    lines = ["for c in el:", "    k = c.tag"]
+    lines.extend("    " + line for line in _switch("k", tag_index, branches, "T", env))
     lines += ["    t = c.tail", "    if t is not None and not t.isspace():", "        raise BAIL"]
-    env["T"] = tag_index.get
     return lines
+
+
+def _switch(
+    key: str, index: dict[str, int], branches: list[list[str]], table: str, env: dict[str, Any]
+) -> list[str]:
+    """Run ``branches[index[key]]``, or bail when ``key`` is not in ``index``.
+
+    A few names are compared in turn: that beats hashing each name the
+    parser made. More are looked up (``table`` in ``env``) and dispatched
+    through a tree of comparisons on the number.
+    """
+    if len(index) <= _CHAIN:
+        lines = []
+        for n, (name, i) in enumerate(index.items()):
+            lines.append(f"{'if' if n == 0 else 'elif'} {key} == {name!r}:")
+            lines.extend("    " + line for line in branches[i])
+        return [*lines, "else:", "    raise BAIL"]
+    env[table] = index.get
+    return [
+        f"i = {table}({key})",
+        "if i is None:",
+        "    raise BAIL",
+        *_dispatch(branches, 0, len(branches)),
+    ]
 
 
 def _child_model(spec: Any, target: str, env: dict[str, Any], key: str) -> list[str]:
