@@ -637,6 +637,29 @@ def test_values_read_keep_their_text_through_copies_and_pickles(conv: Any, text:
         assert conv.format(copied) == text
 
 
+def test_values_made_from_a_value_read_are_written_in_libvirts_notation() -> None:
+    """ipaddress makes a sum with the operand's class: it must still know its text."""
+    conv = virtnetlib._types.IPAddr()
+    v4 = conv.parse("198.51.100.7")
+    v6 = conv.parse("2001:DB8::A")
+    made = [v4 + 1, v4 - 7, v6 + 1, type(v4)("198.51.100.9"), type(v6)(2**128 - 1)]
+    assert [conv.format(v) for v in made] == [
+        "198.51.100.8",
+        "198.51.100.0",
+        "2001:db8::b",
+        "198.51.100.9",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    ]
+    uuids = virtnetlib._types.UUIDConv()
+    read = uuids.parse("81FF0D90C91E674264DA4A736EDB9A9B")
+    assert uuids.format(type(read)(int=read.int + 1)) == "81ff0d90-c91e-6742-64da-4a736edb9a9c"
+    net = Network.from_xml("<network><name>n</name><ip address='198.51.100.1'/></network>")
+    address = net.ips[0].address
+    assert isinstance(address, ipaddress.IPv4Address)
+    net.ips[0].address = address + 1
+    assert "address='198.51.100.2'" in net.to_xml()
+
+
 def test_a_value_read_is_as_immutable_as_its_standard_type() -> None:
     value = virtnetlib._types.UUIDConv().parse("81ff0d90-c91e-6742-64da-4a736edb9a9b")
     for name in ("int", "_text"):

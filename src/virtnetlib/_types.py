@@ -369,6 +369,11 @@ class ReadIPv4Address(ipaddress.IPv4Address):
     _text: str
     _ip: int  # ipaddress's own field, not in its type stubs
 
+    def __init__(self, address: object) -> None:
+        # made as ipaddress makes one (address + 1 does): its text is str()'s
+        super().__init__(address)
+        self._text = _IPV4.__str__(self)
+
     def __copy__(self) -> ReadIPv4Address:
         return self
 
@@ -387,6 +392,11 @@ class ReadIPv6Address(ipaddress.IPv6Address):
     _ip: int  # ipaddress's own fields, not in its type stubs
     _scope_id: str | None
 
+    def __init__(self, address: object) -> None:
+        # made as ipaddress makes one (address + 1 does): its text is str()'s
+        super().__init__(address)
+        self._text = _IPV6.__str__(self)
+
     def __copy__(self) -> ReadIPv6Address:
         return self
 
@@ -402,6 +412,11 @@ class ReadUUID(uuid.UUID):
 
     __slots__ = ("_text",)
     _text: str
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # made as uuid.UUID makes one: its text is str()'s
+        super().__init__(*args, **kwargs)
+        _SET(self, "_text", uuid.UUID.__str__(self))
 
     def __copy__(self) -> ReadUUID:
         return self
