@@ -213,6 +213,33 @@ def test_comments_amid_a_text_value_are_kept_where_they_were() -> None:
         Network.from_xml("<network><name>n<b/></name></network>")
 
 
+def test_comments_amid_a_repeated_text_value_are_kept_where_they_were() -> None:
+    # libvirt 9.0 defines this host with the hostnames "ab" and "c"
+    xml = (
+        "<network>\n  <name>n</name>\n  <dns>\n    <host ip='198.51.100.2'>\n"
+        "      <hostname>a<!-- c -->b</hostname>\n      <hostname>c</hostname>\n"
+        "      <hostname>d<?pi x?>e<!-- f --></hostname>\n"
+        "    </host>\n  </dns>\n</network>\n"
+    )
+    net = Network.from_xml(xml)
+    assert net.dns is not None
+    host = net.dns.hosts[0]
+    assert host.hostnames == ["ab", "c", "de"]
+    assert net.to_xml() == xml
+    assert virtnetlib.validate(xml) == []
+    host.hostnames[0] = "z"  # a changed item is written as it is, the others as spelled
+    host.hostnames.insert(1, "y")
+    out = net.to_xml()
+    assert "<hostname>z</hostname>\n      <hostname>y</hostname>\n" in out
+    assert "<hostname>c</hostname>\n      <hostname>d<?pi x?>e<!-- f --></hostname>" not in out
+    assert "<hostname>de</hostname>" in out
+    with pytest.raises(virtnetlib.ParseError, match="holds only text; unexpected child content"):
+        Network.from_xml(
+            "<network><name>n</name><dns><host ip='198.51.100.2'><hostname>a<b/></hostname>"
+            "</host></dns></network>"
+        )
+
+
 def test_messages_spell_namespaced_names_as_the_document_does() -> None:
     with pytest.raises(virtnetlib.ParseError, match=r"unexpected attribute 'f:x'$"):
         Network.from_xml("<network xmlns:f='urn:f'><name f:x='1'>n</name></network>")

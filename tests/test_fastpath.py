@@ -282,6 +282,8 @@ _WHITESPACE_DOCUMENTS = [
     b"</network>",
     b"<network><name>n</name><bridge name='b'>  x  </bridge></network>",
     b"<network><name><![CDATA[ ]]></name><mtu size='9000'>   </mtu></network>",
+    b"<network><name>n</name><dns><host ip='198.51.100.2'><hostname> a <!-- c --> b</hostname>"
+    b"<hostname>c</hostname></host></dns></network>",
 ]
 
 

@@ -757,6 +757,10 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                             lst = values[fname] = []
                         lst.append(item)
                         anchor = (fname, len(lst) - 1)
+                        if kind == _TEXT_CHILDREN and len(child):
+                            # an item's spelling is kept under its place in the list
+                            spelling = spelling or {}
+                            spelling[f"{fname}[{len(lst) - 1}]"] = (item, _raw_inner(child))
             if kept:
                 unknown = unknown or _Unknown()
                 if isinstance(tag, str):
@@ -874,11 +878,10 @@ class RawInner(str):
     __slots__ = ()
 
 
-def _inner_text(spec: _Spec, child: Any) -> str | None:
+def _inner_text(child: Any) -> str | None:
     """The text of a text-only element that also holds comments (as libvirt
-    reads it: the text around them); None when it holds elements too, or
-    when this field cannot keep how it was spelled."""
-    if spec.kind != _TEXT_CHILD or any(isinstance(c.tag, str) for c in child):
+    reads it: the text around them); None when it holds elements too."""
+    if any(isinstance(c.tag, str) for c in child):
         return None
     return "".join(t for t in [child.text, *(c.tail for c in child)] if t)
 
@@ -894,7 +897,7 @@ def _parse_text_child(spec: _Spec, child: Any, ctx: _Ctx) -> Any:
     if len(child):
         # comments (and processing instructions) amid the text: libvirt
         # reads the text around them; the caller keeps how it was spelled
-        content = _inner_text(spec, child)
+        content = _inner_text(child)
     if content is None or child.attrib:
         first = next(iter(child.attrib), None)
         extra = f"attribute {qname_text(first, child.nsmap)!r}" if first else "child content"
@@ -970,13 +973,13 @@ def _write_generic(  # noqa: PLR0917 - plan.write's signature, with the plan fir
             if kind == _CHILD or kind == _CHILDREN:
                 _item_plan(obj, spec.name, item).write(item, out, cind, False, spec.xml_text)
             else:
-                if (
-                    spelling is not None
-                    and kind == _TEXT_CHILD
-                    and spec.name in spelling
-                    and spelling[spec.name][0] == item
-                ):
-                    kept = spelling[spec.name][1]
+                spelled = None
+                if spelling is not None:
+                    spelled = spelling.get(
+                        spec.name if kind == _TEXT_CHILD else f"{spec.name}[{i}]"
+                    )
+                if spelled is not None and spelled[0] == item:
+                    kept = spelled[1]
                     shown = kept if type(kept) is RawInner else escape_text(kept)
                 else:
                     shown = escape_text(_format(spec, item, obj))

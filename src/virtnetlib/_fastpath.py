@@ -420,7 +420,11 @@ def compile_writer(plan: Any) -> Writer:
     cls = plan.cls
     body: list[str] = []
     add = body.append
-    add("if obj._unknown is not None:")
+    if any(s.kind == b._TEXT_CHILDREN for s in plan.fields):
+        # list items' spellings (text around comments) are the generic writer's
+        add("if obj._unknown is not None or obj._spelling is not None:")
+    else:
+        add("if obj._unknown is not None:")
     add("    return GENERIC(PLAN, obj, out, ind, is_root, tag)")
     # a text child may hold comments amid its text, kept as spelled (RawInner)
     spelled = [
