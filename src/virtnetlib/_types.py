@@ -362,70 +362,47 @@ _SET = object.__setattr__
 # value itself, as for any immutable value; pickles read the text again.
 
 
-class ReadIPv4Address(ipaddress.IPv4Address):
-    """An IPv4 address read from a document: an ``IPv4Address`` that keeps its text."""
+class _KeepsText:
+    """What the values read share: their text, copies that are the value
+    itself, pickles that read the text again."""
 
-    __slots__ = ("_text",)
-    _text: str
-    _ip: int  # ipaddress's own field, not in its type stubs
-
-    def __init__(self, address: object) -> None:
-        # made as ipaddress makes one (address + 1 does): its text is str()'s
-        super().__init__(address)
-        self._text = _IPV4.__str__(self)
-
-    def __copy__(self) -> ReadIPv4Address:
-        return self
-
-    def __deepcopy__(self, memo: object) -> ReadIPv4Address:
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return ipv4_from_text, (self._text,)
-
-
-class ReadIPv6Address(ipaddress.IPv6Address):
-    """An IPv6 address read from a document: an ``IPv6Address`` that keeps its text."""
-
-    __slots__ = ("_text",)
-    _text: str
-    _ip: int  # ipaddress's own fields, not in its type stubs
-    _scope_id: str | None
-
-    def __init__(self, address: object) -> None:
-        # made as ipaddress makes one (address + 1 does): its text is str()'s
-        super().__init__(address)
-        self._text = _IPV6.__str__(self)
-
-    def __copy__(self) -> ReadIPv6Address:
-        return self
-
-    def __deepcopy__(self, memo: object) -> ReadIPv6Address:
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return ipv6_from_text, (self._text,)
-
-
-class ReadUUID(uuid.UUID):
-    """A UUID read from a document: a ``uuid.UUID`` that keeps its text."""
-
-    __slots__ = ("_text",)
+    __slots__ = ()
     _text: str
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # made as uuid.UUID makes one: its text is str()'s
+        # made as the standard type makes one (address + 1 does): str()'s text
         super().__init__(*args, **kwargs)
-        _SET(self, "_text", uuid.UUID.__str__(self))
+        _SET(self, "_text", str(self))
 
-    def __copy__(self) -> ReadUUID:
+    def __copy__(self) -> Any:
         return self
 
-    def __deepcopy__(self, memo: object) -> ReadUUID:
+    def __deepcopy__(self, memo: object) -> Any:
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return uuid_from_text, (self._text,)
+        return _READERS[type(self)], (self._text,)
+
+
+class ReadIPv4Address(_KeepsText, ipaddress.IPv4Address):
+    """An IPv4 address read from a document: an ``IPv4Address`` that keeps its text."""
+
+    __slots__ = ("_text",)
+    _ip: int  # ipaddress's own field, not in its type stubs
+
+
+class ReadIPv6Address(_KeepsText, ipaddress.IPv6Address):
+    """An IPv6 address read from a document: an ``IPv6Address`` that keeps its text."""
+
+    __slots__ = ("_text",)
+    _ip: int  # ipaddress's own fields, not in its type stubs
+    _scope_id: str | None
+
+
+class ReadUUID(_KeepsText, uuid.UUID):
+    """A UUID read from a document: a ``uuid.UUID`` that keeps its text."""
+
+    __slots__ = ("_text",)
 
 
 # repr() shows the class name: these read as the standard values do
@@ -592,3 +569,11 @@ def uuid_from_text(text: str) -> uuid.UUID:
     value.__class__ = ReadUUID
     made: uuid.UUID = value
     return made
+
+
+#: How each kind of value read is read again from its text (pickles)
+_READERS: dict[type, Callable[[str], Any]] = {
+    ReadIPv4Address: ipv4_from_text,
+    ReadIPv6Address: ipv6_from_text,
+    ReadUUID: uuid_from_text,
+}
