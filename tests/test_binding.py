@@ -18,6 +18,7 @@ from lxml import etree
 import virtnetlib
 import virtnetlib._binding
 import virtnetlib._types
+import virtnetlib._xml
 from tests.conftest import CORPUS, manifest
 from tests.xmlcompare import xml_equal
 from virtnetlib import Network, NetworkBridge, ParseError, unmodeled
@@ -856,3 +857,31 @@ def test_a_misspelt_value_gets_the_meant_one(xml: str, meant: str | None) -> Non
         assert "did you mean" not in str(info.value)
     else:
         assert str(info.value).endswith(f"(did you mean {meant!r}?)")
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b"<network><name>n</name>",
+        b"<network>\n <name>n</nam>\n</network>",
+        b"<network a='1' a='2'/>",
+        b"<network>&foo;</network>",
+        b"<network>\n\n <x:y/></network>",
+        b"<network><![CDATA[</network>",
+        b"<network>\x01</network>",
+        b"<a>" * 300 + b"</a>" * 300,
+        b"<network>\n  <name>n</name>\n</network>\n trailing",
+        b"<!DOCTYPE network [<!ENTITY e 'x'>]><network/>",
+        b" \n ",
+    ],
+)
+def test_a_compact_tree_is_refused_or_read_as_the_full_one(xml: bytes) -> None:
+    """from_xml() parses compactly first: malformed input must fail the same way."""
+    outcomes = []
+    for compact in (False, True):
+        try:
+            root = virtnetlib._xml.parse_document(xml, compact=compact)
+            outcomes.append(("ok", root.tag, root.sourceline))
+        except ParseError as exc:
+            outcomes.append(("error", str(exc), exc.issues[0].line if exc.issues else None))
+    assert outcomes[0] == outcomes[1]
