@@ -337,3 +337,15 @@ def test_a_document_of_known_xml_is_read_once_from_a_compact_tree(
         virtnetlib.Network.from_xml(b"<network>\n  <name>n</name>\n  <mtu size='x'/>\n</network>")
     assert (bad.value.issues[0].line, bad.value.issues[0].path) == (3, "/network/mtu/@size")
     assert trees == [True, False]
+
+
+def test_read_document_needs_a_class_or_a_way_to_choose_one() -> None:
+    with pytest.raises(virtnetlib.UsageError, match="needs a class"):
+        _binding.read_document(b"<network><name>n</name></network>", None, True)
+    chosen = _binding.read_document(b"<network><name>n</name></network>", None, True, _choose_net)
+    assert chosen == virtnetlib.Network(name="n")
+
+
+def _choose_net(root: Any) -> type[virtnetlib.Network]:
+    assert root.tag == "network"
+    return virtnetlib.Network

@@ -283,12 +283,8 @@ class Model:
         root element and missing required values are errors either way.
         """
         data, filename = read_source(source)
-
-        def build(root: Any, compact: bool) -> M:
-            return parse_root_kept(cls, root, strict=strict, compact=compact)[0]
-
         try:
-            return read_document(data, build)
+            return read_document(data, cls, strict)
         except ParseError as exc:
             if filename:
                 raise exc.with_source(filename) from None
@@ -543,8 +539,13 @@ class FullTreeNeeded(Exception):  # noqa: N818 - not an error: a signal to parse
     """
 
 
-def read_document(data: str | bytes, build: Callable[[Any, bool], M]) -> M:
-    """``build(root, compact)`` over a compact tree of ``data``, else over its full tree.
+def read_document(
+    data: str | bytes,
+    cls: type[M] | None,
+    strict: bool,
+    choose: Callable[[Any], type[M]] | None = None,
+) -> M:
+    """The model ``data`` holds: a ``cls``, or the class ``choose(root)`` names.
 
     Most documents hold only what the models know, in values that convert:
     the generated parsers read all of them and never look at the whitespace
@@ -554,10 +555,18 @@ def read_document(data: str | bytes, build: Callable[[Any, bool], M]) -> M:
     comment, a bad value) raises :class:`FullTreeNeeded`, and the document
     is read again in full, so what is kept and reported is as before.
     """
+    root = parse_document(data, compact=True)
     try:
-        return build(parse_document(data, compact=True), True)
+        return parse_root_kept(cls or _chosen(choose, root), root, strict=strict, compact=True)[0]
     except FullTreeNeeded:
-        return build(parse_document(data), False)
+        root = parse_document(data)
+        return parse_root_kept(cls or _chosen(choose, root), root, strict=strict)[0]
+
+
+def _chosen(choose: Callable[[Any], type[M]] | None, root: Any) -> type[M]:
+    if choose is None:
+        raise UsageError("read_document() needs a class or a way to choose one")
+    return choose(root)
 
 
 def parse_root_kept(

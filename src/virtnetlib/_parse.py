@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from virtnetlib._binding import Model, parse_root_kept, read_document
+from virtnetlib._binding import Model, parse_root, read_document
 from virtnetlib._errors import ParseError
 from virtnetlib._xml import read_source
 
@@ -64,8 +64,7 @@ def _model_for(root: Any) -> type[Model] | None:
 _TAGS = ("network", "range", "portgroup", "txt", "srv", "host", "interface")
 
 
-def parse_element(root: Any, *, strict: bool = True, compact: bool = False) -> Model:
-    """:func:`parse` for an already parsed root element (``compact``: see ``read_document``)."""
+def _model_or_error(root: Any) -> type[Model]:
     cls = _model_for(root)
     if cls is None:
         tag = root.tag if isinstance(root.tag, str) else ""
@@ -75,7 +74,12 @@ def parse_element(root: Any, *, strict: bool = True, compact: bool = False) -> M
             line=root.sourceline,
             path=f"/{tag}",
         )
-    return parse_root_kept(cls, root, strict=strict, compact=compact)[0]
+    return cls
+
+
+def parse_element(root: Any, *, strict: bool = True) -> Model:
+    """:func:`parse` for an already parsed root element."""
+    return parse_root(_model_or_error(root), root, strict=strict)
 
 
 def parse(source: str | bytes | os.PathLike[str], *, strict: bool = True) -> Model:
@@ -89,12 +93,8 @@ def parse(source: str | bytes | os.PathLike[str], *, strict: bool = True) -> Mod
     device :class:`Interface`.
     """
     data, filename = read_source(source)
-
-    def build(root: Any, compact: bool) -> Model:
-        return parse_element(root, strict=strict, compact=compact)
-
     try:
-        return read_document(data, build)
+        return read_document(data, None, strict, _model_or_error)
     except ParseError as exc:
         if filename:
             raise exc.with_source(filename) from None
