@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import os
 import pickle
 import uuid
 from pathlib import Path
@@ -452,6 +453,32 @@ def test_oversized_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(ParseError, match="limit"):
         _xml.parse_document(b"<network>" + b" " * 200 + b"</network>", max_size=100)
+
+
+def test_files_are_read_whole_and_within_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from virtnetlib import _xml
+
+    doc = b"<network>\n  <name>n</name>\n</network>\n"
+    path = tmp_path / "net.xml"
+    path.write_bytes(doc)
+    assert _xml.read_source(path) == (doc, str(path))
+    # a file that grew after its size was taken is read on, still bounded
+    real = os.fstat
+
+    def smaller(fd: int) -> os.stat_result:
+        st = real(fd)
+        return os.stat_result((st.st_mode, *st[1:6], 5, *st[7:]))
+
+    monkeypatch.setattr(os, "fstat", smaller)
+    assert _xml.read_source(path)[0] == doc
+    monkeypatch.setattr(_xml, "MAX_DOCUMENT_SIZE", 10)
+    assert len(_xml.read_source(path)[0]) == 11  # one more: parse_document says it is too large
+    monkeypatch.undo()
+    # not a regular file: read within the bound, not by its size
+    monkeypatch.setattr(_xml, "MAX_DOCUMENT_SIZE", 100)
+    assert _xml.read_source(Path("/dev/zero"))[0] == b"\0" * 101
 
 
 def test_non_xml_input_type_is_a_type_error() -> None:

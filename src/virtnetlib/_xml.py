@@ -10,8 +10,9 @@ from __future__ import annotations
 import collections
 import os
 import re
+import stat
 import threading
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -156,12 +157,30 @@ def read_source(source: str | bytes | os.PathLike[str]) -> tuple[str | bytes, st
         name = os.fspath(source)
         try:
             with open(name, "rb") as fh:
-                return fh.read(MAX_DOCUMENT_SIZE + 1), name
+                return _read_bounded(fh), name
         except OSError as exc:
             raise Error(f"cannot read {name}: {exc.strerror or exc}") from exc
         except ValueError as exc:  # a NUL in the name
             raise Error(f"cannot read {name!r}: {exc}") from exc
     return source, None
+
+
+def _read_bounded(fh: BinaryIO) -> bytes:
+    """The file's bytes, at most one more than a document may have.
+
+    ``read(MAX_DOCUMENT_SIZE + 1)`` allocates that much before reading (64
+    MiB, three times the cost of reading a small file); a regular file's
+    size says how much to ask for. One more byte than that is asked, and
+    the rest read (bounded) only if the file grew meanwhile. Devices, pipes
+    and files whose size is unknown are read within the bound as before.
+    """
+    st = os.fstat(fh.fileno())
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_DOCUMENT_SIZE:
+        return fh.read(MAX_DOCUMENT_SIZE + 1)
+    data = fh.read(st.st_size + 1)
+    if len(data) > st.st_size:
+        data += fh.read(MAX_DOCUMENT_SIZE + 1 - len(data))
+    return data
 
 
 def qname_text(qname: str, nsmap: dict[Any, str] | None) -> str:
