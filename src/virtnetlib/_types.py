@@ -56,6 +56,9 @@ class Conv(Generic[T]):
     #: True when ``format`` never returns a character XML must escape
     #: (``&<>'"`` or whitespace other than a space), so writers skip escaping.
     safe: bool = False
+    #: The call that makes a value from its text (``uuid.UUID``), named in
+    #: the message when that text is assigned instead of the value.
+    made_by: str | None = None
 
     def parse(self, text: str) -> T:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -70,7 +73,10 @@ class Conv(Generic[T]):
     def check(self, value: Any) -> str | None:
         """Return why ``value`` does not fit, or ``None`` when it does."""
         if not isinstance(value, self.pytype) or (isinstance(value, bool) and self.pytype is int):
-            return f"expected {self.expected}, got {type(value).__name__} {value!r}"
+            problem = f"expected {self.expected}, got {type(value).__name__} {value!r}"
+            if self.made_by and isinstance(value, str) and _parses(self, value):
+                problem += f"; give {self.made_by}({value!r})"
+            return problem
         return None
 
     def fail(self, text: str) -> ValueError:
@@ -292,6 +298,7 @@ class IPAddr(Conv[IPAddress]):
     """
 
     exact = True
+    made_by = "ipaddress.ip_address"
 
     def __init__(self, version: int | None = None) -> None:
         self.version = version
@@ -332,12 +339,6 @@ class IPAddr(Conv[IPAddress]):
             if "." not in text:
                 return text
         return str(value)
-
-    def check(self, value: Any) -> str | None:
-        problem = super().check(value)
-        if problem and isinstance(value, str) and _parses(self, value):
-            problem += f"; give ipaddress.ip_address({value!r})"
-        return problem
 
 
 _IPV4 = ipaddress.IPv4Address
@@ -525,6 +526,7 @@ class UUIDConv(Conv[uuid.UUID]):
     """
 
     exact = True
+    made_by = "uuid.UUID"
     pytype = uuid.UUID
     safe = True
     expected = "a UUID like 81ff0d90-c91e-6742-64da-4a736edb9a9b"
@@ -538,12 +540,6 @@ class UUIDConv(Conv[uuid.UUID]):
         if type(value) is ReadUUID:
             return value._text
         return str(value)
-
-    def check(self, value: Any) -> str | None:
-        problem = super().check(value)
-        if problem and isinstance(value, str) and _parses(self, value):
-            problem += f"; give uuid.UUID({value!r})"
-        return problem
 
 
 class _BuildUUID(ReadUUID):
