@@ -59,25 +59,40 @@ def per_doc(fn: Callable[[bytes], object], docs: Sequence[bytes], repeat: int) -
     return best(run, repeat, 1) / len(docs)
 
 
-def paired(
-    ours: Callable[[bytes], object],
-    baseline: Callable[[bytes], object],
-    docs: Sequence[bytes],
-    repeat: int,
+def best_of_each(
+    first: Callable[[], object], second: Callable[[], object], repeat: int
 ) -> tuple[float, float]:
-    """Best time per document of each, their passes taken in turn.
+    """Best time of each of two calls, their runs taken in turn.
 
     Alternating the two keeps a machine that speeds up or slows down during
     the run from favouring whichever was measured at the better moment.
     """
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        for fn, out in ((baseline, times[1]), (ours, times[0])):
+        for fn, out in ((first, times[0]), (second, times[1])):
             start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return min(times[0]), min(times[1])
+
+
+def paired(
+    ours: Callable[[bytes], object],
+    baseline: Callable[[bytes], object],
+    docs: Sequence[bytes],
+    repeat: int,
+) -> tuple[float, float]:
+    """Best time per document of each over all ``docs``, passes taken in turn."""
+
+    def over_docs(fn: Callable[[bytes], object]) -> Callable[[], None]:
+        def run() -> None:
             for doc in docs:
                 fn(doc)
-            out.append((time.perf_counter() - start) / len(docs))
-    return min(times[0]), min(times[1])
+
+        return run
+
+    theirs, mine = best_of_each(over_docs(baseline), over_docs(ours), repeat)
+    return mine / len(docs), theirs / len(docs)
 
 
 def generated_network(hosts: int) -> bytes:
@@ -375,19 +390,6 @@ def memory(table: Table, quick: bool) -> None:
             "-",
             "-",
         )
-
-
-def best_of_each(
-    first: Callable[[], object], second: Callable[[], object], repeat: int
-) -> tuple[float, float]:
-    """Best time of each of two calls, taken in turn (see :func:`paired`)."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for fn, out in ((first, times[0]), (second, times[1])):
-            start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
-    return min(times[0]), min(times[1])
 
 
 def scaling(table: Table, quick: bool) -> None:
