@@ -365,7 +365,9 @@ _SET = object.__setattr__
 
 class _KeepsText:
     """What the values read share: their text, copies that are the value
-    itself, pickles that read the text again."""
+    itself, pickles that read the text again. Each class declares the
+    ``_text`` slot itself: a mixin's slot would clash with the layout of
+    ipaddress's and uuid's own slots."""
 
     __slots__ = ()
     _text: str
