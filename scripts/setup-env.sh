@@ -49,15 +49,38 @@ setup_env() {
     fi
 }
 
-# ensure_system_user USER GROUP: create a system account (root only; otherwise
-# the tests that need it say so and are skipped)
-ensure_system_user() {
-    local user="$1" group="$2"
-    id "$user" >/dev/null 2>&1 && return 0
+# ensure_libvirt_accounts: the users and groups libvirtd needs, made as
+# Debian's packages make them (root only; otherwise the tests that need them
+# say so). libvirt-daemon-system's postinst: groups libvirt and kvm, user
+# libvirt-qemu (uid 64055 when free) in group kvm, and its own group
+# libvirt-qemu (gid 64055 when free) with libvirt-qemu a member — libvirtd's
+# QEMU driver refuses to start without that group. dnsmasq runs as
+# libvirt-dnsmasq, a system user with a group of its own.
+ensure_libvirt_accounts() {
     if [ "$(id -u)" != 0 ]; then
-        echo "virtnetlib: user $user is missing; run as root to create it" >&2
+        id libvirt-qemu >/dev/null 2>&1 && getent group libvirt-qemu >/dev/null \
+            && id libvirt-dnsmasq >/dev/null 2>&1 && return 0
+        echo "virtnetlib: libvirt's accounts are missing; run as root to create them" >&2
         return 0
     fi
-    getent group "$group" >/dev/null || groupadd --system "$group"
-    useradd --system --no-create-home --shell /usr/sbin/nologin --gid "$group" "$user"
+    getent group libvirt >/dev/null || groupadd --system libvirt
+    getent group kvm >/dev/null || groupadd --system kvm
+    if ! getent passwd libvirt-qemu >/dev/null; then
+        local uid=()
+        getent passwd 64055 >/dev/null || uid=(--uid 64055)
+        useradd --system "${uid[@]}" --gid kvm --home-dir /var/lib/libvirt --no-create-home \
+            --shell /usr/sbin/nologin --comment "Libvirt Qemu" libvirt-qemu
+    fi
+    if ! getent group libvirt-qemu >/dev/null; then
+        local gid=()
+        getent group 64055 >/dev/null || gid=(--gid 64055)
+        groupadd --system "${gid[@]}" libvirt-qemu
+    fi
+    # a member of its own group, as Debian's `adduser libvirt-qemu libvirt-qemu`
+    id -nG libvirt-qemu | tr ' ' '\n' | grep -qx libvirt-qemu \
+        || usermod --append --groups libvirt-qemu libvirt-qemu
+    getent group libvirt-dnsmasq >/dev/null || groupadd --system libvirt-dnsmasq
+    getent passwd libvirt-dnsmasq >/dev/null \
+        || useradd --system --gid libvirt-dnsmasq --home-dir /var/lib/libvirt/dnsmasq \
+            --no-create-home --shell /usr/sbin/nologin --comment "Libvirt Dnsmasq" libvirt-dnsmasq
 }

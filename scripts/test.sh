@@ -13,13 +13,19 @@ source "$(dirname "$0")/setup-env.sh"
 # libvirt-daemon, libvirt-daemon-driver-qemu, dnsmasq-base, iptables: the real
 # libvirtd the integration tests start; busybox (udhcpc) and curl (TFTP): the
 # PXE client; qemu-system-x86: a guest for live interface hot-plug;
-# network-manager and dbus: a real NetworkManager in a test network namespace
+# network-manager and dbus: a real NetworkManager in a test network namespace;
+# strace: proof that hostile documents make virtnetlib open nothing;
+# libxml2-utils: xmllint, libvirt's libxml2, for what is well-formed
 setup_env "dev,docs,libvirt" python3-venv python3-dev gcc pkg-config libvirt-dev \
     libvirt-clients passt iproute2 git \
     libvirt-daemon libvirt-daemon-driver-qemu dnsmasq-base iptables busybox curl \
-    qemu-system-x86 network-manager dbus
-# libvirtd runs guests as libvirt-qemu and dnsmasq as libvirt-dnsmasq
-ensure_system_user libvirt-qemu kvm
-ensure_system_user libvirt-dnsmasq libvirt-dnsmasq
+    qemu-system-x86 network-manager dbus strace libxml2-utils
+# the accounts libvirtd runs guests and dnsmasq as (see setup-env.sh)
+ensure_libvirt_accounts
 cd "$ROOT"
+# Run as root, this script installed every component the tests use: a test
+# that finds one missing fails instead of skipping (tests/conftest.py).
+if [ "$(id -u)" = 0 ] && [ -z "${VIRTNETLIB_ALLOW_SKIPS:-}" ]; then
+    export VIRTNETLIB_REQUIRE_ALL=1
+fi
 exec "$VENV/bin/python" -m pytest "$@"

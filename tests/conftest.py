@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from lxml import etree
@@ -73,14 +73,31 @@ def libvirt_rng(name: str) -> etree.RelaxNG:
     return _RNG_CACHE[name]
 
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: Whether every component must be here: in CI, and wherever scripts/test.sh
+#: ran as root (it installed them all), a missing one fails its tests loudly.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes") or bool(
+    os.environ.get("VIRTNETLIB_REQUIRE_ALL")
+)
 
 
-def unavailable(reason: str) -> None:
-    """Skip a test whose component cannot run here; in CI that is a failure."""
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test whose component cannot run here, saying why; where every
+    component must be present (:data:`IN_CI`) that is a failure instead.
+
+    Works at module level too (a module that cannot import what it tests).
+    """
     if IN_CI:
-        pytest.fail(f"CI must run every test, but: {reason}")
-    pytest.skip(reason)
+        pytest.fail(f"every test must run here, but: {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Where every component must be present, the shared corpus and schemas are too."""
+    if not IN_CI:
+        return
+    missing = [str(p) for p in (CORPUS / "manifest.json", SCHEMAS) if not p.exists()]
+    if missing:
+        pytest.exit(f"every test must run here, but these are missing: {missing}", returncode=3)
 
 
 def need_module(name: str, why: str) -> Any:

@@ -13,7 +13,7 @@ import virtnetlib._binding
 import virtnetlib._explain as explaining
 import virtnetlib._validate as validating
 import virtnetlib._xml as xml_module
-from tests.conftest import CORPUS, corpus_entries, manifest
+from tests.conftest import CORPUS, corpus_entries, manifest, need_module
 from tests.qemu_cases import QEMU_CASES, QEMU_DOMAIN
 from virtnetlib import Problem, validate
 from virtnetlib._rules import RULES
@@ -669,7 +669,7 @@ NETWORK_ACCEPTED = [
 
 
 def _network_define_error(conn: Any, xml: str) -> str | None:
-    libvirt = pytest.importorskip("libvirt")
+    libvirt = need_module("libvirt", "libvirt-python: the test driver is the reference")
     try:
         conn.networkDefineXML(xml).undefine()
     except libvirt.libvirtError as exc:
@@ -822,7 +822,7 @@ INTERFACE_ACCEPTED = [
 
 
 def _domain_define_error(conn: Any, devices: str) -> str | None:
-    libvirt = pytest.importorskip("libvirt")
+    libvirt = need_module("libvirt", "libvirt-python: the test driver is the reference")
     try:
         conn.defineXML(DOMAIN.format(devices)).undefine()
     except libvirt.libvirtError as exc:
@@ -869,7 +869,7 @@ def test_interface_virtualport_rules_spare_network_interfaces(test_conn: Any) ->
 )
 def test_host_interface_needs_a_name(host: str, test_conn: Any) -> None:
     """libvirt's schema lets a vlan interface go without a name; its parser does not."""
-    libvirt = pytest.importorskip("libvirt")
+    libvirt = need_module("libvirt", "libvirt-python: the test driver is the reference")
     assert "E259" in codes(validate(host))
     with pytest.raises(libvirt.libvirtError, match="no name"):
         test_conn.interfaceDefineXML(host)
@@ -880,7 +880,7 @@ def test_host_interface_needs_a_name(host: str, test_conn: Any) -> None:
 
 def test_values_libvirts_parser_refuses_though_its_schema_allows_them(test_conn: Any) -> None:
     """The schema takes bare hex for a PCI domain and any unsigned MTU; libvirt's parser not."""
-    libvirt = pytest.importorskip("libvirt")
+    libvirt = need_module("libvirt", "libvirt-python: the test driver is the reference")
     iface = (
         "<interface type='user'><address type='pci' domain='e1000' bus='0x1b' slot='0x00' "
         "function='0x0'/></interface>"
@@ -1038,7 +1038,7 @@ def test_a_mac_address_used_twice_in_a_domain(test_conn: Any) -> None:
 
 
 def test_libvirt_drops_a_target_dev_named_like_its_own(test_conn: Any) -> None:
-    libvirt = pytest.importorskip("libvirt")
+    libvirt = need_module("libvirt", "libvirt-python: the test driver is the reference")
     for dev, kept in (("vnet7", False), ("macvtap7", False), ("macvlan7", False), ("tap7", True)):
         nic = f"<interface type='ethernet'><target dev='{dev}'/></interface>"
         assert ("W317" in codes(validate(nic))) is not kept

@@ -13,6 +13,7 @@ import re
 import stat
 import threading
 from typing import Any, BinaryIO
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -36,6 +37,32 @@ MAX_DOCUMENT_SIZE = 64 * 1024 * 1024
 
 _local = threading.local()
 _XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")  # not <?xml-stylesheet ...?>
+# The encoding an XML declaration names, in the ASCII every encoding
+# libvirt reads spells it in (the declaration must open the document).
+_DECLARED_ENCODING = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\bencoding\s*=\s*(?:'([^']*)'|\"([^\"]*)\")"
+)
+# Every document is read as UTF-8, as libvirt reads it (see parse_document);
+# a declaration may name UTF-8 or its subset ASCII, nothing else.
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+class _NoLoading(etree.Resolver):
+    """Answers every request to load a DTD or an external entity with nothing.
+
+    The parser options already keep libxml2 from asking (see ``_parser``);
+    this is the second lock: whatever a document names, no file is opened
+    and nothing is fetched, so no error can depend on what exists there.
+    """
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
+        return self.resolve_string("", context)
 
 
 def _parser(recover: bool = False, compact: bool = False) -> etree.XMLParser:
@@ -44,15 +71,23 @@ def _parser(recover: bool = False, compact: bool = False) -> etree.XMLParser:
     parser: etree.XMLParser | None = getattr(_local, name, None)
     if parser is None:
         parser = etree.XMLParser(
+            # libvirt reads every document as UTF-8, whatever its XML
+            # declaration says (virXMLParseHelper); so does virtnetlib
+            encoding="utf-8",
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
             dtd_validation=False,
+            attribute_defaults=False,
             huge_tree=False,
             remove_blank_text=compact,
-            collect_ids=False,
+            # collect_ids=False would set XML_SKIP_IDS, which libxml2 (2.14
+            # included) takes as a reason to load a DOCTYPE's external
+            # subset: a document naming /etc/shadow or a FIFO had it opened
+            collect_ids=True,
             recover=recover,
         )
+        parser.resolvers.add(_NoLoading())
         setattr(_local, name, parser)
     return parser
 
@@ -62,7 +97,8 @@ def _parser(recover: bool = False, compact: bool = False) -> etree.XMLParser:
 # an empty or undeclared prefix; one attribute twice under two prefixes).
 # libxml2 2.9, which libvirt runs on, reports them and goes on (xmllint says
 # the document is well-formed, libvirt defines it); lxml on a newer libxml2
-# stops, so such a document is read again, recovering.
+# stops, so such a document is read again, recovering — and refused if the
+# recovering parser found anything else (recovery would drop or mend it).
 _TOLERATED = frozenset(
     {
         "WAR_NS_URI",
@@ -77,33 +113,89 @@ _TOLERATED = frozenset(
     }
 )
 
+_DOCTYPE_REFUSED = (
+    "DOCTYPE declarations are not allowed (entities and DTDs are refused to keep parsing safe)"
+)
+
+
+def as_utf8(source: str | bytes) -> bytes:
+    """``source`` as the bytes :func:`parse_document` reads: str encoded in
+    UTF-8 without its XML declaration (the text is decoded already, so the
+    declaration says nothing true about it; one naming another encoding is
+    refused all the same, as it would be in bytes)."""
+    if type(source) is bytes:
+        return source
+    if isinstance(source, str):
+        if "<" not in source and source.strip():
+            raise ParseError(_not_xml(source), line=1)
+        # lxml refuses str input that carries an encoding declaration
+        declaration = _XML_DECL.match(source)
+        if declaration is not None:
+            _check_declaration(declaration.group().lstrip().encode("utf-8", "replace"))
+            source = source[declaration.end() :]
+        try:
+            return source.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            line = source.count("\n", 0, exc.start) + 1
+            if declaration is not None:
+                line += declaration.group().count("\n")
+            column = exc.start - (source.rfind("\n", 0, exc.start) + 1) + 1
+            raise ParseError(
+                f"malformed XML: character {source[exc.start]!r} at column {column} is a lone"
+                " surrogate, which no XML document can hold",
+                line=line,
+            ) from None
+    if isinstance(source, (bytearray, memoryview)):
+        return bytes(source)
+    raise UsageError(f"expected XML as str or bytes, got {type(source).__name__}")
+
+
+def _check_declaration(data: bytes) -> None:
+    """Refuse a document that says it is not UTF-8: libvirt would read it as
+    UTF-8 anyway, so it would mean one thing to libvirt and another to every
+    other XML tool."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            raise ParseError(
+                f"document is {name} (it starts with a {name} byte order mark); libvirt reads"
+                " documents as UTF-8 only",
+                line=1,
+            )
+    found = _DECLARED_ENCODING.match(data)
+    if found is not None:
+        raw = found.group(1) if found.group(1) is not None else found.group(2)
+        name = raw.decode("ascii", "replace")
+        if name.lower() not in _UTF8_NAMES:
+            raise ParseError(
+                f"the XML declaration names encoding {shortened(name)!r}; libvirt reads every"
+                " document as UTF-8 whatever it declares, so only UTF-8 (or ASCII) is accepted",
+                line=1,
+            )
+
 
 def parse_document(
     source: str | bytes, *, max_size: int = MAX_DOCUMENT_SIZE, compact: bool = False
 ) -> etree._Element:
     """Parse ``source`` into an element tree safely; return the root element.
 
+    Nothing a document says is loaded: no DTD, no external entity, no
+    network (see :class:`_NoLoading`), and a document with a DOCTYPE is
+    refused after libxml2 has read it, by what libxml2 found, in any
+    encoding. Bytes are read as UTF-8, as libvirt reads them; a document
+    declaring another encoding is refused.
+
     A ``compact`` tree leaves out the whitespace between elements that
     libxml2 tells from content (``remove_blank_text``): quicker to build and
     to walk, but kept XML would lose its layout, so it is only for readers
     that need nothing but the values (see :func:`virtnetlib._binding.read_document`).
     """
-    if type(source) is bytes:
-        data = source
-    elif isinstance(source, str):
-        if "<" not in source and source.strip():
-            raise ParseError(_not_xml(source), line=1)
-        # lxml refuses str input that carries an encoding declaration; the
-        # text is already decoded, so the declaration says nothing useful.
-        data = _XML_DECL.sub("", source, count=1).encode("utf-8")
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-    else:
-        raise UsageError(f"expected XML as str or bytes, got {type(source).__name__}")
+    data = as_utf8(source)
     if len(data) > max_size:
         raise ParseError(f"document is {len(data)} bytes, more than the limit of {max_size} bytes")
     if not data or data.isspace():
         raise ParseError("document is empty", line=1)
+    if data[0] != 0x3C or data[1:2] == b"?":  # a byte order mark; "<?", perhaps a declaration
+        _check_declaration(data)
     parser = _parser(compact=compact)
     try:
         root = etree.fromstring(data, parser)
@@ -111,40 +203,82 @@ def parse_document(
         # the parser's log holds this parse's problems only (the exception's
         # also those of earlier parses in the thread)
         found = parser.error_log
-        if not (found and all(e.type_name in _TOLERATED for e in found)):
-            msg = exc.msg or str(exc)
-            # libxml2 prefixes messages with their position; keep only the text.
-            msg = re.sub(r", line \d+, column \d+$", "", msg).strip()
-            if msg.startswith("Excessive depth in document"):
-                # libxml2 suggests an option of its own; say what it means
-                msg = "elements are nested more than 256 deep (libvirt's libxml2 refuses it too)"
-            raise ParseError(f"malformed XML: {msg}", line=exc.lineno or None) from None
-        root = etree.fromstring(data, _parser(recover=True))
-    if data[0] == 0x3C and data[1] != 0 and (data.find(b"!") < 0 or b"<!DOCTYPE" not in data):
-        # an ASCII-compatible document (not UTF-16 or UTF-32, whose first
-        # character would span more bytes) without the keyword has no DOCTYPE;
-        # looking for "!" alone is quickest and rules it out in most documents
-        return root
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise ParseError(
-            "DOCTYPE declarations are not allowed (entities and DTDs are refused "
-            "to keep parsing safe)",
-            line=1,
-        )
+        worst = next((e for e in found if e.type_name not in _TOLERATED), None)
+        if worst is not None:
+            raise _malformed(worst.message, worst.line) from None
+        if not found:  # pragma: no cover - lxml raises with its log empty
+            raise _malformed(exc.msg or str(exc), exc.lineno) from None
+        root = _recovered(data)
+    if root.getroottree().docinfo.internalDTD is not None:
+        # libxml2 records every DOCTYPE it read, whatever the bytes spelled
+        # (UTF-7's "+ADw-!DOCTYPE" was one); none was loaded (see _parser)
+        raise ParseError(_DOCTYPE_REFUSED, line=1)
     # Without a DTD no entity can be declared, and libxml2 refuses undeclared
     # ones as malformed, so no entity reference can reach the models.
     return root
 
 
+def _recovered(data: bytes) -> etree._Element:
+    """The document libxml2 2.9 builds when only namespace problems were found.
+
+    Namespace problems end lxml's strict parse; recovering, libxml2 goes on
+    but no longer reports what comes after them (content after the root
+    element, a second root, was dropped without a word). So the whole
+    document is first checked for well-formedness by expat without
+    namespace processing — XML 1.0's own rules, which namespace problems do
+    not break — and refused as libxml2 2.9 and libvirt refuse it when it
+    fails them; then the recovering parser builds it, and must report
+    nothing but namespace problems.
+    """
+    _check_well_formed(data)
+    recovering = _parser(recover=True)
+    root = etree.fromstring(data, recovering)
+    for entry in recovering.error_log:
+        if entry.type_name not in _TOLERATED:
+            raise _malformed(entry.message, entry.line)
+    if root is None:  # pragma: no cover - expat found a root element
+        raise ParseError("malformed XML: no root element", line=1)
+    return root
+
+
+class _Doctype(Exception):  # noqa: N818 - a signal to stop expat at once
+    pass
+
+
+def _refuse_doctype(*_: object) -> None:
+    raise _Doctype
+
+
+def _check_well_formed(data: bytes) -> None:
+    """Raise the ParseError for ``data`` if it breaks XML 1.0 (namespaces aside)."""
+    checker = expat.ParserCreate(encoding="UTF-8")  # as _parser reads it
+    # a DOCTYPE is refused before expat reads a declaration in it
+    checker.StartDoctypeDeclHandler = _refuse_doctype
+    checker.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        checker.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise _malformed(expat.errors.messages[exc.code], exc.lineno) from None
+    except _Doctype:
+        raise ParseError(_DOCTYPE_REFUSED, line=1) from None
+
+
+def _malformed(message: str, line: int | None) -> ParseError:
+    # libxml2 prefixes messages with their position; keep only the text.
+    msg = re.sub(r", line \d+, column \d+$", "", message).strip()
+    if msg.startswith("Excessive depth in document"):
+        # libxml2 suggests an option of its own; say what it means
+        msg = "elements are nested more than 256 deep (libvirt's libxml2 refuses it too)"
+    return ParseError(f"malformed XML: {msg}", line=line or None)
+
+
 def _not_xml(text: str) -> str:
     """Why a str without any element is refused, with the likely mix-up named."""
     message = f"expected XML text, got {shortened(text)!r}"
-    try:
-        is_file = len(text) < 4096 and os.path.isfile(text)
-    except (OSError, ValueError):  # embedded NUL, or a name too long
-        is_file = False
-    if is_file or text.strip().endswith(".xml"):
+    # judged by the text alone: looking the name up would tell whoever wrote
+    # the text which files exist
+    name = text.strip()
+    if "\n" not in name and (name.endswith(".xml") or name.startswith(("/", "./", "~"))):
         message += "; a str is read as XML: pass pathlib.Path(...) to read a file"
     return message
 
