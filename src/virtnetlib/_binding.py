@@ -22,13 +22,14 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 from lxml import etree
 
-from virtnetlib._errors import Issue, ParseError, UsageError, did_you_mean
+from virtnetlib._errors import Issue, ParseError, UsageError, did_you_mean, shortened
 from virtnetlib._types import Conv, Text
 from virtnetlib._xml import (
     element_path,
@@ -70,6 +71,25 @@ def _camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+# An XML name as libvirt's formats spell them: letters, digits, "_", "-", ".";
+# or {uri}local for a namespace virtnetlib knows. Names are checked when a
+# field or class is declared: they become part of generated source
+# (virtnetlib._fastpath), so a name is never anything but a name.
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z").match
+
+
+def _checked_name(name: str, what: str) -> str:
+    local = name
+    if isinstance(name, str) and name[:1] == "{":
+        uri, _, local = name[1:].partition("}")
+        if uri not in _NAMESPACE_PREFIXES:
+            known = ", ".join(sorted(_NAMESPACE_PREFIXES))
+            raise UsageError(f"{what}: namespace {uri!r} is not one virtnetlib knows ({known})")
+    if not isinstance(local, str) or not _XML_NAME(local):
+        raise UsageError(f"{what}: {name!r} is not an XML name")
+    return name
+
+
 class _Spec:
     """What one attrs field means in XML."""
 
@@ -96,7 +116,7 @@ class _Spec:
         required: bool = False,
     ) -> None:
         self.kind = kind
-        self.xml = xml
+        self.xml = None if xml is None else _checked_name(xml, "XML name of a field")
         self.xml_text = xml or ""
         self.conv = conv
         self.model = model
@@ -140,7 +160,7 @@ def _check_item(spec: _Spec, value: Any) -> str | None:
             return f"expected {names}, got {type(value).__name__}"
         return None
     if spec.kind == _RAW:
-        return None if isinstance(value, str) else f"expected XML text, got {value!r}"
+        return fragment_problem(value)
     assert spec.conv is not None
     return spec.conv.check(value)
 
@@ -207,8 +227,37 @@ def text(*, conv: Conv[Any] = _TEXT, required: bool = False) -> Any:
 
 
 def raw_elements() -> Any:
-    """Every child element kept verbatim as XML text (``<metadata>`` content)."""
+    """Every child element kept verbatim as XML text (``<metadata>`` content).
+
+    Each item is one element; text assigned from Python is checked with the
+    safe parser when assigned and when written, so it cannot end the
+    element it sits in or carry what a document may not.
+    """
     return _field(_Spec(_RAW, None), list)
+
+
+class XmlFragment(str):
+    """One element's XML as a document spelled it: read, so known to be well-formed."""
+
+    __slots__ = ()
+
+
+def fragment_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be written as one verbatim element, or ``None``."""
+    if type(value) is XmlFragment:
+        return None
+    if not isinstance(value, str):
+        return f"expected XML text (one element), got {type(value).__name__} {value!r}"
+    text = value.strip()
+    if text[:1] != "<" or text[1:2] in ("?", "!"):
+        return f"expected one XML element, got {shortened(value)!r}"
+    try:
+        root = parse_document(text)
+    except ParseError as exc:
+        return f"expected one well-formed XML element: {exc.message}"
+    if root.getprevious() is not None or root.getnext() is not None:
+        return f"expected one XML element and nothing around it, got {shortened(value)!r}"
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -349,7 +398,11 @@ class _Plan:
 
     def __init__(self, cls: type[Model]) -> None:
         self.cls = cls
-        self.tag = cls.__xml_tag__
+        self.tag = _checked_name(cls.__xml_tag__, f"{cls.__name__}.__xml_tag__")
+        for name, value in cls.__xml_const__:
+            _checked_name(name, f"{cls.__name__}.__xml_const__")
+            if not isinstance(value, str) or not _XML_NAME(value):
+                raise UsageError(f"{cls.__name__}.__xml_const__: {value!r} is not a plain value")
         self.tag_text, self.tag_ns = _tag_text(self.tag)
         self.consts = dict(cls.__xml_const__)
         self.open = cls.__xml_open__
@@ -371,6 +424,7 @@ class _Plan:
             elif spec.xml is None and spec.kind == _TEXT_CHILD:
                 spec.xml = fld.name
             if spec.xml is not None:
+                _checked_name(spec.xml, f"{cls.__name__}.{fld.name}")
                 spec.xml_text, spec.ns = _tag_text(spec.xml)
             self.fields.append(spec)
             if fld.default is attrs.NOTHING:
@@ -703,7 +757,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
     anchor: tuple[str | None, int] = (None, 0)
     reported: set[str] = set()  # fields whose element failed, with a reason given
     if raw_spec is not None:
-        values[raw_spec.name] = [_node_xml(c) for c in el if isinstance(c.tag, str)]
+        values[raw_spec.name] = [XmlFragment(_node_xml(c)) for c in el if isinstance(c.tag, str)]
         for c in el:
             if not isinstance(c.tag, str):
                 unknown = unknown or _Unknown()
@@ -965,7 +1019,12 @@ def _write_generic(  # noqa: PLR0917 - plan.write's signature, with the plan fir
             out.append(f"{cind}{xml}\n")
     raw_spec = plan.raw
     if raw_spec is not None:
-        out.extend(f"{cind}{xml}\n" for xml in getattr(obj, raw_spec.name))
+        for xml in getattr(obj, raw_spec.name):
+            # items appended to the list were not checked on assignment
+            problem = fragment_problem(xml)
+            if problem:
+                raise FieldValueError(f"{type(obj).__name__}.{raw_spec.name}: {problem}")
+            out.append(f"{cind}{xml}\n")
     for spec in plan.writers:
         value = getattr(obj, spec.name)
         kind = spec.kind

@@ -527,8 +527,13 @@ def _formatted(
             env.update(READ4=ReadIPv4Address, READ6=ReadIPv6Address)
             env.update(IPV4=IPv4Address, OUT4=ipv4_to_text)
             lines = [
-                "if type(v) is READ4 or type(v) is READ6:",
+                "if type(v) is READ4:",
                 "    s = v._text",
+                "elif type(v) is READ6:",
+                # a scope (fe80::1%eth0) is any text the document held
+                "    s = v._text",
+                f"    if {special}(s):",
+                f"        s = {escape}(s)",
                 "elif type(v) is IPV4:",
                 "    s = OUT4(v)",
                 "else:",

@@ -11,6 +11,7 @@ attached here (:meth:`BondHostInterface.bridge_advice`) and shared with
 from __future__ import annotations
 
 import ipaddress
+import math
 from typing import Any, Literal, get_args
 
 import attrs
@@ -64,18 +65,23 @@ LinkState = Literal["unknown", "notpresent", "down", "lowerlayerdown", "testing"
 
 
 class _Seconds(Conv[float]):
-    """A non-negative number of seconds (xsd:double), e.g. a bridge forward delay."""
+    """A non-negative, finite number of seconds (xsd:double), e.g. a bridge forward delay.
+
+    Written as Python's shortest ``repr`` of the float (``15.0``, ``1e+16``),
+    which xsd:double and libvirt's ``virStrToDouble`` read back to the same
+    value; an ``int`` assigned must be one a float holds exactly.
+    """
 
     pytype = float
     safe = True
-    expected = "a non-negative number of seconds"
+    expected = "a non-negative, finite number of seconds"
 
     def parse(self, text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise self.fail(text) from None
-        if not value >= 0 or value == float("inf"):
+        if not 0 <= value < math.inf:  # NaN compares false
             raise self.fail(text)
         return value
 
@@ -83,7 +89,17 @@ class _Seconds(Conv[float]):
         return repr(float(value))
 
     def check(self, value: Any) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"expected {self.expected}, got {type(value).__name__} {value!r}"
+        if isinstance(value, int) and value >= 0:
+            try:
+                exact = float(value) == value
+            except OverflowError:
+                exact = False
+            if not exact:
+                return f"expected {self.expected} that a float holds exactly, got {value}"
+            return None
+        if not 0 <= value < math.inf:
             return f"expected {self.expected}, got {value!r}"
         return None
 

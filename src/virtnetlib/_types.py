@@ -312,6 +312,16 @@ class IPAddr(Conv[IPAddress]):
             self.pytype = (ipaddress.IPv4Address, ipaddress.IPv6Address)
             self.expected = "an IPv4 or IPv6 address"
 
+    def check(self, value: Any) -> str | None:
+        problem = super().check(value)
+        if problem is None and getattr(value, "scope_id", None):
+            # ipaddress takes any text after "%"; XML cannot carry all of it
+            bad = _NOT_XML.search(value.scope_id)
+            if bad:
+                where = f"in the scope of {value!r}"
+                return f"character {bad.group()!r} {where} cannot be written in XML"
+        return problem
+
     def parse(self, text: str) -> IPAddress:
         try:
             if ":" not in text:
