@@ -476,9 +476,10 @@ def test_files_are_read_whole_and_within_the_bound(
     monkeypatch.setattr(_xml, "MAX_DOCUMENT_SIZE", 10)
     assert len(_xml.read_source(path)[0]) == 11  # one more: parse_document says it is too large
     monkeypatch.undo()
-    # not a regular file: read within the bound, not by its size
-    monkeypatch.setattr(_xml, "MAX_DOCUMENT_SIZE", 100)
-    assert _xml.read_source(Path("/dev/zero"))[0] == b"\0" * 101
+    # not a regular file: refused at once, never read
+    for name, kind in (("/dev/zero", "a character device"), (str(tmp_path), "a folder")):
+        with pytest.raises(virtnetlib.Error, match=f"not a regular file \\({kind}\\)"):
+            _xml.read_source(Path(name))
 
 
 def test_non_xml_input_type_is_a_type_error() -> None:

@@ -66,7 +66,7 @@ def test_every_command_reports_files_alike(
         err += capsys.readouterr().err.splitlines()
     assert err == [
         f"cannot read {missing}: No such file or directory",
-        f"cannot read {folder}: Is a directory",
+        f"cannot read {folder}: not a regular file (a folder)",
     ]
     assert main([*command, str(broken)]) != 0
     out = capsys.readouterr()
@@ -148,6 +148,83 @@ def test_validate_skip_unknown(tmp_path: Path) -> None:
     other = write(tmp_path, "pom.xml", "<project/>")
     assert main(["validate", str(other)]) == 1
     assert main(["validate", "--skip-unknown", str(other)]) == 0
+
+
+SVG = (
+    '<?xml version="1.0" standalone="no"?>\n'
+    '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+    '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>\n'
+)
+
+
+@pytest.mark.parametrize("command", [["validate"], ["fmt"], ["fmt", "--check"]])
+def test_hooks_skip_other_xml_even_with_a_doctype_or_broken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """Whether a file is libvirt's is told by its root element's name, found
+    without reading a DTD: other XML is skipped silently however it is written;
+    a broken file whose root is libvirt's still fails."""
+    others = [
+        write(tmp_path, "logo.svg.xml", SVG),
+        write(tmp_path, "pom.xml", "<project>\n  <dependencies>\n</project>\n"),
+        write(tmp_path, "junk.xml", "not xml at all"),
+        write(tmp_path, "utf7.xml", "<?xml version='1.0' encoding='UTF-7'?><project/>"),
+    ]
+    for path in others:
+        before = path.read_bytes()
+        assert main([*command, "--skip-unknown", str(path)]) == 0, path
+        assert path.read_bytes() == before
+    out = capsys.readouterr()
+    assert out.out == out.err == ""
+    for text in (
+        "<network>\n  <name>n</name>\n",
+        "<!DOCTYPE network><network><name>n</name></network>",
+        "<?xml version='1.0' encoding='UTF-7'?><network><name>n</name></network>",
+        "<domain type='kvm'><devices><interface type='user'></devices></domain>",
+    ):
+        broken = write(tmp_path, "net.xml", text)
+        assert main([*command, "--skip-unknown", str(broken)]) == 1, text
+        assert f"{broken}:" in "".join(capsys.readouterr())
+
+
+def test_validate_json_lists_files_it_could_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.xml"
+    bad = write(tmp_path, "bad.xml", BAD)
+    assert main(["validate", "--format", "json", str(missing), str(bad)]) == 2
+    found = json.loads(capsys.readouterr().out)
+    assert found[0] == {
+        "severity": "error",
+        "code": "E001",
+        "message": f"cannot read {missing}: No such file or directory",
+        "line": None,
+        "path": None,
+        "expected": [],
+        "file": str(missing),
+    }
+    assert [p["code"] for p in found[1:]] == ["E101", "E202"]
+
+
+def test_validate_jobs_are_capped_at_the_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [str(write(tmp_path, f"n{i}.xml", GOOD)) for i in range(70)]
+    forks = []
+    real_fork = os.fork
+
+    def counted() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert main(["validate", "--jobs", "100000", *files]) == 0
+    assert len(forks) == 1  # two processes: this one and one child
+    for bad in ("0", "-3", "many"):
+        assert main(["validate", "--jobs", bad, files[0]]) == 2
+        assert "--jobs: expected a number of processes from 1" in capsys.readouterr().err
 
 
 def test_fmt_rewrites_losslessly_and_checks(

@@ -107,7 +107,10 @@ def _pages() -> dict[str, tuple[list[type[Model]], str]]:
 REFERENCE_PAGES = ("network.md", "interface.md", "hostinterface.md", "validation.md")
 
 _SCHEMA_CODES = {
-    "E100": "the document cannot be read: malformed XML, a DTD, the wrong root element",
+    "E001": "the file cannot be read: missing, unreadable, not a regular file (a FIFO, a device,"
+    " a folder); listed only in `validate --format json` output, beside exit status 2",
+    "E100": "the document cannot be read: malformed XML, a DTD, an encoding other than UTF-8,"
+    " the wrong root element",
     "E101": "a value does not fit: not in the allowed set, out of range, wrong pattern",
     "E102": "a required attribute or element is missing",
     "E103": "an element appears more often than allowed",

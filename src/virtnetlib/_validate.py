@@ -36,9 +36,13 @@ from virtnetlib._xml import (
     parse_document,
     qname_text,
     read_source,
+    root_name,
 )
 
 __all__ = ["Kind", "Problem", "Severity", "check_files", "validate", "validate_known"]
+
+#: Root elements of the documents virtnetlib reads as libvirt's (hooks skip the rest).
+LIBVIRT_ROOTS = frozenset({"network", "interface", "domain"})
 
 Kind = Literal["network", "interface", "hostinterface", "domain"]
 """What a document is: a network, a domain interface, a host interface, a domain."""
@@ -332,6 +336,8 @@ def _start(
     try:
         root = parse_document(data)
     except ParseError as exc:
+        if known_only and kind is None and root_name(data) not in LIBVIRT_ROOTS:
+            return []  # other XML (an SVG with a DOCTYPE, a broken pom.xml): not ours
         return [
             Problem("error", "E100", issue.message, issue.line, issue.path) for issue in exc.issues
         ]

@@ -10,14 +10,14 @@ from __future__ import annotations
 import collections
 import os
 import re
-import stat
 import threading
-from typing import Any, BinaryIO
+from typing import Any
 from xml.parsers import expat
 
 from lxml import etree
 
 from virtnetlib._errors import Error, ParseError, UsageError, shortened
+from virtnetlib._files import read_regular
 
 __all__ = [
     "MAX_DOCUMENT_SIZE",
@@ -272,6 +272,41 @@ def _malformed(message: str, line: int | None) -> ParseError:
     return ParseError(f"malformed XML: {msg}", line=line or None)
 
 
+class _Found(Exception):  # noqa: N818 - a signal to stop expat at the first name
+    pass
+
+
+def root_name(source: str | bytes) -> str | None:
+    """The name of the root element, as far as a quick look can tell; or None.
+
+    For deciding whether a file is libvirt's before reading it (a hook that
+    skips other XML): the first start tag, or the name a DOCTYPE gives the
+    root. No DTD, entity or external file is read, nothing after the first
+    tag matters, so a malformed document still has the name it opens with.
+    """
+    data = source.encode("utf-8", "replace") if isinstance(source, str) else source
+    found: list[str] = []
+
+    def name(value: str, *_: object) -> None:
+        found.append(value)
+        raise _Found
+
+    # the encoding the document says first (UTF-16 included); then UTF-8,
+    # which libvirt assumes, for a declaration expat does not know (UTF-7)
+    for encoding in (None, "UTF-8"):
+        sniffer = expat.ParserCreate(encoding)
+        sniffer.StartElementHandler = name
+        sniffer.StartDoctypeDeclHandler = name
+        sniffer.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        try:
+            sniffer.Parse(data[:MAX_DOCUMENT_SIZE], True)
+        except _Found:
+            return found[0]
+        except (expat.ExpatError, ValueError):  # ValueError: an encoding expat refuses
+            continue
+    return None
+
+
 def _not_xml(text: str) -> str:
     """Why a str without any element is refused, with the likely mix-up named."""
     message = f"expected XML text, got {shortened(text)!r}"
@@ -284,37 +319,22 @@ def _not_xml(text: str) -> str:
 
 
 def read_source(source: str | bytes | os.PathLike[str]) -> tuple[str | bytes, str | None]:
-    """Return (xml, filename) for XML text, bytes, or a path."""
+    """Return (xml, filename) for XML text, bytes, or a path.
+
+    A path must name a regular file: a FIFO, a device or a folder is an
+    :class:`Error`, never a read that waits or does not end.
+    """
     if type(source) is bytes or type(source) is str:
         return source, None  # the common case, without an ABC check
     if isinstance(source, os.PathLike):
         name = os.fspath(source)
         try:
-            with open(name, "rb") as fh:
-                return _read_bounded(fh), name
+            return read_regular(name, MAX_DOCUMENT_SIZE), name
         except OSError as exc:
             raise Error(f"cannot read {name}: {exc.strerror or exc}") from exc
         except ValueError as exc:  # a NUL in the name
             raise Error(f"cannot read {name!r}: {exc}") from exc
     return source, None
-
-
-def _read_bounded(fh: BinaryIO) -> bytes:
-    """The file's bytes, at most one more than a document may have.
-
-    ``read(MAX_DOCUMENT_SIZE + 1)`` allocates that much before reading (64
-    MiB, three times the cost of reading a small file); a regular file's
-    size says how much to ask for. One more byte than that is asked, and
-    the rest read (bounded) only if the file grew meanwhile. Devices, pipes
-    and files whose size is unknown are read within the bound as before.
-    """
-    st = os.fstat(fh.fileno())
-    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_DOCUMENT_SIZE:
-        return fh.read(MAX_DOCUMENT_SIZE + 1)
-    data = fh.read(st.st_size + 1)
-    if len(data) > st.st_size:
-        data += fh.read(MAX_DOCUMENT_SIZE + 1 - len(data))
-    return data
 
 
 def qname_text(qname: str, nsmap: dict[Any, str] | None) -> str:

@@ -244,11 +244,21 @@ def _in_parallel(
     return results
 
 
+def _unreadable(name: str, failure: str) -> dict[str, Any]:
+    """A file that could not be validated, as JSON output lists it: a problem
+    of its own code (E001), so a tool reading only the JSON sees it."""
+    from virtnetlib._problem import Problem
+
+    return Problem("error", "E001", failure, file=name).as_dict()
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     disable = tuple(c.strip() for arg in args.disable or () for c in arg.split(",") if c.strip())
     names: list[str] = list(args.files)
     settings: _Settings = (args.schemas, disable, args.skip_unknown, args.domain_type)
-    workers = args.jobs or os.cpu_count() or 1
+    cores = os.cpu_count() or 1
+    # a worker per core at most: each is a whole process
+    workers = min(args.jobs or cores, cores)
     # forking a process that runs other threads (main() embedded in an
     # application) could leave a lock held in the child: validate in-process
     forkable = hasattr(os, "fork") and threading.active_count() == 1
@@ -257,14 +267,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         results = _validate_files(names, settings)
     problems: list[Problem] = []
+    unreadable: list[dict[str, Any]] = []
     status = EXIT_OK
-    for found, failure in results:
+    for name, (found, failure) in zip(names, results, strict=True):
         if failure:
             _err(failure)
             status = EXIT_USAGE
+            unreadable.append(_unreadable(name, failure))
         problems.extend(p for p in found if not (args.errors_only and p.severity != "error"))
     if args.format == "json":
-        _out(json.dumps([p.as_dict() for p in problems], indent=2))
+        _out(json.dumps([*unreadable, *(p.as_dict() for p in problems)], indent=2))
     else:
         for problem in problems:
             _out(str(problem))
@@ -279,8 +291,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_fmt(args: argparse.Namespace) -> int:
     from virtnetlib._domain import format_interfaces
     from virtnetlib._errors import Error, ParseError
+    from virtnetlib._files import replace_file
     from virtnetlib._parse import parse_element
-    from virtnetlib._xml import parse_document, read_source
+    from virtnetlib._validate import LIBVIRT_ROOTS
+    from virtnetlib._xml import parse_document, read_source, root_name
 
     status = EXIT_OK
     for name in args.files:
@@ -293,24 +307,29 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             continue
         try:
             root = parse_document(data)  # once: to choose, and to rewrite
-            if args.skip_unknown and root.tag not in ("network", "interface", "domain"):
+            if args.skip_unknown and root.tag not in LIBVIRT_ROOTS:
                 continue
             if root.tag == "domain":
                 new = format_interfaces(data, root)
             else:
                 new = parse_element(root, strict=False).to_xml()
         except ParseError as exc:
+            if args.skip_unknown and root_name(data) not in LIBVIRT_ROOTS:
+                continue  # other XML, even broken: not ours to judge
             _err(str(exc.with_source(name)))
             status = max(status, EXIT_PROBLEMS)
             continue
-        if new.encode() == data:
+        encoded = new.encode()
+        if encoded == data:
             continue
         if args.check:
             _out(f"{name}: would reformat")
             status = max(status, EXIT_PROBLEMS)
             continue
         try:
-            path.write_text(new, encoding="utf-8")
+            # a new file beside it, renamed over it: a full disk or a crash
+            # leaves the old one whole
+            replace_file(path, encoded)
         except OSError as exc:
             _err(f"{name}: cannot write: {exc.strerror or exc}")
             status = EXIT_USAGE
@@ -398,6 +417,16 @@ def _cmd_sriov(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes from 1, got {text!r}")
+    return value
+
+
 def _domain_type(text: str) -> str:
     if not text:
         raise argparse.ArgumentTypeError("expected a domain type such as kvm")
@@ -443,7 +472,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the <domain type=> lone interfaces go into: kvm or qemu adds the QEMU driver's "
         "checks (a domain file says its own)",
     )
-    val.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    val.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="worker processes, at most one per core (default: all cores)",
+    )
     _add_skip_unknown(val)
     val.set_defaults(func=_cmd_validate)
 
