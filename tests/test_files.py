@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from virtnetlib import _files
 from virtnetlib._files import NotRegularFile, read_regular, replace_file
 from virtnetlib.cli import main
 
@@ -145,7 +144,7 @@ def test_a_full_disk_leaves_the_original_whole(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr(_files.os, "write", full)
+    monkeypatch.setattr(os, "write", full)
     with pytest.raises(OSError, match="No space left"):
         replace_file(path, b"<network>\n" * 100)
     monkeypatch.undo()
