@@ -97,3 +97,25 @@ def test_passt_listens_on_exactly_the_mapped_host_ports(passt_netns: str, tmp_pa
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "65536"])
+@pytest.mark.parametrize("attribute", ["start", "end", "to"])
+def test_a_port_libvirt_refuses_is_refused(attribute: str, value: str) -> None:
+    """libvirt reads start, end and to as nonzero unsigned numbers
+    (virDomainNetPortForwardRangeParseXML); the schema caps them at 65535."""
+    others = {"start": "2022", "end": "2030", "to": "22"}
+    others[attribute] = value
+    attrs = " ".join(f"{k}='{v}'" for k, v in others.items())
+    doc = (
+        "<interface type='user'>\n  <backend type='passt'/>\n"
+        f"  <portForward proto='tcp'>\n    <range {attrs}/>\n  </portForward>\n</interface>\n"
+    )
+    with pytest.raises(virtnetlib.ParseError, match=f"@{attribute}: expected an integer from 1"):
+        virtnetlib.Interface.from_xml(doc)
+    found = [(p.code, p.line, p.path) for p in virtnetlib.validate(doc)]
+    # libvirt's schema allows -1 to 65535 (its PortNumber); its parser, not 0 or -1
+    code = "E101" if value == "65536" else "E260"
+    assert (code, 4, f"/interface/portForward/range/@{attribute}") in found
+    with pytest.raises(virtnetlib.UsageError):
+        virtnetlib.PortForwardRange(start=int(value) if attribute == "start" else 1, to=0)

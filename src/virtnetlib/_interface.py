@@ -135,6 +135,9 @@ DirectMode = Literal["vepa", "bridge", "private", "passthrough"]
 """macvtap mode of a ``type='direct'`` interface."""
 
 PORT_NUMBER = Int(-1, 65535)
+#: A passt port: libvirt reads start, end and to as unsigned and nonzero
+#: (virDomainNetPortForwardRangeParseXML); the schema caps them at 65535.
+FORWARDED_PORT = Int(1, 65535)
 POSITIVE = Int(1, 2**64 - 1)
 MAC = Mac()
 TABLE_MANAGER = Enum(["kernel", "libvirt"])
@@ -178,9 +181,9 @@ class PortForwardRange(Model):
 
     __xml_tag__ = "range"
 
-    start: int = attribute(conv=PORT_NUMBER, required=True)
-    end: int | None = attribute(conv=PORT_NUMBER)
-    to: int | None = attribute(conv=PORT_NUMBER)
+    start: int = attribute(conv=FORWARDED_PORT, required=True)
+    end: int | None = attribute(conv=FORWARDED_PORT)
+    to: int | None = attribute(conv=FORWARDED_PORT)
     exclude: bool | None = attribute(conv=YES_NO)
 
     def host_ports(self) -> range:
