@@ -79,15 +79,20 @@ def _still_failing(rng: etree.RelaxNG, work: Any, target_path: str) -> bool:
     )
 
 
-def explain(
+def explain(  # noqa: PLR0917 - the explanation's inputs, each needed
     rng: etree.RelaxNG,
     grammar: Grammar,
     original: Any,
     work: Any,
     hints: dict[Any, list[tuple[str | None, str]]],
+    origin_of: dict[Any, Any] | None = None,
 ) -> Iterator[SchemaFinding]:
-    """Every problem of ``original``, found by experiments on ``work`` (its copy)."""
-    return _Explanation(rng, grammar, original, work, hints).findings()
+    """Every problem of ``original``, found by experiments on ``work`` (its copy).
+
+    ``origin_of`` maps each element of ``work`` to the one of ``original`` it
+    copies, when ``work`` is not a whole copy (a document with long runs cut).
+    """
+    return _Explanation(rng, grammar, original, work, hints, origin_of).findings()
 
 
 #: What a step of the explanation decides: the next round, stop, or on to the next step.
@@ -121,13 +126,14 @@ class _Explanation:
     whose removal ends the failure; D. the element itself, where it stands.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - explain()'s inputs
         self,
         rng: etree.RelaxNG,
         grammar: Grammar,
         original: Any,
         work: Any,
         hints: dict[Any, list[tuple[str | None, str]]],
+        origin_of: dict[Any, Any] | None = None,
     ) -> None:
         self.rng, self.grammar, self.original, self.work, self.hints = (
             rng,
@@ -136,7 +142,9 @@ class _Explanation:
             work,
             hints,
         )
-        self.origin_of = dict(zip(work.iter(), original.iter(), strict=True))
+        self.origin_of = (
+            dict(zip(work.iter(), original.iter(), strict=True)) if origin_of is None else origin_of
+        )
         self.tree = work.getroottree()
         self.dropped: set[tuple[str, Any]] = set()  # (parent path, tag) already reported
         self.focus: Any = None  # the element to look at next, when not where libxml2 points

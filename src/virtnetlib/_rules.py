@@ -23,7 +23,7 @@ from virtnetlib._common import Bandwidth, PciAddress, Route, VirtualPort, Vlan
 from virtnetlib._errors import ParseError
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem, Severity
-from virtnetlib._types import IPAddress
+from virtnetlib._types import IPAddress, address_number
 from virtnetlib._xml import ElementsByPath, element_path
 
 if TYPE_CHECKING:
@@ -160,29 +160,131 @@ def _name(net: Network) -> Iterator[Finding]:
         yield E_NAME.code, f"invalid character '/' in network name {net.name!r}", "name", None
 
 
-def _unusable_host_address(address: Any, own: Any, subnet: Any) -> str | None:
-    """Why a guest cannot use ``address`` as its static DHCP address, if it cannot."""
-    if address is None:
-        return None
-    if address == own:
-        return f"{address} is this network's own address; dnsmasq never hands it out"
-    if subnet is None or address.version != 4 or subnet.prefixlen > 30 or address not in subnet:
-        return None  # /31 and /32 have no network or broadcast address (RFC 3021)
-    for what, special in (
-        ("network", subnet.network_address),
-        ("broadcast", subnet.broadcast_address),
-    ):
-        if address == special:
-            return (
-                f"{address} is the {what} address of {subnet}; dnsmasq hands it out, "
-                "but a guest cannot use it as its own"
+def _hosts(  # noqa: PLR0917 - the <ip>'s facts the checks need, computed once
+    hosts: list[Any],
+    own: Any,
+    subnet: Any,
+    where: str,
+    reserved: dict[tuple[int, int], str],
+    by_mac: dict[str, Any],
+) -> Iterator[Finding]:
+    """The checks of each static DHCP host of one ``<ip>``, in libvirt's order.
+
+    A network may hold a million hosts: the addresses are compared as
+    numbers, and a host's path is made only for a finding.
+    """
+    v6 = own.version == 6
+    version = own.version
+    own_n = address_number(own)
+    inside = special = None
+    if subnet is not None:
+        low = address_number(subnet.network_address)
+        high = address_number(subnet.broadcast_address)
+        inside = (subnet.version, low, high)
+        if version == 4 and subnet.prefixlen <= 30:  # /31 and /32 have none (RFC 3021)
+            special = {low: ("network", subnet), high: ("broadcast", subnet)}
+    many = len(hosts) > 1
+
+    def path(j: int) -> str:
+        return f"{where}/host[{j + 1}]" if many else f"{where}/host"
+
+    for j, host in enumerate(hosts):
+        address, mac = host.ip, host.mac
+        if address is None:
+            yield E_HOST_IP.code, "static host has no ip", path(j), None
+        if not v6 and mac is None and host.name is None:
+            yield E_HOST_ID.code, "IPv4 static host needs a mac or a name", path(j), None
+        if v6 and mac is not None:
+            yield (
+                E_HOST_V6_MAC.code,
+                (
+                    f"MAC address {mac} is not allowed in an IPv6 "
+                    "static host (use id= with a DUID, or name=)"
+                ),
+                path(j),
+                "mac",
             )
-    return None
+        key = None
+        if address is not None:
+            n = address_number(address)
+            key = (address.version, n)
+            if (
+                inside is not None
+                and address.version == inside[0]
+                and not inside[1] <= n <= inside[2]
+            ):
+                yield (
+                    W_HOST_OUTSIDE.code,
+                    (
+                        f"host address {address} is outside {subnet}; libvirt accepts it "
+                        "but dnsmasq will never hand it out"
+                    ),
+                    path(j),
+                    "ip",
+                )
+            if n == own_n and address.version == version:
+                yield (
+                    W_HOST_UNUSABLE.code,
+                    f"{address} is this network's own address; dnsmasq never hands it out",
+                    path(j),
+                    "ip",
+                )
+            elif special is not None and address.version == 4 and n in special:
+                what, net = special[n]
+                yield (
+                    W_HOST_UNUSABLE.code,
+                    (
+                        f"{address} is the {what} address of {net}; dnsmasq hands it out, "
+                        "but a guest cannot use it as its own"
+                    ),
+                    path(j),
+                    "ip",
+                )
+            first = reserved.get(key)
+            if first is not None:
+                yield (
+                    W_HOST_DUP_IP.code,
+                    (
+                        f"{address} is already reserved for {first}; dnsmasq ignores this "
+                        "host ('duplicate dhcp-host IP address'), so it never gets it"
+                    ),
+                    path(j),
+                    "ip",
+                )
+            else:
+                reserved[key] = mac or host.id or host.name or "another host"
+        if mac is not None:
+            if address is not None:
+                earlier = by_mac.setdefault(mac.lower(), address)
+                if earlier is not address and earlier != address:
+                    yield (
+                        W_MAC_TWICE.code,
+                        (
+                            f"{mac} already has static address {earlier}; dnsmasq "
+                            f"gives a MAC one address, so {earlier} or {address} is never "
+                            "handed out"
+                        ),
+                        path(j),
+                        "mac",
+                    )
+            if int(mac[:2], 16) & 1:
+                yield E_MULTICAST.code, f"{mac} is a multicast MAC address", path(j), "mac"
+        name = host.name
+        if name is not None and not (name[:1].isascii() and name[:1].isalnum()):
+            yield (
+                E_HOST_NAME.code,
+                f"host name {name!r} does not start with a letter or a digit",
+                path(j),
+                "name",
+            )
+        if host.lease is not None:
+            yield from _lease(host.lease, f"{path(j)}/lease")
 
 
 @network_check
 def _ips(net: Network) -> Iterator[Finding]:
-    reserved: dict[Any, str] = {}  # static address -> the host it is for (one dnsmasq hostsfile)
+    # static address (version, number) -> the host it is for (one dnsmasq hostsfile)
+    reserved: dict[tuple[int, int], str] = {}
     by_mac: dict[str, Any] = {}  # MAC -> its first static address
     for i, ip in enumerate(net.ips):
         where = _idx(net.ips, i, "ip")
@@ -261,76 +363,7 @@ def _ips(net: Network) -> Iterator[Finding]:
                         rpath,
                         "end",
                     )
-        for j, host in enumerate(ip.dhcp.hosts):
-            hpath = f"{where}/dhcp/{_idx(ip.dhcp.hosts, j, 'host')}"
-            if host.ip is None:
-                yield E_HOST_IP.code, "static host has no ip", hpath, None
-            if not v6 and host.mac is None and host.name is None:
-                yield E_HOST_ID.code, "IPv4 static host needs a mac or a name", hpath, None
-            if v6 and host.mac is not None:
-                yield (
-                    E_HOST_V6_MAC.code,
-                    (
-                        f"MAC address {host.mac} is not allowed in an IPv6 "
-                        "static host (use id= with a DUID, or name=)"
-                    ),
-                    hpath,
-                    "mac",
-                )
-            if (
-                host.ip is not None
-                and subnet is not None
-                and host.ip.version == subnet.version
-                and host.ip not in subnet
-            ):
-                yield (
-                    W_HOST_OUTSIDE.code,
-                    (
-                        f"host address {host.ip} is outside {subnet}; libvirt accepts it but "
-                        "dnsmasq will never hand it out"
-                    ),
-                    hpath,
-                    "ip",
-                )
-            if unusable := _unusable_host_address(host.ip, ip.address, subnet):
-                yield W_HOST_UNUSABLE.code, unusable, hpath, "ip"
-            first = reserved.get(host.ip) if host.ip is not None else None
-            if first is not None:
-                yield (
-                    W_HOST_DUP_IP.code,
-                    (
-                        f"{host.ip} is already reserved for {first}; dnsmasq ignores this "
-                        "host ('duplicate dhcp-host IP address'), so it never gets it"
-                    ),
-                    hpath,
-                    "ip",
-                )
-            elif host.ip is not None:
-                reserved[host.ip] = host.mac or host.id or host.name or "another host"
-            if host.mac is not None and host.ip is not None:
-                earlier = by_mac.setdefault(host.mac.lower(), host.ip)
-                if earlier != host.ip:
-                    yield (
-                        W_MAC_TWICE.code,
-                        (
-                            f"{host.mac} already has static address {earlier}; dnsmasq "
-                            f"gives a MAC one address, so {earlier} or {host.ip} is never "
-                            "handed out"
-                        ),
-                        hpath,
-                        "mac",
-                    )
-            if host.mac is not None and _multicast(host.mac):
-                yield E_MULTICAST.code, f"{host.mac} is a multicast MAC address", hpath, "mac"
-            if host.name is not None and not (host.name[:1].isascii() and host.name[:1].isalnum()):
-                yield (
-                    E_HOST_NAME.code,
-                    f"host name {host.name!r} does not start with a letter or a digit",
-                    hpath,
-                    "name",
-                )
-            if host.lease is not None:
-                yield from _lease(host.lease, f"{hpath}/lease")
+        yield from _hosts(ip.dhcp.hosts, ip.address, subnet, f"{where}/dhcp", reserved, by_mac)
         bootp = ip.dhcp.bootp
         if bootp is not None and bootp.server is not None and not _is_ip(bootp.server):
             yield (

@@ -11,12 +11,14 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from virtnetlib._bulk import BulkRules, Run, origins, pruned
 from virtnetlib._errors import Error
 from virtnetlib._explain import SchemaFinding, explain
 from virtnetlib._grammar import RNG, Grammar, attribute_name, element_name
@@ -56,10 +58,13 @@ class _Shortcut:
         #: element name → [(attribute, patterns its value must match)]
         self.positions: dict[str, list[tuple[str, list[re.Pattern[str]]]]] = {}
         self.rng: etree.RelaxNG | None = None
+        #: the copy of the grammar with the patterns relaxed (None: nothing to relax)
+        self.relaxed: Any | None = None
         work = copy.deepcopy(grammar)
         self._analyse(work.getroot())
         if self.positions:
             self.rng = etree.RelaxNG(work)
+            self.relaxed = work
 
     def _analyse(self, root: Any) -> None:
         defines = {d.get("name"): d for d in root.iter(f"{RNG}define")}
@@ -138,6 +143,10 @@ class _Shortcut:
         """True: the original grammar accepts ``doc``. False: ask the original grammar."""
         if self.rng is None or not self.rng.validate(doc):
             return False
+        return self.patterns_hold(doc)
+
+    def patterns_hold(self, doc: Any) -> bool:
+        """Whether every value the relaxed grammar no longer checks matches its pattern."""
         positions = self.positions
         for el in doc.iter(*positions):
             for attribute, patterns in positions[el.tag]:
@@ -180,86 +189,229 @@ def _attribute_types(
         stack.extend(node)
 
 
+class _Compiled:
+    """One kind's grammar, compiled for one thread: the grammar's document,
+    libxml2's RelaxNG, the shortcut, the bulk rules, the grammar's facts."""
+
+    __slots__ = ("bulk", "grammar", "rng", "shortcut", "tree")
+
+    def __init__(self, tree: Any) -> None:
+        self.tree = tree
+        self.rng = etree.RelaxNG(tree)
+        self.shortcut = _Shortcut(tree)
+        self.bulk = BulkRules(tree, self.shortcut.relaxed)
+        self.grammar = Grammar(tree.getroot())
+
+    def valid(self, doc: Any) -> bool:
+        return self.shortcut.accepts(doc) or bool(self.rng.validate(doc))
+
+
+#: Documents at least this large (bytes) are looked through for long runs
+#: (see virtnetlib._bulk); smaller ones cannot hold a run that costs much.
+BULK_FROM = 32 * 1024
+
+
 class SchemaSet:
     """Grammars for networks, domain interfaces and host interfaces.
 
     Each kind is loaded and compiled on first use, so checking networks
-    never pays for the domain interface grammar.
+    never pays for the domain interface grammar. Compiled grammars belong
+    to one thread: libxml2's RelaxNG keeps an error log per object, and two
+    threads validating with one object read each other's errors (wrong
+    verdicts and explanations).
     """
 
     def __init__(self, loaders: dict[str, Callable[[], Any]], origin: str) -> None:
         self.origin = origin
         self._loaders = loaders
-        self._compiled: dict[str, tuple[Any, etree.RelaxNG, _Shortcut]] = {}
-        self._facts: dict[str, Grammar] = {}
+        self._local = threading.local()
 
-    def _load(self, kind: str) -> tuple[Any, etree.RelaxNG, _Shortcut]:
-        found = self._compiled.get(kind)
+    def _load(self, kind: str) -> _Compiled:
+        compiled: dict[str, _Compiled] | None = getattr(self._local, "compiled", None)
+        if compiled is None:
+            compiled = self._local.compiled = {}
+        found = compiled.get(kind)
         if found is None:
             try:
-                grammar = self._loaders[kind]()
-                found = (grammar, etree.RelaxNG(grammar), _Shortcut(grammar))
+                found = _Compiled(self._loaders[kind]())
             except (OSError, etree.LxmlError, ValueError) as exc:
                 raise Error(f"cannot load the {kind} schema from {self.origin}: {exc}") from exc
-            self._compiled[kind] = found
+            compiled[kind] = found
         return found
 
-    def _valid(self, kind: str, doc: Any) -> bool:
-        _, rng, shortcut = self._load(kind)
-        return shortcut.accepts(doc) or bool(rng.validate(doc))
-
     def rng(self, kind: str) -> etree.RelaxNG:
-        """The compiled grammar for ``kind`` (network, interface, hostinterface)."""
-        return self._load(kind)[1]
+        """The compiled grammar for ``kind`` (network, interface, hostinterface), this thread's."""
+        return self._load(kind).rng
 
     def grammar(self, kind: str) -> Grammar:
-        if kind not in self._facts:
-            self._facts[kind] = Grammar(self._load(kind)[0].getroot())
-        return self._facts[kind]
+        return self._load(kind).grammar
 
-    def accepts(self, kind: str, element: Any) -> bool:
-        """The grammar's verdict alone."""
-        return self._valid(kind, _standalone(element))
+    def accepts(self, kind: str, element: Any, size: int | None = None) -> bool:
+        """The grammar's verdict alone (``size``: the document's bytes, when known)."""
+        compiled = self._load(kind)
+        runs = _runs(compiled, element, size)
+        if not runs:
+            return compiled.valid(_standalone(element))
+        return compiled.valid(pruned(element, runs)) and all(
+            _members_valid(compiled, run) for run in runs
+        )
 
     def check(
         self,
         kind: str,
         element: Any,
         hints: Callable[[], dict[Any, list[tuple[str | None, str]]]] | None = None,
+        size: int | None = None,
     ) -> list[SchemaFinding]:
         """Every schema problem of ``element`` (standalone or inside a bigger document).
 
         ``hints`` gives, only when the element fails, what the typed models
         found, keyed by element, as ``(attribute, message)`` pairs; they
         explain failures that removing things cannot (a required attribute
-        with a bad value).
+        with a bad value). ``size`` is the document's length in bytes, when
+        known: a small document is not looked through for long runs.
         """
-        rng = self.rng(kind)
-        if self._valid(kind, _standalone(element)):
-            return []
-        work = copy.deepcopy(element)  # the explanation edits a copy
-        work.tail = None
-        found: list[SchemaFinding] = []
-        said: set[tuple[int | str, str]] = set()
-        for finding in explain(rng, self.grammar(kind), element, work, hints() if hints else {}):
-            # an attribute's problem is said once, though its element is met
-            # again; a repetition once, though the grammar and the models
-            # each point at a different one of the twins
-            el = finding.element
-            key: tuple[int | str, str]
-            if finding.attribute is not None:
-                key = (id(el), finding.attribute)
-            elif finding.code == "E103" and el.getparent() is not None:
-                key = (element_path(el.getparent()), f"<{el.tag}>")
-            else:
-                found.append(finding)
-                continue
-            if key not in said:
-                said.add(key)
-                found.append(finding)
+        compiled = self._load(kind)
+        runs = _runs(compiled, element, size)
+        if runs:
+            found = _check_runs(compiled, element, runs, hints)
+            if found is None:
+                return []
+        else:
+            if compiled.valid(_standalone(element)):
+                return []
+            work = copy.deepcopy(element)  # the explanation edits a copy
+            work.tail = None
+            found = _said_once(
+                explain(compiled.rng, compiled.grammar, element, work, hints() if hints else {})
+            )
         if not found:  # the grammar refuses it: never say nothing
             found.append(SchemaFinding(element, None, "does not match the schema"))
         return found
+
+
+def _said_once(findings: Iterable[SchemaFinding]) -> list[SchemaFinding]:
+    """An attribute's problem once, though its element is met again; a
+    repetition once, though the grammar and the models each point at a
+    different one of the twins."""
+    found: list[SchemaFinding] = []
+    said: set[tuple[int | str, str]] = set()
+    for finding in findings:
+        el = finding.element
+        key: tuple[int | str, str]
+        if finding.attribute is not None:
+            key = (id(el), finding.attribute)
+        elif finding.code == "E103" and el.getparent() is not None:
+            key = (element_path(el.getparent()), f"<{el.tag}>")
+        else:
+            found.append(finding)
+            continue
+        if key not in said:
+            said.add(key)
+            found.append(finding)
+    return found
+
+
+def _runs(compiled: _Compiled, element: Any, size: int | None) -> list[Run]:
+    if size is not None and size < BULK_FROM:
+        return []
+    return compiled.bulk.runs(element)
+
+
+def _members_valid(compiled: _Compiled, run: Run) -> bool:
+    return compiled.bulk.members_valid(run, compiled.shortcut.patterns_hold)
+
+
+def _batch_valid(compiled: _Compiled, run: Run, members: list[Any]) -> bool:
+    return compiled.bulk.batch_valid(run, members, compiled.shortcut.patterns_hold)
+
+
+#: Batches of a long run explained at most; past them the findings say there is more.
+_EXPLAINED_BATCHES = 16
+
+
+def _check_runs(
+    compiled: _Compiled,
+    element: Any,
+    runs: list[Run],
+    hints: Callable[[], dict[Any, list[tuple[str | None, str]]]] | None,
+) -> list[SchemaFinding] | None:
+    """The problems of a document with long runs (None: it has none), checked as
+    virtnetlib._bulk says.
+
+    The base (each run cut to its first member) is explained as any document
+    is; a batch of members the grammar refuses is explained in the base's
+    context (repaired by its own explanation), and only what is found inside
+    the batch is kept from that.
+    """
+    base = pruned(element, runs)
+    base_valid = compiled.valid(base)
+    failing = [run for run in runs if not _members_valid(compiled, run)]
+    if base_valid and not failing:
+        return None
+    # which members fail: the failing runs again, a batch at a time
+    bad = [
+        (run, members)
+        for run in failing
+        for members in compiled.bulk.batches(run)
+        if not _batch_valid(compiled, run, members)
+    ]
+    origin_of = origins(base, element, runs)
+    given = hints() if hints else {}
+    found: list[SchemaFinding] = []
+    if not base_valid:
+        found.extend(explain(compiled.rng, compiled.grammar, element, base, given, origin_of))
+    copy_of = {original: copied for copied, original in origin_of.items()}
+    for n, (run, members) in enumerate(bad):
+        if n == _EXPLAINED_BATCHES:
+            found.append(
+                SchemaFinding(
+                    run.parent,
+                    None,
+                    f"more schema problems among the <{run.members[0].tag}> elements than shown"
+                    " here; fix these and validate again",
+                    truncated=True,
+                )
+            )
+            break
+        found.extend(
+            _explain_batch(compiled, element, base, origin_of, copy_of, run, members, given)
+        )
+    return _said_once(found)
+
+
+def _explain_batch(  # noqa: PLR0917 - the parts of one explanation, each needed
+    compiled: _Compiled,
+    element: Any,
+    base: Any,
+    origin_of: dict[Any, Any],
+    copy_of: dict[Any, Any],
+    run: Run,
+    members: list[Any],
+    given: dict[Any, list[tuple[str | None, str]]],
+) -> Iterator[SchemaFinding]:
+    parent, first = copy_of.get(run.parent), copy_of.get(run.members[0])
+    if parent is None or parent.getroottree().getroot() is not base:
+        return  # the base's explanation removed where the run was
+    copies = []
+    for member in members:
+        copied = copy.deepcopy(member)
+        copied.tail = None
+        copies.append(copied)
+        origin_of.update(zip(copied.iter(), member.iter(), strict=True))
+    at = parent.index(first) + 1 if first is not None and first.getparent() is parent else 0
+    parent[at:at] = copies
+    inside = {el for member in members for el in member.iter()}
+    try:
+        for finding in explain(compiled.rng, compiled.grammar, element, base, given, origin_of):
+            if finding.element in inside:
+                yield finding
+    finally:
+        for copied in copies:
+            if copied.getparent() is not None:
+                copied.getparent().remove(copied)
+            for el in copied.iter():
+                origin_of.pop(el, None)
 
 
 def _standalone(element: Any) -> Any:

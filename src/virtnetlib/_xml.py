@@ -8,6 +8,7 @@ not a file read or a hang.
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 import re
 import threading
@@ -410,6 +411,17 @@ def element_at(root: Any, path: str) -> Any:
     el = None
     level = [(qname_text(root.tag, root.nsmap), root)]
     for step in steps:
+        if el is not None and None not in el.nsmap:
+            # no default namespace here: a plain name is the tag itself, and
+            # lxml finds the n-th child of that tag without a look at the rest
+            name, _, index = step.partition("[")
+            if _PLAIN_NAME(name):
+                n = int(index[:-1]) if index else 1
+                el = next(itertools.islice(el.iterchildren(name), n - 1, None), None)
+                if el is None:
+                    return None
+                continue
+            level = child_steps(el)
         here = dict(level)
         el = here.get(step)
         if el is None and step.endswith("[1]"):
@@ -418,8 +430,11 @@ def element_at(root: Any, path: str) -> Any:
             el = here.get(step + "[1]")  # the first of several
         if el is None:
             return None
-        level = child_steps(el)
+        level = []
     return el
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][\w.-]*\Z").match
 
 
 def paths_under(el: Any) -> dict[str, Any]:
