@@ -328,3 +328,24 @@ def test_a_str_that_looks_like_a_file_name_gets_a_hint_without_a_lookup(
     with pytest.raises(ParseError) as info:
         virtnetlib.parse("default")
     assert "pathlib" not in str(info.value)
+
+
+def test_an_element_with_too_many_attributes_is_refused_at_once() -> None:
+    """lxml reads attributes in time quadratic in their number: past the limit
+    the document is refused, named where, before anything reads them."""
+    from virtnetlib._xml import MAX_ATTRIBUTES
+
+    def doc(count: int) -> str:
+        attributes = " ".join(f"a{i}='x'" for i in range(count))
+        return f"<network>\n  <name>n</name>\n  <bridge {attributes}/>\n</network>\n"
+
+    assert len(virtnetlib.unmodeled(Network.from_xml(doc(MAX_ATTRIBUTES)))) == MAX_ATTRIBUTES
+    with pytest.raises(ParseError, match=r"<bridge> has 257 attributes, more than the limit") as e:
+        Network.from_xml(doc(MAX_ATTRIBUTES + 1))
+    assert (e.value.line, e.value.path) == (3, "/network/bridge")
+    # many attributes spread over many elements are fine
+    many = "".join(
+        f"<route address='198.51.100.{i % 250}' prefix='32' gateway='198.51.100.1'/>"
+        for i in range(300)
+    )
+    assert len(Network.from_xml(f"<network><name>n</name>{many}</network>").routes) == 300

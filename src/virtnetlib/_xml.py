@@ -35,6 +35,10 @@ __all__ = [
 #: Largest document accepted, in bytes. A libvirt network with 10,000 DHCP
 #: hosts is about 1 MiB; 64 MiB leaves room without inviting exhaustion.
 MAX_DOCUMENT_SIZE = 64 * 1024 * 1024
+#: Most attributes one element may have. libvirt's elements have at most a
+#: few dozen; lxml reads an element's attributes in time quadratic in their
+#: number (32,000 took 12 s), so an element with more is refused.
+MAX_ATTRIBUTES = 256
 
 _local = threading.local()
 _XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")  # not <?xml-stylesheet ...?>
@@ -214,9 +218,26 @@ def parse_document(
         # libxml2 records every DOCTYPE it read, whatever the bytes spelled
         # (UTF-7's "+ADw-!DOCTYPE" was one); none was loaded (see _parser)
         raise ParseError(_DOCTYPE_REFUSED, line=1)
+    if data.count(b"=") > MAX_ATTRIBUTES:
+        # enough attributes in all that one element may have too many: look
+        # (every attribute has an "=", so most documents need no look)
+        _check_attribute_counts(root)
     # Without a DTD no entity can be declared, and libxml2 refuses undeclared
     # ones as malformed, so no entity reference can reach the models.
     return root
+
+
+def _check_attribute_counts(root: etree._Element) -> None:
+    for el in root.iter(etree.Element):
+        count = len(el.attrib)
+        if count > MAX_ATTRIBUTES:
+            name = qname_text(str(el.tag), el.nsmap)
+            raise ParseError(
+                f"<{name}> has {count} attributes, more than the limit of {MAX_ATTRIBUTES}"
+                " (no libvirt element has more than a few dozen)",
+                line=el.sourceline,
+                path=element_path(el),
+            )
 
 
 def _recovered(data: bytes) -> etree._Element:
