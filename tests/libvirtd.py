@@ -124,9 +124,10 @@ def system(libvirtd: str) -> Iterator[Any]:
                     dom.undefine()
         for net in raw.listAllNetworks(0):
             if net.name().startswith(PREFIX):
+                persistent = net.isPersistent()  # a transient one is gone once stopped
                 if net.isActive():
                     net.destroy()
-                if net.isPersistent():
+                if persistent:
                     net.undefine()
         conn.close()
 

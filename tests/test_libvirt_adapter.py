@@ -65,6 +65,12 @@ def test_a_uri_may_be_given_positionally(tmp_path: Any) -> None:
         Connection("test:///default\x00")
 
 
+def _update(conn: Connection, **options: Any) -> None:
+    conn.apply_network(isolated())
+    host = vnl.DhcpHost(mac="52:54:00:00:01:01", ip=ADDR("198.51.100.50"))
+    conn.update_network("vnl-iso", host, **options)
+
+
 @pytest.mark.parametrize(
     ("call", "words"),
     [
@@ -76,6 +82,11 @@ def test_a_uri_may_be_given_positionally(tmp_path: Any) -> None:
         (lambda c: c.attach_interface("test", "<interface/>"), "expected an Interface"),
         (lambda c: c.update_interface("test", None), "expected an Interface"),
         (lambda c: c.domain_interfaces(5), r"expected a name or a libvirt\.virDomain"),
+        (lambda c: _update(c, parent_index="x"), r"parent_index: expected an int from -1"),
+        (lambda c: _update(c, parent_index=2**40), r"to 2147483647, got 1099511627776"),
+        (lambda c: _update(c, parent_index=True), r"parent_index: expected an int"),
+        (lambda c: _update(c, parent_index=-2), r"parent_index: expected an int"),
+        (lambda c: _update(c, command=["add"]), r"command must be one of"),
     ],
 )
 def test_wrong_arguments_are_usage_errors(conn: Connection, call: Any, words: str) -> None:

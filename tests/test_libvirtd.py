@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import shutil
@@ -326,18 +327,25 @@ def test_apply_is_idempotent_and_restarts_on_request(system: Any) -> None:
     assert live.domain == vnl.Domain(name="lab2.example")
 
 
-@pytest.fixture
-def address_in_use() -> Iterator[str]:
-    """A veth pair in the host namespace holding 198.51.100.161/27, so that a
-    network with that address cannot start."""
+@contextlib.contextmanager
+def _occupied(address: str = "198.51.100.161/27") -> Iterator[str]:
+    """A veth pair in the host namespace holding ``address``, so that a network
+    on that subnet cannot start (libvirt finds the route taken)."""
     name = f"vnlx{os.getpid() % 100000}"
     run("ip", "link", "add", name, "type", "veth", "peer", "name", f"{name}p")
     try:
-        run("ip", "addr", "add", "198.51.100.161/27", "dev", name)
+        run("ip", "addr", "add", address, "dev", name)
         run("ip", "link", "set", name, "up")
         yield name
     finally:
         run("ip", "link", "delete", name, check=False)
+
+
+@pytest.fixture
+def address_in_use() -> Iterator[str]:
+    """198.51.100.161/27 held by a veth pair: a network with that address cannot start."""
+    with _occupied() as name:
+        yield name
 
 
 def test_apply_rolls_back_a_failed_start(system: Any, address_in_use: str) -> None:
@@ -355,6 +363,41 @@ def test_apply_rolls_back_a_failed_start(system: Any, address_in_use: str) -> No
     with pytest.raises(LibvirtError, match="previous definition was restored"):
         system.apply_network(net)
     assert system.network(net.name).network.ips == good.ips
+
+
+def test_a_transient_network_stays_transient_when_its_change_fails(system: Any) -> None:
+    """Redefining makes a transient network persistent; when the change cannot
+    start, the network is transient again and runs as before."""
+    from virtnetlib.libvirt import LibvirtError
+
+    before = network(unique("tr"), "198.51.100.192/27")
+    system.raw.networkCreateXML(before.to_xml())  # transient, running
+    with _occupied():
+        broken = attrs.evolve(
+            before, ips=network(before.name, "198.51.100.160/27").ips, bridge=before.bridge
+        )
+        with pytest.raises(LibvirtError, match="previous transient network was restored"):
+            system.apply_network(broken, restart=True)
+    state = system.network(before.name)
+    assert (state.active, state.persistent) == (True, False)
+    assert state.network.ips == before.ips
+
+
+def test_a_failed_restore_reports_both_failures(system: Any) -> None:
+    """The start fails, and so does restarting the previous definition: the
+    error names both, not only the restore."""
+    from virtnetlib.libvirt import LibvirtError
+
+    net = network(unique("rb"), "198.51.100.160/27")
+    system.apply_network(net)  # running, before the subnet is taken
+    changed = attrs.evolve(net, domain=vnl.Domain(name="lab.example"))
+    with _occupied(), pytest.raises(LibvirtError) as info:
+        system.apply_network(changed, restart=True)
+    text = str(info.value)
+    assert info.value.operation == "start network"
+    assert "restoring the previous state failed too" in text
+    assert "restart previous network" in text
+    assert system.network(net.name).network.domain is None  # the definition is back
 
 
 def test_the_qemu_driver_refuses_a_pci_address_used_twice(system: Any) -> None:

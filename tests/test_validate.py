@@ -1453,3 +1453,16 @@ def test_qemu_driver_findings_name_the_element() -> None:
         "/domain/devices/interface/driver/@rx_queue_size",
     )
     assert "rx_queue_size 300 is not a power of two" in problem.message
+
+
+def test_disable_takes_none_or_codes_and_refuses_the_rest() -> None:
+    doc = "<network><name>n</name><forward mode='route'/></network>"
+    everything = [p.code for p in virtnetlib.validate(doc)]
+    assert [p.code for p in virtnetlib.validate(doc, disable=None)] == everything
+    assert [p.code for p in virtnetlib.validate(doc, disable=["E215"])] == ["W306"]
+    with pytest.raises(
+        virtnetlib.UsageError, match=r"disable: expected a list of names, got the str"
+    ):
+        virtnetlib.validate(doc, disable="E215")
+    with pytest.raises(virtnetlib.UsageError, match=r"disable: expected a list of names, got int"):
+        virtnetlib.validate(doc, disable=5)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import attrs
 
 from virtnetlib._binding import Model, parse_root_kept, unmodeled
-from virtnetlib._errors import Error, ParseError, UsageError, expect_path
+from virtnetlib._errors import Error, ParseError, UsageError, expect_names, expect_path
 from virtnetlib._explain import SchemaFinding, finding_path
 from virtnetlib._modellist import ModelList
 from virtnetlib._parse import interface_kind
@@ -160,7 +160,7 @@ def validate(
     *,
     kind: Kind | None = None,
     schemas: str | os.PathLike[str] | None = None,
-    disable: Iterable[str] = (),
+    disable: Iterable[str] | None = (),
     domain_type: str | None = None,
 ) -> list[Problem]:
     """Check a document as libvirt would, before libvirt does.
@@ -181,7 +181,7 @@ def validate_known(
     path: str | os.PathLike[str],
     *,
     schemas: str | os.PathLike[str] | None = None,
-    disable: Iterable[str] = (),
+    disable: Iterable[str] | None = (),
     domain_type: str | None = None,
 ) -> list[Problem]:
     """:func:`validate` for a file that may be any XML (a pre-commit hook's input).
@@ -198,7 +198,7 @@ def _checked(
     source: str | bytes | os.PathLike[str] | Model,
     kind: str | None,
     schemas: str | os.PathLike[str] | None,
-    disable: Iterable[str],
+    disable: Iterable[str] | None,
     *,
     known_only: bool,
     domain_type: str | None = None,
@@ -220,7 +220,7 @@ def check_files(
     paths: Sequence[str | os.PathLike[str]],
     *,
     schemas: str | os.PathLike[str] | None = None,
-    disable: Iterable[str] = (),
+    disable: Iterable[str] | None = (),
     known_only: bool = False,
     domain_type: str | None = None,
 ) -> list[list[Problem] | Error]:
@@ -280,9 +280,17 @@ def _read(source: str | bytes | os.PathLike[str] | Model) -> tuple[str | bytes, 
     return read_source(source)
 
 
-def _reported(found: list[Problem], disable: Iterable[str], filename: str | None) -> list[Problem]:
+def _disabled(disable: Any) -> set[str]:
+    """The codes to leave out: None or an iterable of codes (a lone str is refused,
+    not read letter by letter)."""
+    return set() if disable is None else set(expect_names(disable, "disable"))
+
+
+def _reported(
+    found: list[Problem], disable: Iterable[str] | None, filename: str | None
+) -> list[Problem]:
     """Problems as validate() returns them: without disabled codes, by line, with the file."""
-    skip = set(disable)
+    skip = _disabled(disable)
     problems = [p for p in found if p.code not in skip]
     problems.sort(key=lambda p: (p.line or 0, p.severity != "error", p.code))
     if filename:

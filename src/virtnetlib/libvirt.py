@@ -82,6 +82,10 @@ _SECTIONS: dict[type[Model], int] = {
 }
 
 
+#: libvirt takes a parent index as a C int
+_C_INT_MAX = 2**31 - 1
+
+
 class LibvirtError(Error):
     """A libvirt call failed; libvirt's own code and message are kept.
 
@@ -173,35 +177,34 @@ def _inactive_xml(obj: Any, name: str) -> str:
 
 # ---------------------------------------------------------------- canonical form
 
-_scratch_lock = threading.Lock()
-_scratch: Any = None
+_scratch = threading.local()
 
 
 def _scratch_conn() -> Any:
-    """An embedded test-driver connection, to let libvirt's parser fill in defaults."""
-    global _scratch  # noqa: PLW0603 - one scratch driver per process
-    with _scratch_lock:
-        if _scratch is None:
-            fd, path = tempfile.mkstemp(prefix="virtnetlib-node-", suffix=".xml")
-            with os.fdopen(fd, "w") as fh:
-                fh.write("<node/>\n")
-            try:
-                _scratch = _lv.open(f"test://{path}")
-            finally:
-                os.unlink(path)
-        return _scratch
+    """This thread's embedded test-driver connection, where libvirt's parser
+    fills in defaults. One per thread: a definition made there to be read
+    back must not meet another thread's of the same name."""
+    conn = getattr(_scratch, "conn", None)
+    if conn is None:
+        fd, path = tempfile.mkstemp(prefix="virtnetlib-node-", suffix=".xml")
+        with os.fdopen(fd, "w") as fh:
+            fh.write("<node/>\n")
+        try:
+            conn = _scratch.conn = _wrap(
+                "open libvirt's test driver", path, _lv.open, f"test://{path}"
+            )
+        finally:
+            os.unlink(path)
+    return conn
 
 
 def _canonical(net: Network) -> Network:
     """``net`` as libvirt's network parser would store it (defaults filled in)."""
-    with _scratch_lock:
-        conn = _scratch
-    conn = conn or _scratch_conn()
-    obj = _wrap("check network", net.name, conn.networkDefineXML, net.to_xml())
+    obj = _wrap("check network", net.name, _scratch_conn().networkDefineXML, net.to_xml())
     try:
         return Network.from_xml(_inactive_xml(obj, net.name), strict=False)
     finally:
-        obj.undefine()
+        _wrap("check network (undefine)", net.name, obj.undefine)
 
 
 def _same_definition(current: Network, desired: Network) -> bool:
@@ -362,7 +365,13 @@ class Connection:
 
         obj = self._network(name)
         current = self._state(obj)
-        previous_xml = current.network.to_xml()
+        # what to put back if starting fails: the persistent definition, or
+        # for a transient network the one it runs with
+        previous_xml = (
+            current.network.to_xml()
+            if current.persistent
+            else _wrap("read network", name, obj.XMLDesc, 0)
+        )
         desired = net if net.uuid is not None else attrs.evolve(net, uuid=current.network.uuid)
         action: Literal["redefined", "unchanged"] = "unchanged"
         if not _same_definition(current.network, desired):
@@ -379,19 +388,44 @@ class Connection:
                 started = True
         except LibvirtError as exc:
             if action == "redefined":
-                _wrap("restore network", name, self.raw.networkDefineXML, previous_xml)
-                if current.active and not obj.isActive():
-                    _wrap("restart previous network", name, obj.create)
-                raise LibvirtError(
-                    exc.operation,
-                    name,
-                    exc.code,
-                    exc.libvirt_message,
-                    "; the previous definition was restored",
-                ) from exc
+                raise self._restored(exc, name, current, previous_xml) from exc
             raise
         self._autostart(name, autostart)
         return ApplyResult(name, action, started=started, restarted=restarted)
+
+    def _restored(
+        self, failure: LibvirtError, name: str, before: NetworkState, previous_xml: str
+    ) -> LibvirtError:
+        """Put a network back as it was before a redefinition whose start failed;
+        the error to raise says what failed and what was, or could not be, restored."""
+        try:
+            if before.persistent:
+                _wrap("restore network", name, self.raw.networkDefineXML, previous_xml)
+            obj = self._network(name)
+            running = bool(_wrap("read state of network", name, obj.isActive))
+            if not before.persistent:
+                # the redefinition made a transient network persistent
+                _wrap("make network transient again", name, obj.undefine)
+                if before.active and not running:
+                    _wrap("restart previous network", name, self.raw.networkCreateXML, previous_xml)
+            elif before.active and not running:
+                _wrap("restart previous network", name, obj.create)
+        except LibvirtError as restore:
+            return LibvirtError(
+                failure.operation,
+                name,
+                failure.code,
+                failure.libvirt_message,
+                f"; restoring the previous state failed too: {restore}",
+            )
+        what = "definition" if before.persistent else "transient network"
+        return LibvirtError(
+            failure.operation,
+            name,
+            failure.code,
+            failure.libvirt_message,
+            f"; the previous {what} was restored",
+        )
 
     def _autostart(self, name: str, autostart: bool | None) -> None:
         if autostart is not None:
@@ -419,8 +453,17 @@ class Connection:
         if section is None:
             kinds = ", ".join(c.__name__ for c in _SECTIONS)
             raise UsageError(f"networkUpdate takes {kinds}, not {type(fragment).__name__}")
-        if command not in _COMMANDS:
+        if not isinstance(command, str) or command not in _COMMANDS:
             raise UsageError(f"command must be one of {', '.join(_COMMANDS)}, not {command!r}")
+        if (
+            isinstance(parent_index, bool)
+            or not isinstance(parent_index, int)
+            or not -1 <= parent_index <= _C_INT_MAX
+        ):
+            raise UsageError(
+                f"parent_index: expected an int from -1 (the first <ip> that fits) to "
+                f"{_C_INT_MAX}, got {parent_index!r}"
+            )
         flags = (_lv.VIR_NETWORK_UPDATE_AFFECT_LIVE if live else 0) | (
             _lv.VIR_NETWORK_UPDATE_AFFECT_CONFIG if config else 0
         )
