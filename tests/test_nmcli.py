@@ -427,9 +427,9 @@ def test_bridge_with_a_veth_port_on_a_real_networkmanager(network_manager: str) 
     out = run("ip", "-n", ns, "-o", "link", "show", "master", "vnlnmbr0").stdout
     assert "vnlnm0" in out
     assert "198.51.100.1/24" in run("ip", "-n", ns, "-o", "addr", "show", "vnlnmbr0").stdout
-    again = cli.apply(plan)  # idempotent: equal profiles are left alone
-    assert [s.kind for s in again.ran] == ["up"]
-    assert len(again.skipped) == len(plan.steps) - 1
+    again = cli.apply(plan)  # idempotent: equal profiles, already up, are left alone
+    assert again.ran == ()
+    assert len(again.skipped) == len(plan.steps)
     for profile in profiles:
         cli.delete(profile.uuid)
     assert not {p.uuid for p in profiles} & {c.uuid for c in cli.connections()}
@@ -452,3 +452,116 @@ def test_bond_activation_fails_without_the_bonding_driver(network_manager: str) 
     assert cli.settings(profiles[1].uuid)["connection.master"] == profiles[0].uuid
     for profile in profiles:
         cli.delete(profile.uuid)
+
+
+# ------------------------------------------------------------------ hostile output and names
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\x85", "\r", "\x0c", "\x0b", "\x1c", "\u2029"])
+def test_names_with_other_line_breaks_are_read_whole(odd: str) -> None:
+    """Output is split on "\\n" only: str.splitlines() also split these and
+    ended in IndexError."""
+    name = f"lab{odd}bridge"
+    fake = FakeRun(stdout=f"{name}:u1:bridge:br0:yes\nplain:u2:bond::no\n")
+    found = Nmcli(fake, path="/usr/bin/nmcli").connections()
+    assert [(c.name, c.uuid, c.active) for c in found] == [
+        (name, "u1", True),
+        ("plain", "u2", False),
+    ]
+    settings = nmcli.parse_settings(f"connection.id:{name}\nipv4.method:manual\n")
+    assert settings == {"connection.id": name, "ipv4.method": "manual"}
+
+
+def test_a_line_without_the_fields_asked_for_is_an_nmcli_error() -> None:
+    fake = FakeRun(stdout="only:three:fields\n")
+    with pytest.raises(nmcli.NmcliOutputError, match=r"expected 5 fields .* got 3 in 'only"):
+        Nmcli(fake, path="/usr/bin/nmcli").connections()
+
+
+def test_output_that_is_not_utf8_is_an_nmcli_error(tmp_path: Path) -> None:
+    """The default runner decodes strictly; a device named in Latin-1 gets a clear error."""
+    fake_nmcli = tmp_path / "nmcli"
+    fake_nmcli.write_bytes(b"#!/bin/sh\nprintf 'caf\\351:u:bridge::no\\n'\n")
+    fake_nmcli.chmod(0o755)
+    cli = Nmcli(path=str(fake_nmcli))
+    with pytest.raises(nmcli.NmcliOutputError, match=r"not UTF-8 \(bytes b'\\xe9"):
+        cli.connections()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Profile(name="a\x00b", type="bridge", interface="br0"),
+        lambda: Profile(name="br", type="bridge", interface="br\x000"),
+        lambda: Profile(
+            name="br", type="bridge", interface="br0", settings=(("ipv4.dns", "a\x00"),)
+        ),
+        lambda: Nmcli(FakeRun(), path="/usr/bin/nmcli").delete("uuid\x00"),
+        lambda: Nmcli(FakeRun(), path="/usr/bin/nmcli").run(["connection", "up", "a\x00"]),
+        lambda: Nmcli(FakeRun(), path="/usr/bin/nmcli").run("connection"),
+    ],
+)
+def test_nul_is_refused_before_anything_runs(make: Any) -> None:
+    with pytest.raises(vnl.UsageError):
+        make()
+
+
+def test_names_that_look_like_options_reach_nmcli_as_names() -> None:
+    """Names after nmcli's keywords are values, however they begin: the real
+    nmcli --offline writes them into the keyfile as given."""
+    path = shutil.which("nmcli")
+    if path is None:
+        unavailable("nmcli is not installed (Debian: network-manager)")
+    assert path is not None
+    cli = Nmcli(path=path)
+    for name, interface in (("-foo", "-br0"), ("--help", "br-1"), ("-", "--"), ("-f", "-t")):
+        (profile,) = nmcli.bridge_profiles(name, interface=interface)
+        (add,) = [s for s in cli.plan([profile], activate=False).steps if s.kind == "add"]
+        ini = configparser.ConfigParser(interpolation=None)
+        ini.read_string(_offline([path, "--offline", *add.args]))
+        assert ini["connection"]["id"] == name
+        assert ini["connection"]["interface-name"] == interface
+        assert ini["connection"]["uuid"] == profile.uuid
+
+
+def test_apply_twice_runs_no_changing_command_the_second_time() -> None:
+    """An active profile with the planned settings is not brought up again."""
+    profiles = nmcli.bridge_profiles("br0")
+    state: dict[str, dict[str, str]] = {}
+
+    class Host(FakeRun):
+        def __call__(self, argv: Sequence[str], stdin: str | None, timeout: float) -> Any:
+            self.calls.append((list(argv), stdin, timeout))
+            args = list(argv[3:])
+            out = ""
+            if "--version" in argv:
+                out = "nmcli tool, version 1.42.4\n"
+            elif args[:2] == ["connection", "add"]:
+                uid = args[args.index("connection.uuid") + 1]
+                pairs = dict(zip(args[8::2], args[9::2], strict=False))
+                state[uid] = {
+                    "connection.id": args[5],
+                    "connection.interface-name": args[7],
+                    **pairs,
+                }
+            elif args[:2] == ["connection", "up"]:
+                state[args[3]]["active"] = "yes"
+            elif args[:3] == ["-t", "connection", "show"]:
+                out = "".join(f"{k}:{v}\n" for k, v in state[args[4]].items())
+            elif "show" in args:
+                out = "".join(
+                    f"{s['connection.id']}:{u}:bridge:br0:{s.get('active', 'no')}\n"
+                    for u, s in state.items()
+                )
+            return subprocess.CompletedProcess(argv, 0, out, "")
+
+    host = Host()
+    cli = Nmcli(host, path="/usr/bin/nmcli")
+    plan = cli.plan(profiles)
+    first = cli.apply(plan)
+    assert [s.kind for s in first.ran] == ["add", "up"]
+    before = len(host.calls)
+    second = cli.apply(plan)
+    assert second.ran == ()
+    changing = [c for c, _, _ in host.calls[before:] if c[3:5] != ["-t", "-f"] and "show" not in c]
+    assert changing == []

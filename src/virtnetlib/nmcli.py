@@ -3,7 +3,7 @@
 Plans are lists of nmcli argument vectors you can inspect before anything
 runs; :meth:`Nmcli.apply` runs them idempotently (a profile that already
 has the planned settings is left alone). Commands are argv lists run
-without a shell, with an absolute nmcli path, ``LC_ALL=C``, ``--wait`` and
+without a shell, with an absolute nmcli path, ``LC_ALL=C.UTF-8``, ``--wait`` and
 a subprocess timeout; the runner is injectable. Profiles are addressed by
 UUID — fixed at creation, derived from the profile's name — so names with
 spaces or colons are safe. nmcli's exit codes become typed errors.
@@ -41,6 +41,7 @@ __all__ = [
     "Device",
     "Nmcli",
     "NmcliError",
+    "NmcliOutputError",
     "Plan",
     "Profile",
     "Step",
@@ -68,6 +69,13 @@ class NmcliError(Error):
         self.stderr = stderr.strip()
         shown = " ".join(self.argv[1:]) if self.argv else ""
         super().__init__(f"nmcli {shown}: {self.meaning} (exit {exit_code}): {self.stderr}")
+
+
+class NmcliOutputError(NmcliError):
+    """nmcli answered with output virtnetlib cannot read: not UTF-8, or a line
+    without the fields asked for (``stderr`` says which)."""
+
+    meaning = "unreadable output"
 
 
 class NmcliUnknownError(NmcliError):
@@ -137,19 +145,44 @@ def subprocess_runner(argv: Sequence[str], stdin: str | None, timeout: float) ->
 
     ``LC_ALL=C.UTF-8`` rather than plain ``C``: messages stay untranslated
     and parseable, and names outside ASCII come back intact instead of as
-    ``?`` (plain ``C`` makes nmcli replace them).
+    ``?`` (plain ``C`` makes nmcli replace them). Output is decoded as UTF-8
+    strictly: bytes that are not (a device name can hold any) raise
+    :class:`NmcliOutputError` naming where, never ``UnicodeDecodeError``.
     """
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
     env.pop("LANGUAGE", None)
-    return subprocess.run(
+    done = subprocess.run(
         list(argv),
-        input=stdin,
+        input=None if stdin is None else stdin.encode(),
         capture_output=True,
-        text=True,
         timeout=timeout,
         env=env,
         check=False,
     )
+    return subprocess.CompletedProcess(
+        done.args,
+        done.returncode,
+        _decoded(argv, done.returncode, done.stdout, "output"),
+        _decoded(argv, done.returncode, done.stderr, "error output"),
+    )
+
+
+def _decoded(argv: Sequence[str], code: int | None, data: bytes | str, what: str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 4]
+        raise NmcliOutputError(
+            argv, code, f"its {what} is not UTF-8 (bytes {bad!r} at offset {exc.start})"
+        ) from None
+
+
+def _lines(text: str) -> list[str]:
+    """nmcli's output lines: split on "\n" alone. ``str.splitlines`` would also
+    split names holding \r, \x85, \u2028 or a form feed."""
+    return [line for line in text.split("\n") if line]
 
 
 def parse_terse(line: str) -> list[str]:
@@ -180,7 +213,7 @@ def parse_settings(text: str) -> dict[str, str]:
     may hold colons (MACs, IPv6), so lines split on the first colon only.
     """
     out: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in _lines(text):
         key, sep, value = line.partition(":")
         if sep:
             out[key] = value
@@ -211,7 +244,7 @@ class Device:
 # ------------------------------------------------------------------ plans
 
 
-_NOT_IN_IFNAME = re.compile(r"[\s/:]")
+_NOT_IN_IFNAME = re.compile(r"[\s/:\x00]")
 
 
 def _ifname(_obj: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -224,13 +257,15 @@ def _ifname(_obj: object, attribute: attrs.Attribute[str], value: str) -> None:
     ):
         raise UsageError(
             f"{attribute.name} {value!r} is not a Linux interface name: "
-            "1 to 15 bytes, without whitespace, '/' or ':'"
+            "1 to 15 bytes, without whitespace, NUL, '/' or ':'"
         )
 
 
 def _profile_name(_obj: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip() or "\n" in value:
-        raise UsageError(f"profile {attribute.name} {value!r}: expected a non-empty line of text")
+    if not isinstance(value, str) or not value.strip() or "\n" in value or "\x00" in value:
+        raise UsageError(
+            f"profile {attribute.name} {value!r}: expected a non-empty line of text without NUL"
+        )
 
 
 def _profile_type(_obj: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -553,7 +588,7 @@ class ApplyReport:
 class Nmcli:
     """nmcli with typed results, version awareness and safe invocation.
 
-    ``runner`` runs argv lists (default: a subprocess with ``LC_ALL=C``);
+    ``runner`` runs argv lists (default: a subprocess with ``LC_ALL=C.UTF-8``);
     ``path`` is nmcli's absolute path (default: found on ``PATH``).
     """
 
@@ -580,7 +615,15 @@ class Nmcli:
         self.wait = wait
 
     def run(self, args: Sequence[str], *, stdin: str | None = None, wait: bool = True) -> str:
-        """Run ``nmcli [--wait N] args``; nmcli's exit codes become typed errors."""
+        """Run ``nmcli [--wait N] args``; nmcli's exit codes become typed errors.
+
+        Every argument must be a str without NUL (no system call can pass
+        one): anything else is a :class:`~virtnetlib.UsageError` before
+        anything runs.
+        """
+        args = expect_names(args, "nmcli arguments")
+        if stdin is not None:
+            expect_str(stdin, "nmcli input")
         argv = [self.path, *(["--wait", str(self.wait)] if wait else []), *args]
         try:
             done = self.runner(argv, stdin, self.timeout)
@@ -588,10 +631,27 @@ class Nmcli:
             raise NmcliTimeoutError(argv, None, f"no answer within {self.timeout:g} s") from None
         except OSError as exc:
             raise NmcliError(argv, None, f"cannot run {self.path}: {exc.strerror or exc}") from exc
+        stdout = _decoded(argv, done.returncode, done.stdout, "output")
         if done.returncode != 0:
             cls = EXIT_CODES.get(done.returncode, NmcliError)
-            raise cls(argv, done.returncode, done.stderr or done.stdout)
-        return done.stdout
+            stderr = _decoded(argv, done.returncode, done.stderr, "error output")
+            raise cls(argv, done.returncode, stderr or stdout)
+        return stdout
+
+    def _rows(self, args: list[str], fields: int) -> list[list[str]]:
+        """``nmcli -t`` output of ``args`` as rows of ``fields`` fields each."""
+        out = self.run(args)
+        rows = []
+        for line in _lines(out):
+            row = parse_terse(line)
+            if len(row) != fields:
+                raise NmcliOutputError(
+                    [self.path, *args],
+                    0,
+                    f"expected {fields} fields separated by ':', got {len(row)} in {line!r}",
+                )
+            rows.append(row)
+        return rows
 
     @functools.cached_property
     def version(self) -> tuple[int, int, int]:
@@ -610,13 +670,11 @@ class Nmcli:
     # -------------------------------------------------------------- reading
 
     def connections(self) -> list[Connection]:
-        out = self.run(["-t", "-f", "NAME,UUID,TYPE,DEVICE,ACTIVE", "connection", "show"])
-        rows = [parse_terse(line) for line in out.splitlines() if line]
+        rows = self._rows(["-t", "-f", "NAME,UUID,TYPE,DEVICE,ACTIVE", "connection", "show"], 5)
         return [Connection(r[0], r[1], r[2], r[3] or None, r[4] == "yes") for r in rows]
 
     def devices(self) -> list[Device]:
-        out = self.run(["-t", "-f", "DEVICE,TYPE,STATE,CONNECTION", "device"])
-        rows = [parse_terse(line) for line in out.splitlines() if line]
+        rows = self._rows(["-t", "-f", "DEVICE,TYPE,STATE,CONNECTION", "device"], 4)
         return [Device(r[0], r[1], r[2], r[3] or None) for r in rows]
 
     def settings(self, uuid_: str) -> dict[str, str]:
@@ -726,18 +784,26 @@ class Nmcli:
     # -------------------------------------------------------------- applying
 
     def apply(self, plan: Plan) -> ApplyReport:
-        """Run a plan; profiles that exist with the planned settings are left alone."""
-        existing = {c.uuid for c in self.connections()}
+        """Run a plan, idempotently: profiles that exist with the planned
+        settings are left alone, and one already active is not brought up
+        again unless this run changed a profile (a change takes effect only
+        on activation). Applying the same plan twice runs no changing
+        command the second time."""
+        existing = {c.uuid: c for c in self.connections()}
         ran: list[Step] = []
         skipped: list[Step] = []
         for step in plan.steps:
-            if step.kind in ("add", "modify") and step.uuid in existing and self._holds(step):
+            known = existing.get(step.uuid)
+            if step.kind in ("add", "modify") and known is not None and self._holds(step):
                 skipped.append(step)
                 continue
-            if step.kind == "add" and step.uuid in existing:
+            if step.kind == "up" and known is not None and known.active and not ran:
+                skipped.append(step)
+                continue
+            if step.kind == "add" and known is not None:
                 self.run(["connection", "delete", "uuid", step.uuid])
             self.run(step.args)
-            existing.add(step.uuid)
+            existing.setdefault(step.uuid, Connection("", step.uuid, "", None, False))
             ran.append(step)
         return ApplyReport(tuple(ran), tuple(skipped))
 
