@@ -405,3 +405,126 @@ def test_cli_inventory(host: FakeSysfs, capsys: pytest.CaptureFixture[str]) -> N
     assert [vf["pci_address"] for vf in data["pfs"][0]["vfs"]] == ["0000:82:10.0", "0000:82:10.2"]
     assert main(["sriov"]) == 0  # the real host
     assert "lo" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ a hostile tree or caller
+
+
+def _pf(**changes: Any) -> sriov.PhysicalFunction:
+    import attrs
+
+    base = sriov.PhysicalFunction(
+        pci_address="0000:01:00.0",
+        netdevs=("eth0",),
+        driver="ixgbe",
+        vendor_id=0x8086,
+        device_id=0x10FB,
+        total_vfs=8,
+        num_vfs=0,
+        drivers_autoprobe=True,
+        numa_node=0,
+        iommu_group=1,
+        link_states={"eth0": "up"},
+        vfs=(),
+    )
+    return attrs.evolve(base, **changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "style"),
+    [
+        ({"pci_address": '0000:01:00.0", RUN+="/bin/touch /tmp/pwned'}, "pci"),
+        ({"pci_address": '0000:01:00.0\nACTION=="add", RUN+="/bin/sh"'}, "pci"),
+        ({"pci_address": "0000:01:00.0 "}, "pci"),
+        ({"driver": 'ixgbe", RUN+="/bin/sh'}, "driver"),
+        ({"driver": "ixgbe\nRUN+=x"}, "driver"),
+    ],
+)
+def test_a_rule_holds_only_what_its_grammar_allows(changes: dict[str, Any], style: Any) -> None:
+    with pytest.raises(vnl.UsageError):
+        sriov.udev_rule(_pf(**changes), 2, style=style)
+
+
+def test_a_planted_link_at_the_rules_temporary_name_is_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    rules = tmp_path / "rules.d"
+    rules.mkdir()
+    name = "70-virtnetlib-sriov-0000_01_00_0.rules"
+    for pid in range(os.getpid() - 2, os.getpid() + 3):  # the old predictable names
+        (rules / f".{name}.{pid}.tmp").symlink_to(victim)
+    written = sriov.write_udev_rule(rules, _pf(), 2)
+    assert victim.read_text() == "keep\n"
+    assert written.read_text().endswith('ATTR{device/sriov_numvfs}="2"\n')
+    assert oct(written.stat().st_mode & 0o777) == "0o644"
+
+
+def test_a_device_link_out_of_the_root_is_never_written(tmp_path: Path) -> None:
+    """A PF whose device link, or whose sriov_numvfs, leads out of the sysfs
+    root is not listed and not written; nothing outside changes."""
+    fake = FakeSysfs(tmp_path / "host")
+    fake.add_pf("0000:01:00.0", netdevs=["eth0"], total_vfs=4)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name, text in (("sriov_totalvfs", "4\n"), ("sriov_numvfs", "0\n")):
+        (outside / name).write_text(text)
+    link = fake.root / "bus" / "pci" / "devices" / "0000:01:00.0"
+    link.unlink()
+    link.symlink_to(outside)
+    assert sriov.inventory(fake).pfs == ()
+    with pytest.raises(SriovError):
+        set_num_vfs("0000:01:00.0", 2, sysfs=fake)
+    # the attribute itself a link out of the tree
+    real = fake.root / "devices" / "pci0000:00" / "0000:01:00.0"
+    link.unlink()
+    link.symlink_to(os.path.relpath(real, link.parent))
+    (real / "sriov_numvfs").unlink()
+    (real / "sriov_numvfs").symlink_to(outside / "sriov_numvfs")
+    with pytest.raises(SriovError, match="outside the sysfs root"):
+        sriov.Sysfs(fake.root, fake.proc).write(real / "sriov_numvfs", "2")
+    with pytest.raises(SriovError, match="outside the sysfs root"):
+        fake.write(real / "sriov_numvfs", "2")
+    assert (outside / "sriov_numvfs").read_text() == "0\n"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda f: f.add_pf("0000:01:00.0", netdevs=["../../x"]),
+        lambda f: f.add_pf("0000:01:00.0", netdevs=["a/b"]),
+        lambda f: f.add_pf("../../0000:01:00.0", netdevs=["eth0"]),
+        lambda f: f.add_pf("0000:01:00.0", netdevs=["eth0"], driver="../../x"),
+        lambda f: f.add_netdev("../escape"),
+        lambda f: f.vf_dir("../..", 0),
+    ],
+)
+def test_the_fake_tree_stays_in_its_folder(tmp_path: Path, make: Any) -> None:
+    fake = FakeSysfs(tmp_path / "host")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(vnl.UsageError):
+        make(fake)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_fifos_and_odd_content_in_sysfs_are_findings_not_hangs(tmp_path: Path) -> None:
+    import threading
+
+    fake = FakeSysfs(tmp_path / "host")
+    fake.add_pf("0000:01:00.0", netdevs=["eth0"], total_vfs=4)
+    device = fake.root / "devices" / "pci0000:00" / "0000:01:00.0"
+    (device / "numa_node").unlink()
+    os.mkfifo(device / "numa_node")
+    (device / "vendor").write_bytes(b"\xff\xfe\n")
+    (device / "device").write_text("x" * 100_000)
+    found: list[Any] = []
+    worker = threading.Thread(target=lambda: found.append(sriov.inventory(fake)), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "reading a FIFO in sysfs blocked"
+    (inv,) = found
+    (pf,) = inv.pfs
+    assert (pf.numa_node, pf.vendor_id, pf.device_id) == (None, None, None)
+    messages = [f.message for f in inv.findings if f.code == "S190"]
+    assert any("not a regular file (a FIFO)" in m for m in messages)
+    assert any("not UTF-8" in m for m in messages)
+    assert any("more than 65536 bytes" in m for m in messages)

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import attrs
 
-from virtnetlib.sriov import SriovError, Sysfs
+from virtnetlib._errors import UsageError, expect_names
+from virtnetlib.sriov import SriovError, Sysfs, driver_name, pci_address
 
 __all__ = ["FakePf", "FakeSysfs"]
 
@@ -46,6 +47,21 @@ class FakePf:
     max_enable: int | None = None  # a driver that enables fewer VFs than asked
     write_delay: float = 0.0  # a slow driver
     link_delay: float = 0.0  # virtfn links appear this long after the write returns
+
+
+def _ifname(name: object) -> str:
+    """``name`` if the kernel takes it for an interface (and so as one path
+    component): 1 to 15 bytes, no whitespace, '/', ':' or NUL, not . or .."""
+    if (
+        not isinstance(name, str)
+        or not 0 < len(name.encode()) <= 15
+        or name in (".", "..")
+        or any(c.isspace() or c in "/:\x00" for c in name)
+    ):
+        raise UsageError(
+            f"interface name {name!r}: expected 1 to 15 bytes without '/', ':' or spaces"
+        )
+    return name
 
 
 def _devfn(address: str) -> tuple[str, int, int]:
@@ -140,7 +156,16 @@ class FakeSysfs(Sysfs):
         vf_offset: int = 0x80,
         vf_stride: int = 2,
     ) -> Path:
-        """Add an SR-IOV capable PF (and ``num_vfs`` VFs)."""
+        """Add an SR-IOV capable PF (and ``num_vfs`` VFs).
+
+        Names become paths in the tree, so each is checked: a PCI address,
+        interface names the kernel takes, driver names.
+        """
+        pci_address(address)
+        netdevs = [_ifname(n) for n in expect_names(netdevs, "netdevs")]
+        for name in (driver, vf_driver):
+            if name is not None:
+                driver_name(name)
         path = self._device(address, vendor, device)
         (path / "sriov_totalvfs").write_text(f"{total_vfs}\n")
         (path / "sriov_numvfs").write_text("0\n")
@@ -167,6 +192,9 @@ class FakeSysfs(Sysfs):
 
     def add_netdev(self, name: str, address: str | None = None, *, virtio: bool = True) -> None:
         """A NIC without SR-IOV (a PCI virtio NIC, or a virtual one when ``address`` is None)."""
+        _ifname(name)
+        if address is not None:
+            pci_address(address)
         if address is None:
             net = self.root / "devices" / "virtual" / "net" / name
             net.mkdir(parents=True)
@@ -180,6 +208,12 @@ class FakeSysfs(Sysfs):
 
     def vf_dir(self, pf: str, index: int) -> Path:
         """The sysfs folder of VF ``index`` of ``pf`` (PCI address or netdev name)."""
+        try:
+            pci_address(pf)
+        except UsageError:
+            _ifname(pf)
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise UsageError(f"VF index {index!r}: expected an integer >= 0")
         for base in (
             self.root / "bus" / "pci" / "devices" / pf,
             self.root / "class" / "net" / pf / "device",
@@ -191,6 +225,7 @@ class FakeSysfs(Sysfs):
 
     def bind_vf(self, pf: str, index: int, driver: str) -> None:
         """Rebind a VF (e.g. to ``vfio-pci``, as libvirt does when assigning it)."""
+        driver_name(driver)
         vf = self.vf_dir(pf, index)
         old = vf / "driver"
         if old.is_symlink():
@@ -213,6 +248,7 @@ class FakeSysfs(Sysfs):
         return super().read(path)
 
     def write(self, path: Path, value: str) -> None:
+        self.writable(path)  # a fake tree is no excuse to write outside it
         forced = self.write_errors.get(path)
         if forced is not None:
             raise OSError(forced, os.strerror(forced), str(path))

@@ -10,7 +10,6 @@ before ``virtfn10``); a file that cannot be read is reported, not read as 0.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import html
 import os
@@ -26,6 +25,7 @@ import attrs
 from virtnetlib._binding import expect_model
 from virtnetlib._common import PciAddress, Vlan
 from virtnetlib._errors import Error, UsageError, expect_path
+from virtnetlib._files import read_regular, replace_file
 from virtnetlib._html import table
 from virtnetlib._interface import HostdevInterface, Interface
 
@@ -65,9 +65,16 @@ class Sysfs:
     """Where sysfs and procfs are, and how to read and write them.
 
     ``root`` is the sysfs mount (``/sys``); ``proc`` the procfs mount, for
-    the kernel command line. Subclasses may change how writes behave (see
+    the kernel command line. What a sysfs tree holds is not trusted: every
+    path is resolved (links followed) and used only when it stays under
+    ``root`` or ``proc``; only regular files are read, without blocking and
+    up to 64 KiB; text that is not UTF-8 is an error, not a crash.
+    Subclasses may change how writes behave (see
     :class:`virtnetlib.fakesysfs.FakeSysfs`).
     """
+
+    #: Most bytes read from one attribute (the kernel's are at most a page).
+    READ_LIMIT = 64 * 1024
 
     def __init__(
         self, root: str | os.PathLike[str] = "/sys", proc: str | os.PathLike[str] = "/proc"
@@ -75,21 +82,83 @@ class Sysfs:
         self.root = expect_path(root, "sysfs root")
         self.proc = expect_path(proc, "procfs root")
 
+    def _tops(self) -> tuple[Path, ...]:
+        return (Path(os.path.realpath(self.root)), Path(os.path.realpath(self.proc)))
+
+    def inside(self, path: Path) -> Path | None:
+        """``path`` with every link resolved, if it stays under the sysfs or
+        procfs root; otherwise None."""
+        resolved = Path(os.path.realpath(path))
+        for top in self._tops():
+            if resolved == top or top in resolved.parents:
+                return resolved
+        return None
+
+    def _checked(self, path: Path) -> Path:
+        resolved = self.inside(path)
+        if resolved is None:
+            raise OSError(
+                errno.EXDEV,
+                f"it leads to {os.path.realpath(path)}, outside {self.root} and {self.proc}",
+            )
+        return resolved
+
     def read(self, path: Path) -> str:
-        """The stripped text of a sysfs file (``OSError`` on failure)."""
-        return path.read_text().strip()
+        """The stripped text of a sysfs file (``OSError`` on failure, a FIFO,
+        a device or a path leading out of the roots included)."""
+        data = read_regular(self._checked(path), self.READ_LIMIT)
+        if len(data) > self.READ_LIMIT:
+            raise OSError(errno.EFBIG, f"more than {self.READ_LIMIT} bytes")
+        try:
+            return data.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise OSError(errno.EILSEQ, "its content is not UTF-8 text") from None
 
     def write(self, path: Path, value: str) -> None:
-        """Write like ``echo value > path`` (one write call, as the kernel expects)."""
-        with path.open("w") as fh:
-            fh.write(value)
+        """Write like ``echo value > path`` (one write call, as the kernel expects).
+
+        A path that leads out of the sysfs root is refused (:class:`SriovError`);
+        the file itself is opened without following a link.
+        """
+        resolved = self.writable(path)
+        fd = os.open(resolved, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY)
+        try:
+            os.write(fd, value.encode())
+        finally:
+            os.close(fd)
+
+    def writable(self, path: Path) -> Path:
+        """``path`` resolved, if it stays under the sysfs root; otherwise a SriovError."""
+        resolved = self.inside(path)
+        if resolved is None or not resolved.is_relative_to(self._tops()[0]):
+            raise SriovError(
+                f"refusing to write {path}: it leads to {os.path.realpath(path)}, outside the "
+                f"sysfs root {self.root}",
+                attempted=f"write {path}",
+            )
+        return resolved
 
     def resolve(self, path: Path) -> Path | None:
-        """Where a link points, or ``None`` if it does not exist."""
+        """Where a link points, or ``None`` if it does not exist or leads out of the roots."""
         try:
-            return path.resolve(strict=True)
+            path.resolve(strict=True)
         except (OSError, RuntimeError):
             return None
+        return self.inside(path)
+
+    def entries(self, folder: Path) -> list[Path]:
+        """The entries of a folder in the tree (empty when it is none, or leads out)."""
+        resolved = self.inside(folder)
+        if resolved is None:
+            return []
+        try:
+            return [folder / name for name in sorted(os.listdir(resolved))]
+        except OSError:
+            return []
+
+    def exists(self, path: Path) -> bool:
+        """Whether ``path`` exists in the tree (a link leading out does not)."""
+        return self.resolve(path) is not None
 
 
 # ------------------------------------------------------------------ records
@@ -285,10 +354,7 @@ class _Reader:
         return int(name) if name is not None and name.isdigit() else None
 
     def netdevs(self, device: Path) -> list[str]:
-        try:
-            return sorted(p.name for p in (device / "net").iterdir())
-        except OSError:
-            return []
+        return [p.name for p in self.sysfs.entries(device / "net")]
 
 
 def _pci_dir(sysfs: Sysfs, address: str) -> Path | None:
@@ -320,11 +386,7 @@ def _read_vf(reader: _Reader, pf_address: str, index: int, link: Path) -> Virtua
 def _read_pf(reader: _Reader, device: Path) -> PhysicalFunction:
     address = device.name
     vfs = []
-    try:
-        entries = list(device.iterdir())
-    except OSError:
-        entries = []
-    for entry in entries:
+    for entry in reader.sysfs.entries(device):
         match = _VIRTFN.match(entry.name)
         if match:
             vf = _read_vf(reader, address, int(match.group(1)), entry)
@@ -352,10 +414,7 @@ def _read_pf(reader: _Reader, device: Path) -> PhysicalFunction:
 
 def _iommu_findings(reader: _Reader) -> tuple[int, list[Finding]]:
     groups_dir = reader.sysfs.root / "kernel" / "iommu_groups"
-    try:
-        groups = sum(1 for _ in groups_dir.iterdir())
-    except OSError:
-        groups = 0
+    groups = len(reader.sysfs.entries(groups_dir))
     findings = []
     cmdline = reader.text(reader.sysfs.proc / "cmdline", "kernel") or ""
     words = cmdline.split()
@@ -392,22 +451,22 @@ def inventory(sysfs: Sysfs | None = None) -> Inventory:
     sysfs = sysfs or Sysfs()
     reader = _Reader(sysfs)
     pfs = []
-    devices_dir = sysfs.root / "bus" / "pci" / "devices"
-    try:
-        devices = sorted(devices_dir.iterdir())
-    except OSError:
-        devices = []
-    for link in devices:
+    for link in sysfs.entries(sysfs.root / "bus" / "pci" / "devices"):
         device = sysfs.resolve(link)
-        if device is None or not (device / "sriov_totalvfs").exists():
+        if device is None or not sysfs.exists(device / "sriov_totalvfs"):
+            continue
+        if not _PCI.match(device.name):
+            reader.findings.append(
+                Finding(
+                    "S191",
+                    "warning",
+                    f"{link} leads to {device.name!r}, which is not a PCI address; left out",
+                )
+            )
             continue
         pfs.append(_read_pf(reader, device))
     netdevs: dict[str, str | None] = {}
-    try:
-        class_net = sorted((sysfs.root / "class" / "net").iterdir())
-    except OSError:
-        class_net = []
-    for entry in class_net:
+    for entry in sysfs.entries(sysfs.root / "class" / "net"):
         device = sysfs.resolve(entry / "device")
         netdevs[entry.name] = device.name if device is not None else None
     groups, findings = _iommu_findings(reader)
@@ -605,10 +664,7 @@ def _wait_for_vfs(sysfs: Sysfs, device: Path, path: Path, count: int, timeout: f
             actual = int(sysfs.read(path))
         except (OSError, ValueError):
             actual = -1
-        try:
-            links = sum(1 for p in device.iterdir() if _VIRTFN.match(p.name))
-        except OSError:
-            links = -1
+        links = sum(1 for p in sysfs.entries(device) if _VIRTFN.match(p.name))
         if actual >= 0 and links == actual:
             return actual
         if time.monotonic() > deadline:
@@ -640,13 +696,37 @@ def udev_rule(pf: PhysicalFunction, count: int, *, style: Literal["pci", "driver
     _check_count(count, pf)
     if style not in ("pci", "driver"):
         raise UsageError(f"style {style!r}: expected 'pci' or 'driver'")
+    # what goes into the rule is checked against its grammar: a quote or a
+    # line break would end the match and add keys (RUN+=) or a rule
+    address = pci_address(pf.pci_address)
     if style == "driver":
         if not pf.driver:
-            raise SriovError(f"{pf.pci_address} has no driver to match on")
-        match = f'ENV{{ID_NET_DRIVER}}=="{pf.driver}"'
+            raise SriovError(f"{address} has no driver to match on")
+        match = f'ENV{{ID_NET_DRIVER}}=="{driver_name(pf.driver)}"'
     else:
-        match = f'KERNELS=="{pf.pci_address}"'
+        match = f'KERNELS=="{address}"'
     return f'ACTION=="add", SUBSYSTEM=="net", {match}, ATTR{{device/sriov_numvfs}}="{count}"\n'
+
+
+_DRIVER = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
+
+
+def pci_address(value: object) -> str:
+    """``value`` if it is a PCI address as sysfs writes it (``0000:82:00.0``),
+    otherwise a :class:`~virtnetlib.UsageError`."""
+    if not isinstance(value, str) or not _PCI.match(value):
+        raise UsageError(
+            f"PCI address {value!r}: expected domain:bus:slot.function in lowercase hex, "
+            "such as 0000:82:00.0"
+        )
+    return value
+
+
+def driver_name(value: object) -> str:
+    """``value`` if it is a kernel driver name (letters, digits, ``_ . -``), else a UsageError."""
+    if not isinstance(value, str) or not _DRIVER.match(value):
+        raise UsageError(f"driver {value!r}: expected a kernel driver name such as ixgbe")
+    return value
 
 
 def write_udev_rule(
@@ -668,17 +748,12 @@ def write_udev_rule(
     text = "# Written by virtnetlib: recreate SR-IOV VFs at boot\n" + udev_rule(
         pf, count, style=style
     )
-    temp = folder / f".{name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with temp.open("w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        temp.replace(target)
+        # a random O_EXCL temporary beside it, renamed over it (nothing
+        # planted in the folder is followed or overwritten)
+        replace_file(target, text.encode())
     except OSError as exc:
-        with contextlib.suppress(OSError):  # the folder itself may be the problem
-            temp.unlink(missing_ok=True)
         raise SriovError(
             f"cannot write {target}: {exc.strerror or exc}",
             attempted=f"write {target}",
