@@ -32,6 +32,7 @@ from lxml import etree
 from virtnetlib._errors import Issue, ParseError, UsageError, did_you_mean, shortened
 from virtnetlib._types import Conv, Text
 from virtnetlib._xml import (
+    PathCache,
     element_path,
     escape_attr,
     escape_text,
@@ -562,7 +563,7 @@ def _plan_of(cls: type) -> _Plan:
 
 
 class _Ctx:
-    __slots__ = ("compact", "issues", "kept", "strict")
+    __slots__ = ("compact", "issues", "kept", "paths", "strict")
 
     def __init__(self, strict: bool, compact: bool = False) -> None:
         self.strict = strict
@@ -571,9 +572,16 @@ class _Ctx:
         self.issues: list[Issue] = []
         #: whether any element kept unknown XML (else unmodeled() is empty)
         self.kept = False
+        self.paths: PathCache | None = None
 
     def error(self, el: Any, suffix: str, message: str) -> None:
-        self.issues.append(Issue(message, el.sourceline, element_path(el) + suffix))
+        if len(self.issues) < 16:
+            path = element_path(el)
+        else:  # many problems: each sibling list read once, not once per problem
+            if self.paths is None:
+                self.paths = PathCache()
+            path = self.paths.path(el)
+        self.issues.append(Issue(message, el.sourceline, path + suffix))
 
 
 def parse_root(cls: type[M], root: Any, *, strict: bool = True) -> M:

@@ -349,13 +349,15 @@ def _check_runs(
     failing = [run for run in runs if not _members_valid(compiled, run)]
     if base_valid and not failing:
         return None
-    # which members fail: the failing runs again, a batch at a time
-    bad = [
-        (run, members)
-        for run in failing
-        for members in compiled.bulk.batches(run)
-        if not _batch_valid(compiled, run, members)
-    ]
+    # which members fail: the failing runs again, a batch at a time, as far
+    # as the explanation goes
+    bad: list[tuple[Run, list[Any]]] = []
+    for run in failing:
+        for members in compiled.bulk.batches(run):
+            if len(bad) > _EXPLAINED_BATCHES:
+                break
+            if not _batch_valid(compiled, run, members):
+                bad.append((run, members))
     origin_of = origins(base, element, runs)
     given = hints() if hints else {}
     found: list[SchemaFinding] = []
