@@ -11,7 +11,10 @@ hold on a noisy machine; each timing is the best of several repeats.
 from __future__ import annotations
 
 import argparse
+import functools
+import gc
 import ipaddress
+import itertools
 import json
 import os
 import shutil
@@ -431,12 +434,104 @@ def scaling(table: Table, quick: bool) -> None:
     table.target("linear in interfaces (2x <= 2.4x time)", b / a <= 2.4, f"{b / a:.2f}x")
 
 
+def _hosts_document(hosts: int, bad_every: int = 0) -> bytes:
+    """A network with ``hosts`` static DHCP hosts, every ``bad_every``-th with a bad MAC."""
+    lines = []
+    for i in range(hosts):
+        mac = (
+            "zz"
+            if bad_every and i % bad_every == 0
+            else f"52:54:{i >> 24 & 255:02x}:{i >> 16 & 255:02x}:{i >> 8 & 255:02x}:{i & 255:02x}"
+        )
+        ip = f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
+        lines.append(f"      <host mac='{mac}' ip='{ip}'/>\n")
+    return (
+        "<network>\n  <name>big</name>\n  <bridge name='virbr9'/>\n"
+        "  <ip address='10.255.255.254' prefix='8'>\n    <dhcp>\n"
+        + "".join(lines)
+        + "    </dhcp>\n  </ip>\n</network>\n"
+    ).encode()
+
+
+def _best(fn: Callable[[], object], repeat: int) -> float:
+    """Best of ``repeat`` runs, each after a full garbage collection (one
+    run of a large document is as much the memory system's as ours)."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bounds(table: Table, quick: bool) -> None:
+    """Every entry point in time linear in its input, up to the 64 MiB bound.
+
+    The input doubles from step to step; each step's time over the one
+    before should be about 2. The largest document is close to the bound.
+    Valid documents, and documents where every tenth host is wrong (the
+    explanation's and the rules' paths).
+    """
+    sizes = [2000, 4000] if quick else [125_000, 250_000, 500_000, 1_000_000]
+    bound = 64 * 1024 * 1024
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, bad_every in (("valid", 0), ("every 10th host bad", 10)):
+            entries: list[tuple[str, Callable[[bytes, Path], object]]] = [
+                ("parse", lambda d, _p: vnl.Network.from_xml(d, strict=False)),
+                ("validate", lambda d, _p: vnl.validate(d)),
+                ("fmt", lambda _d, p: _fmt(p)),
+            ]
+            for name, run in entries:
+                times = []
+                largest = 0
+                for hosts in sizes:
+                    doc = _hosts_document(hosts, bad_every)
+                    assert len(doc) <= bound, len(doc)
+                    path = Path(tmp) / f"{hosts}.xml"
+                    path.write_bytes(doc.replace(b"\n  ", b"\n   "))  # fmt has work to do
+                    repeat = 1 if quick else (2 if name == "validate" else 3)
+                    times.append(_best(functools.partial(run, doc, path), repeat))
+                    largest = len(doc)
+                ratios = [b / a for a, b in itertools.pairwise(times)]
+                shown = ", ".join(f"{r:.2f}x" for r in ratios)
+                table.add(
+                    f"{name}, {label}: {sizes[-1]:,} hosts ({largest / 2**20:.0f} MiB)",
+                    f"{times[-1]:.1f} s",
+                    f"{sizes[0]:,} hosts: {times[0]:.2f} s",
+                    f"per doubling {shown}",
+                )
+                table.target(
+                    f"{name} linear to the bound, {label} (each doubling <= 2.5x)",
+                    max(ratios) <= 2.5,
+                    shown,
+                )
+                if name == "validate" and not bad_every:
+                    table.target(
+                        f"validate() {sizes[-1]:,} DHCP hosts in < 30 s",
+                        quick or times[-1] < 30,
+                        f"{times[-1]:.1f} s",
+                    )
+
+
+def _fmt(path: Path) -> None:
+    from virtnetlib.cli import main as cli_main
+
+    with open(os.devnull, "w") as sink:
+        saved = sys.stdout
+        sys.stdout = sink
+        try:
+            cli_main(["fmt", str(path)])
+        finally:
+            sys.stdout = saved
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small and fast; checks it works")
     args = parser.parse_args(argv)
     table = Table()
-    for step in (round_trips, validation, cli_many, import_time, memory, scaling):
+    for step in (round_trips, validation, cli_many, import_time, memory, scaling, bounds):
         step(table, args.quick)
     print(table.render())
     return 0

@@ -25,6 +25,9 @@ def test_benchmark_quick_mode_runs() -> None:
         "import virtnetlib",
         "memory per parsed network",
         "DHCP hosts",
+        "parse, valid:",
+        "validate, every 10th host bad:",
+        "fmt, valid:",
     ):
         assert row in proc.stdout
     assert "| target | met | measured |" in proc.stdout

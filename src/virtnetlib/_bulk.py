@@ -41,7 +41,7 @@ __all__ = ["RUN_FROM", "BulkRules", "Run"]
 RUN_FROM = 64
 #: Members per batch document: small enough to find bad ones quickly, and for
 #: libxml2, which is slow on a long list of members that fail, to stay linear.
-BATCH = 512
+BATCH = 128
 _BATCH_ROOT = "__vnl_batch"
 _ITEMS = "__vnl_items"
 _ANY = "__vnl_any"

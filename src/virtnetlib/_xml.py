@@ -436,6 +436,8 @@ def child_steps(parent: Any) -> list[tuple[str, Any]]:
     that name (``ip[2]``, from 1) when it has any. The one place that
     convention is spelled: paths are made, indexed and followed with it.
     """
+    if not len(parent):  # most elements hold none; no lists to make
+        return []
     children = [c for c in parent if isinstance(c.tag, str)]
     counts = collections.Counter(c.tag for c in children)
     seen: dict[str, int] = {}
