@@ -129,6 +129,14 @@ def system(libvirtd: str) -> Iterator[Any]:
                     net.destroy()
                 if persistent:
                     net.undefine()
+        # dnsmasq writes its pid file, then runs as nobody, and a network a
+        # guest was plugged into keeps a ports folder: libvirt 9.0 leaves
+        # both behind when it stops the network
+        for stale in Path("/run/libvirt/network").glob(f"{PREFIX}*"):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
         conn.close()
 
 
