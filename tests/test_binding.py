@@ -896,3 +896,50 @@ def test_a_compact_tree_is_refused_or_read_as_the_full_one(xml: bytes) -> None:
         except ParseError as exc:
             outcomes.append(("error", str(exc), exc.issues[0].line if exc.issues else None))
     assert outcomes[0] == outcomes[1]
+
+
+def test_values_of_subclasses_are_written_as_the_values_they_stand_for() -> None:
+    """An int enum writes its name, an overridden __str__ or __format__ writes
+    markup: values are kept as the plain value they stand for."""
+    import enum
+
+    class Size(int, enum.Enum):
+        JUMBO = 9000
+
+    class Mode(str, enum.Enum):  # noqa: UP042 - the mixin a user might have
+        NAT = "nat"
+
+    class Sneaky(int):
+        def __str__(self) -> str:
+            return "1' injected='2"
+
+        def __format__(self, spec: str) -> str:
+            return "1' injected='2"
+
+    class Text(str):
+        def translate(self, table: Any) -> str:
+            return "</name><forward mode='nat'/><name>"
+
+        def __format__(self, spec: str) -> str:
+            return "</name><x/><name>"
+
+    assert virtnetlib.Mtu(size=Size.JUMBO).to_xml() == "<mtu size='9000'/>\n"
+    assert virtnetlib.Forward(mode=Mode.NAT).to_xml() == "<forward mode='nat'/>\n"  # type: ignore[arg-type]
+    assert virtnetlib.Mtu(size=Sneaky(3)).to_xml() == "<mtu size='3'/>\n"
+    net = Network(name=Text("a&b"))
+    assert type(net.name) is str
+    assert net.to_xml() == "<network>\n  <name>a&amp;b</name>\n</network>\n"
+    pci = virtnetlib.PciAddress(domain=0, bus=Sneaky(3), slot=1, function=0)
+    assert "bus='0x03'" in pci.to_xml()
+    host = virtnetlib.DnsHost(ip=ipaddress.ip_address("198.51.100.1"))
+    host.hostnames.append(Text("web"))  # appended: not converted, written plainly
+    assert "<hostname>web</hostname>" in host.to_xml()
+
+
+def test_a_list_item_of_another_class_is_refused_when_written() -> None:
+    net = Network(name="n")
+    net.portgroups.append(virtnetlib.DhcpHost(mac="52:54:00:00:00:01"))  # type: ignore[arg-type]
+    with pytest.raises(
+        virtnetlib.FieldValueError, match=r"Network\.portgroups: expected PortGroup"
+    ):
+        net.to_xml()

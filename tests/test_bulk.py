@@ -119,6 +119,7 @@ def test_libvirts_repeated_elements_are_checkable() -> None:
         ("network", "portgroup"),
         ("network", "route"),
         ("forward", "interface"),
+        ("host", "hostname"),  # a DNS host's; a DHCP host has no hostnames
     ]:
         assert rules.checkable(parent, child), (parent, child)
 
@@ -146,6 +147,19 @@ SYNTHETIC = """\
         <zeroOrMore><element><anyName/><empty/></element></zeroOrMore>
         <zeroOrMore><element name="o"><attribute name="k"/></element></zeroOrMore>
       </element></optional>
+      <optional><element name="dns">
+        <zeroOrMore><element name="h"><oneOrMore><element name="n"><text/></element></oneOrMore>
+        </element></zeroOrMore>
+      </element></optional>
+      <optional><element name="dhcp">
+        <zeroOrMore><element name="h"><attribute name="m"/></element></zeroOrMore>
+      </element></optional>
+      <optional><element name="both">
+        <element name="k"><zeroOrMore><element name="n"><text/></element></zeroOrMore></element>
+      </element></optional>
+      <optional><element name="bothelse">
+        <element name="k"><zeroOrMore><element name="n"><empty/></element></zeroOrMore></element>
+      </element></optional>
       <optional><element name="mix">
         <interleave>
           <zeroOrMore><element name="m"><attribute name="v"><data type="int"/></attribute>
@@ -167,6 +181,8 @@ def test_what_may_be_checked_in_bulk_is_read_from_the_grammar() -> None:
     assert not rules.checkable("twice", "c")  # two repetitions: which one matters
     assert not rules.checkable("pairs", "p")  # a group repeats, not the element
     assert not rules.checkable("open", "o")  # any element could be matched instead
+    assert rules.checkable("h", "n")  # two <h>, and only one of them has <n>
+    assert not rules.checkable("k", "n")  # two <k>, both with <n>: which one is unsaid
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -230,3 +246,23 @@ def test_many_bad_members_are_reported_within_bounds() -> None:
     bad_macs = [p for p in problems if p.path and p.path.endswith("/@mac")]
     assert len(bad_macs) > 100
     assert all(p.code in ("E101", "E260") for p in bad_macs)
+
+
+def test_a_parent_with_two_definitions_judges_like_the_grammar() -> None:
+    grammar = etree.fromstring(SYNTHETIC)
+    rng = etree.RelaxNG(grammar)
+    rules = _bulk.BulkRules(grammar)
+    names = "".join(f"<n>x{i}</n>" for i in range(100))
+    for doc in (
+        f"<top><dns><h>{names}</h></dns></top>",  # valid: a DNS <h>
+        f"<top><dhcp><h m='1'>{names}</h></dhcp></top>",  # a DHCP <h> has no <n>
+        f"<top><dns><h>{names}<n><bad/></n></h></dns></top>",  # one bad member, last
+        f"<top><dns><h>{names}</h><h m='1'/></dns></top>",  # an attribute the DNS one lacks
+    ):
+        top = etree.fromstring(doc)
+        runs = rules.runs(top)
+        assert runs, doc
+        got = bool(rng.validate(_bulk.pruned(top, runs))) and all(
+            rules.members_valid(run) for run in runs
+        )
+        assert got == bool(rng.validate(top)), doc

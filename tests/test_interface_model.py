@@ -420,3 +420,29 @@ def test_domain_helpers_refuse_what_they_cannot_use() -> None:
         virtnetlib.append_interface(domain, "<interface type='user'/>")  # type: ignore[arg-type]
     with pytest.raises(virtnetlib.UsageError, match=r"by index or MAC address, not 1\.5"):
         virtnetlib.remove_interface(domain, 1.5)  # type: ignore[arg-type]
+
+
+def test_domain_edits_touch_only_libvirts_interfaces() -> None:
+    """An <interface> in another namespace is spelled like libvirt's: the text
+    splicer and the models must agree on which ones are the domain's."""
+    new = virtnetlib.NetworkInterface(source=virtnetlib.NetworkSource(network="other"))
+    foreign = "<interface xmlns='urn:x' type='network'/>"
+    ours = (
+        "<interface type='network'><mac address='52:54:00:00:00:01'/>"
+        "<source network='default'/></interface>"
+    )
+    doc = f"<domain><devices>{foreign}{ours}</devices></domain>"
+    assert len(virtnetlib.domain_interfaces(doc)) == 1
+    for which in (0, "52:54:00:00:00:01"):
+        out = virtnetlib.replace_interface(doc, which, new)
+        assert foreign in out
+        assert "network='other'" in out
+        assert "network='default'" not in out
+    assert virtnetlib.remove_interface(doc, 0) == f"<domain><devices>{foreign}</devices></domain>"
+    inside = "<domain><devices xmlns='urn:x'><interface type='network'/></devices></domain>"
+    assert virtnetlib.domain_interfaces(inside) == []
+    with pytest.raises(virtnetlib.Error, match="has 0 interfaces"):
+        virtnetlib.replace_interface(inside, 0, new)
+    appended = virtnetlib.append_interface(inside, new)
+    assert appended.startswith(inside[: -len("</domain>")])  # the foreign devices untouched
+    assert len(virtnetlib.domain_interfaces(appended)) == 1

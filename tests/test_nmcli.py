@@ -565,3 +565,12 @@ def test_apply_twice_runs_no_changing_command_the_second_time() -> None:
     assert second.ran == ()
     changing = [c for c, _, _ in host.calls[before:] if c[3:5] != ["-t", "-f"] and "show" not in c]
     assert changing == []
+
+
+def test_a_version_or_a_line_nmcli_should_not_print_is_an_output_error() -> None:
+    fake = FakeRun(version="1." + "9" * 5000 + ".0")
+    with pytest.raises(nmcli.NmcliOutputError, match="cannot read the version"):
+        _ = Nmcli(fake, path="/usr/bin/nmcli").version
+    fake = FakeRun(stdout="a\x00b:u:bridge::no\n")
+    with pytest.raises(nmcli.NmcliOutputError, match="NUL"):
+        Nmcli(fake, path="/usr/bin/nmcli").connections()

@@ -528,3 +528,59 @@ def test_fifos_and_odd_content_in_sysfs_are_findings_not_hangs(tmp_path: Path) -
     assert any("not a regular file (a FIFO)" in m for m in messages)
     assert any("not UTF-8" in m for m in messages)
     assert any("more than 65536 bytes" in m for m in messages)
+
+
+def test_an_iommu_group_named_with_other_digits_is_no_group(tmp_path: Path) -> None:
+    fake = FakeSysfs(tmp_path / "host")
+    pf = fake.add_pf("0000:82:00.0", netdevs=["enp130s0f0"], num_vfs=2)
+    odd = fake.root / "kernel" / "iommu_groups" / "\u00b2"
+    odd.mkdir()
+    (pf / "iommu_group").unlink()
+    (pf / "iommu_group").symlink_to(odd)
+    (vf_pf,) = sriov.inventory(fake).pfs
+    assert vf_pf.iommu_group is None
+
+
+def test_a_count_is_written_as_the_number_it_is() -> None:
+    import enum
+
+    class Evil(int):
+        def __format__(self, spec: str) -> str:
+            return '2"\nRUN+="/bin/sh -c id'
+
+        def __str__(self) -> str:
+            return '2"\nRUN+="/bin/sh -c id'
+
+    class Count(int, enum.Enum):
+        TWO = 2
+
+    for count in (Evil(2), Count.TWO):
+        rule = sriov.udev_rule(_pf(), count)
+        assert rule.endswith('ATTR{device/sriov_numvfs}="2"\n')
+        assert rule.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: set_num_vfs("eth1", 1, timeout=None), "timeout None"),  # type: ignore[arg-type]
+        (lambda: set_num_vfs("eth1", 1, timeout=float("nan")), "timeout nan"),
+        (lambda: set_num_vfs("eth1", 1, timeout=float("inf")), "timeout inf"),
+        (lambda: set_num_vfs("eth1", 1, timeout="5"), "timeout '5'"),  # type: ignore[arg-type]
+        (lambda: set_num_vfs("eth1", 1, sysfs=5), "sysfs: expected a Sysfs"),  # type: ignore[arg-type]
+        (lambda: sriov.udev_rule("0000:82:00.0", 2), "expected a PhysicalFunction"),  # type: ignore[arg-type]
+        (lambda: sriov.write_udev_rule("/tmp", _pf(), 2, filename="a\x00.rules"), "NUL"),
+        (lambda: sriov.write_udev_rule("/tmp", _pf(), 2, filename=5), "filename"),  # type: ignore[arg-type]
+        (lambda: sriov.write_udev_rule("/tmp/x\x00", _pf(), 2), "rules_dir"),
+        (lambda: sriov.pick_free_vf(_pf(), 5), "in_use"),  # type: ignore[arg-type]
+    ],
+)
+def test_careless_arguments_are_usage_errors_before_anything_is_done(call: Any, words: str) -> None:
+    with pytest.raises(vnl.UsageError, match=words):
+        call()
+
+
+def test_no_interfaces_in_use_may_be_said_with_none(host: FakeSysfs) -> None:
+    set_num_vfs("eth1", 2, sysfs=host)
+    pf = sriov.inventory(host).pf("eth1")
+    assert sriov.pick_free_vf(pf, None) == pf.vfs[0]

@@ -30,7 +30,7 @@ import attrs
 from lxml import etree
 
 from virtnetlib._errors import Issue, ParseError, UsageError, did_you_mean, shortened
-from virtnetlib._types import Conv, Text
+from virtnetlib._types import Conv, Text, exact
 from virtnetlib._xml import (
     PathCache,
     element_path,
@@ -175,11 +175,17 @@ def _model_classes(model: Any) -> tuple[type, ...]:
 
 
 def _field(spec: _Spec, default: Any) -> Any:
+    # a value of a subclass (an int enum, a str with its own __str__) is kept
+    # as the plain value it stands for: what is written is what was checked
+    convert = exact if spec.kind in (_ATTR, _TEXT_CHILD, _OWN_TEXT) else None
+    meta = {_META: spec}
     if spec.required:
-        return attrs.field(metadata={_META: spec}, validator=_validator(spec))
+        return attrs.field(metadata=meta, validator=_validator(spec), converter=convert)
     if default is list:
-        return attrs.field(factory=list, metadata={_META: spec}, validator=_validator(spec))
-    return attrs.field(default=default, metadata={_META: spec}, validator=_validator(spec))
+        return attrs.field(factory=list, metadata=meta, validator=_validator(spec))
+    return attrs.field(
+        default=default, metadata=meta, validator=_validator(spec), converter=convert
+    )
 
 
 def attribute(xml: str | None = None, *, conv: Conv[Any] = _TEXT, required: bool = False) -> Any:
@@ -565,17 +571,18 @@ def _plan_of(cls: type) -> _Plan:
 class _Ctx:
     __slots__ = ("compact", "issues", "kept", "paths", "strict")
 
-    def __init__(self, strict: bool, compact: bool = False) -> None:
+    def __init__(self, strict: bool, compact: bool = False, paths: PathCache | None = None) -> None:
         self.strict = strict
         #: whether the tree is compact (no blank text): the generic parser refuses it
         self.compact = compact
         self.issues: list[Issue] = []
         #: whether any element kept unknown XML (else unmodeled() is empty)
         self.kept = False
-        self.paths: PathCache | None = None
+        #: the document's paths, when a caller shares them (a domain's interfaces)
+        self.paths = paths
 
     def error(self, el: Any, suffix: str, message: str) -> None:
-        if len(self.issues) < 16:
+        if len(self.issues) < 16 and self.paths is None:
             path = element_path(el)
         else:  # many problems: each sibling list read once, not once per problem
             if self.paths is None:
@@ -632,7 +639,12 @@ def _chosen(choose: Callable[[Any], type[M]] | None, root: Any) -> type[M]:
 
 
 def parse_root_kept(
-    cls: type[M], root: Any, *, strict: bool = True, compact: bool = False
+    cls: type[M],
+    root: Any,
+    *,
+    strict: bool = True,
+    compact: bool = False,
+    paths: PathCache | None = None,
 ) -> tuple[M, bool]:
     """:func:`parse_root`, and whether anything was kept as unknown XML.
 
@@ -651,7 +663,7 @@ def parse_root_kept(
             line=root.sourceline,
             path=element_path(root),
         )
-    ctx = _Ctx(strict, compact)
+    ctx = _Ctx(strict, compact, paths)
     if plan.choice is not None:
         disc, options = plan.choice
         chosen = options.get(root.get(disc))
@@ -1032,7 +1044,7 @@ def _write_generic(  # noqa: PLR0917 - plan.write's signature, with the plan fir
             problem = fragment_problem(xml)
             if problem:
                 raise FieldValueError(f"{type(obj).__name__}.{raw_spec.name}: {problem}")
-            out.append(f"{cind}{xml}\n")
+            out.append(f"{cind}{exact(xml)}\n")
     for spec in plan.writers:
         value = getattr(obj, spec.name)
         kind = spec.kind
@@ -1047,7 +1059,7 @@ def _write_generic(  # noqa: PLR0917 - plan.write's signature, with the plan fir
             used.add(spec.ns)
         for i, item in enumerate(items):
             if kind == _CHILD or kind == _CHILDREN:
-                _item_plan(obj, spec.name, item).write(item, out, cind, False, spec.xml_text)
+                _item_plan(obj, spec, item).write(item, out, cind, False, spec.xml_text)
             else:
                 spelled = None
                 if spelling is not None:
@@ -1077,10 +1089,19 @@ def _write_generic(  # noqa: PLR0917 - plan.write's signature, with the plan fir
         out.append(f"{ind}</{tag}>\n")
 
 
-def _item_plan(obj: Any, name: str, item: Any) -> _Plan:
-    """The plan that writes ``item``, a value of the child field ``name`` of ``obj``."""
-    if not isinstance(item, Model):
-        raise FieldValueError(f"{type(obj).__name__}.{name}: expected a model, got {item!r}")
+def _item_plan(obj: Any, spec: _Spec, item: Any) -> _Plan:
+    """The plan that writes ``item``, a value of the child field ``spec`` of ``obj``.
+
+    Items appended to a list were not checked on assignment: one of another
+    class would be written where it does not belong (a DhcpHost among
+    portgroups), so it is refused here.
+    """
+    classes = _model_classes(spec.model)
+    if not isinstance(item, classes):
+        names = " or ".join(c.__name__ for c in classes)
+        raise FieldValueError(
+            f"{type(obj).__name__}.{spec.name}: expected {names}, got {type(item).__name__}"
+        )
     return _plan_of(type(item))
 
 
@@ -1104,6 +1125,7 @@ def _finish_root(
 def _format(spec: _Spec, value: Any, obj: Any) -> str:
     conv = spec.conv
     assert conv is not None
+    value = exact(value)  # a list item, appended without a check
     problem = conv.check(value)
     if problem:
         raise FieldValueError(f"{type(obj).__name__}.{spec.name}: {problem}")

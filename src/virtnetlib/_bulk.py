@@ -13,8 +13,9 @@ therefore checked apart from the rest, with the same verdict:
   pattern the run repeats.
 
 That gives the grammar's own verdict when the run's element is *bulk
-checkable* under its parent, which is read from the grammar: the parent
-has one definition, and every pattern of the child inside it sits in one
+checkable* under its parent, which is read from the grammar: one
+definition of the parent alone has the child (so a parent holding many of
+them must match that one), and every pattern of the child inside it sits in one
 and the same ``zeroOrMore``/``oneOrMore``, reached only through
 ``choice``, ``optional`` and references, whose content is nothing but
 element patterns. Then the run is matched by that repetition alone, any
@@ -193,29 +194,40 @@ class BulkRules:
             if name is not None:
                 definitions.setdefault(name, []).append(el)
         self._pairs: dict[tuple[str, str], Any] = {}
-        #: parent name → every child name its definition allows
-        self._others: dict[str, list[str]] = {}
+        #: (parent, child) → every child name the parent's definition allows
+        self._others: dict[tuple[str, str], list[str]] = {}
         for parent_name, found in definitions.items():
-            if len(found) != 1:
-                continue  # which definition a parent matches could differ per batch
-            places: dict[str, list[Any | None]] = {}
-            for el, above in _content(found[0], defines):
-                name = element_name(el)
-                if name is None:
-                    # a child pattern by name class (anyName...): a run's member
-                    # could match it instead, so nothing here is checked in bulk
-                    places.clear()
-                    break
-                places.setdefault(name, []).append(_repetition(above))
-            self._others[parent_name] = sorted(places)
-            for child_name, repetitions in places.items():
-                first = repetitions[0]
-                if (
-                    first is not None
-                    and all(r is first for r in repetitions)
-                    and _only_elements(first, defines)
-                ):
-                    self._pairs[(parent_name, child_name)] = first
+            # each definition's children, and the repetitions they sit in
+            per_definition: list[dict[str, list[Any | None]]] = []
+            for definition in found:
+                places: dict[str, list[Any | None]] = {}
+                for el, above in _content(definition, defines):
+                    name = element_name(el)
+                    if name is None:
+                        # a child pattern by name class (anyName...): a run's
+                        # member could match it, so nothing here goes in bulk
+                        break
+                    places.setdefault(name, []).append(_repetition(above))
+                else:
+                    per_definition.append(places)
+                    continue
+                per_definition = []
+                break
+            for places in per_definition:
+                for child_name, repetitions in places.items():
+                    # a parent with several definitions (a DNS <host> and a
+                    # DHCP one): only when one alone has this child is it the
+                    # definition a parent holding many of them must match
+                    holders = sum(1 for other in per_definition if child_name in other)
+                    first = repetitions[0]
+                    if (
+                        holders == 1
+                        and first is not None
+                        and all(r is first for r in repetitions)
+                        and _only_elements(first, defines)
+                    ):
+                        self._pairs[(parent_name, child_name)] = first
+                        self._others[(parent_name, child_name)] = sorted(places)
         #: parent name → the children it may hold in long runs
         self._children: dict[str, list[str]] = {}
         for parent_name, child_name in self._pairs:
@@ -261,8 +273,8 @@ class BulkRules:
             if self._relaxed is not None:
                 repeated = _follow(self._relaxed, _positions(self._grammar, repetition))
                 assert repeated is not None  # the relaxed copy differs only in patterns
-                relaxed = _Rule(self._relaxed, repeated, child, self._others[parent])
-            full = _Rule(self._grammar, repetition, child, self._others[parent])
+                relaxed = _Rule(self._relaxed, repeated, child, self._others[(parent, child)])
+            full = _Rule(self._grammar, repetition, child, self._others[(parent, child)])
             rule = self._rules[(parent, child)] = (full, relaxed)
         return rule
 

@@ -221,3 +221,14 @@ class PortOptions(Model):
     __xml_tag__ = "port"
 
     isolated: bool | None = attribute(conv=YES_NO)
+
+
+def port_union(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inclusive port ranges merged into sorted, disjoint ones."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged

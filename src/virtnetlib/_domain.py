@@ -15,7 +15,7 @@ from typing import Any
 from virtnetlib._binding import expect_model, parse_root
 from virtnetlib._errors import Error, ParseError, UsageError
 from virtnetlib._interface import Interface
-from virtnetlib._xml import parse_document, read_source
+from virtnetlib._xml import parse_document, qname_text, read_source
 
 __all__ = [
     "append_interface",
@@ -84,9 +84,17 @@ def _spans(text: str, path: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 def _indent_at(text: str, offset: int) -> str:
-    line_start = text.rfind("\n", 0, offset) + 1
-    prefix = text[line_start:offset]
-    return prefix if not prefix.strip() else ""
+    """The white space before ``offset`` on its line, if nothing else precedes it there.
+
+    Looks back only as far as the white space goes: on a one-line domain,
+    looking for the line's start would read the whole text each time.
+    """
+    start = offset
+    while start > 0 and text[start - 1] != "\n" and text[start - 1].isspace():
+        start -= 1
+    if start == 0 or text[start - 1] == "\n":
+        return text[start:offset]
+    return ""
 
 
 def _render(iface: Interface, indent: str) -> str:
@@ -115,6 +123,32 @@ def _interfaces(root: Any, filename: str | None, *, strict: bool) -> list[Interf
         raise (exc.with_source(filename) if filename else exc) from None
 
 
+def _interface_spans(text: str, root: Any) -> list[tuple[int, int]]:
+    """Where each of the domain's interfaces (the elements :func:`_interfaces`
+    reads, in order) stands in ``text``.
+
+    The text is scanned for elements *spelled* ``domain/devices/interface``;
+    the tree says which of them are libvirt's, in no namespace (an
+    ``<interface xmlns='urn:x'>`` or one inside ``<devices xmlns='urn:x'>``
+    is spelled alike and is not): both lists are in document order.
+    """
+    spelled = [
+        el
+        for devices in root
+        if isinstance(devices.tag, str) and qname_text(devices.tag, devices.nsmap) == "devices"
+        for el in devices
+        if isinstance(el.tag, str) and qname_text(el.tag, el.nsmap) == "interface"
+    ]
+    spans = _spans(text, _INTERFACE_PATH)
+    if len(spans) != len(spelled):  # pragma: no cover - both read the same document
+        raise ParseError("could not locate every <interface> in the domain text", line=1)
+    return [
+        span
+        for span, el in zip(spans, spelled, strict=True)
+        if el.tag == "interface" and el.getparent().tag == "devices"
+    ]
+
+
 def format_interfaces(data: str | bytes, root: Any | None = None) -> str:
     """The domain with every interface written as libvirt writes it, in one pass.
 
@@ -126,13 +160,13 @@ def format_interfaces(data: str | bytes, root: Any | None = None) -> str:
         root = parse_document(data)
     text = _decoded(data, root)
     interfaces = _interfaces(root, None, strict=False)
-    spans = _spans(text, _INTERFACE_PATH)
-    if len(spans) != len(interfaces):  # pragma: no cover - both read the same document
-        raise Error("could not locate every <interface> in the domain text")
-    # from the last one back, so the offsets of the others stay valid
-    for (start, end), iface in zip(reversed(spans), reversed(interfaces), strict=True):
-        text = text[:start] + _render(iface, _indent_at(text, start)) + text[end:]
-    return text
+    pieces: list[str] = []
+    done = 0
+    for (start, end), iface in zip(_interface_spans(text, root), interfaces, strict=True):
+        pieces += [text[done:start], _render(iface, _indent_at(text, start))]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _select(
@@ -161,7 +195,7 @@ def replace_interface(
 ) -> str:
     """The domain with interface ``which`` (index or MAC address) replaced by ``iface``."""
     text, root, filename = _text_of(domain_xml)
-    spans = _spans(text, _INTERFACE_PATH)
+    spans = _interface_spans(text, root)
     start, end = _select(_interfaces(root, filename, strict=False), spans, which)
     return text[:start] + _render(iface, _indent_at(text, start)) + text[end:]
 
@@ -169,7 +203,7 @@ def replace_interface(
 def remove_interface(domain_xml: str | bytes | os.PathLike[str], which: int | str) -> str:
     """The domain without interface ``which`` (index or MAC address)."""
     text, root, filename = _text_of(domain_xml)
-    spans = _spans(text, _INTERFACE_PATH)
+    spans = _interface_spans(text, root)
     start, end = _select(_interfaces(root, filename, strict=False), spans, which)
     indent = _indent_at(text, start)
     if indent or text[start - 1 : start] == "\n":
@@ -179,13 +213,20 @@ def remove_interface(domain_xml: str | bytes | os.PathLike[str], which: int | st
 
 def append_interface(domain_xml: str | bytes | os.PathLike[str], iface: Interface) -> str:
     """The domain with ``iface`` added after its last interface (or to its devices)."""
-    text, _, _ = _text_of(domain_xml)
-    spans = _spans(text, _INTERFACE_PATH)
+    text, root, _ = _text_of(domain_xml)
+    spans = _interface_spans(text, root)
     if spans:
         start, end = spans[-1]
         indent = _indent_at(text, start)
         return text[:end] + "\n" + indent + _render(iface, indent) + text[end:]
-    devices = _spans(text, ("domain", "devices"))
+    spelled = [
+        d for d in root if isinstance(d.tag, str) and qname_text(d.tag, d.nsmap) == "devices"
+    ]
+    devices = [
+        span
+        for span, el in zip(_spans(text, ("domain", "devices")), spelled, strict=True)
+        if el.tag == "devices"  # libvirt's, in no namespace
+    ]
     if devices:
         start, end = devices[0]
         outer = _indent_at(text, start)

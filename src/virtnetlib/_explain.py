@@ -505,6 +505,20 @@ def _attribute_findings(
     attrs = list(target.attrib.items())
     if not attrs:
         return
+    # a name with a prefix no namespace declaration gives (x:name='a', kept
+    # as libxml2 2.9 reads it) cannot be set again, so it takes no part in
+    # the experiments below: it is reported, and left out of the copy
+    unsettable = [name for name, _ in attrs if not _settable(name)]
+    for name in unsettable:
+        yield SchemaFinding(
+            where,
+            name,
+            f"attribute {name!r} has a namespace prefix no xmlns declaration gives",
+            code="E104",
+        )
+        del target.attrib[name]
+    if unsettable:
+        return
     if facts.definitions and placed:
         # names no definition of the element knows are wrong whatever else is
         unknown = [(name, value) for name, value in attrs if name not in facts.attributes]
@@ -587,7 +601,7 @@ def _bad_value(
     the bad value ('network' for 'netwrok') is tried first.
     """
     for name, value in list(el.attrib.items()):
-        if _allowed(name, value, facts):
+        if _allowed(name, value, facts) or not _settable(name):
             continue  # a good value; another one fitting says the content is wrong
         samples = sorted(facts.samples.get(name, ()))
         meant = closest(value, samples)
@@ -611,6 +625,11 @@ def _absent_attribute(
                 return name
             del el.attrib[name]
     return None
+
+
+def _settable(name: str) -> bool:
+    """Whether lxml takes ``name`` back in ``set()``: plain, or ``{uri}local``."""
+    return name[:1] == "{" or ":" not in name
 
 
 def _has_child(el: Any, tag: str) -> bool:

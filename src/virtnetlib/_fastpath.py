@@ -410,7 +410,6 @@ def compile_writer(plan: Any) -> Writer:
     env: dict[str, Any] = {
         "PLAN": plan,
         "GENERIC": generic,
-        "PG": b._PLANS.get,
         "ITEM": b._item_plan,
         "EA": _ATTR_SPECIAL,
         "ET": _TEXT_SPECIAL,
@@ -575,10 +574,11 @@ def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type) -> list[str]
     lines = [f"v = obj.{name}"]
     if spec.kind in (b._CHILD, b._CHILDREN):
         item = "v" if spec.kind == b._CHILD else "x"
+        # an item of another class than declared is refused (ITEM checks it):
+        # list items were not checked when they were appended
+        env[f"SPEC{n}"] = spec
         write = [
-            f"p = PG(type({item}))",
-            "if p is None:",
-            f"    p = ITEM(obj, {name!r}, {item})",
+            f"p = ITEM(obj, SPEC{n}, {item})",
             f"p.write({item}, out, cind, False, {tag!r})",
         ]
         model = spec.model

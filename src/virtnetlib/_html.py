@@ -29,11 +29,14 @@ def _ports(summary: dict[str, Any]) -> str:
         if mapped == "all":
             parts.append(f"{fwd['proto']} {where}: all")
             continue
-        pairs = sorted(mapped.items())
-        shown = ", ".join(f"{h}→{g}" for h, g in pairs[:6])
-        more = f" … (+{len(pairs) - 6})" if len(pairs) > 6 else ""
-        parts.append(f"{fwd['proto']} {where}: {shown}{more}")
+        runs = [f"{_span(run['host'])}→{_span(run['guest'])}" for run in mapped]
+        more = f" … (+{len(runs) - 6} ranges)" if len(runs) > 6 else ""
+        parts.append(f"{fwd['proto']} {where}: {', '.join(runs[:6])}{more}")
     return "; ".join(parts)
+
+
+def _span(pair: list[int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}-{pair[1]}"
 
 
 def _network_row(net: Network) -> dict[str, str]:

@@ -10,7 +10,10 @@ order, using the same classes as the network model where the XML is the same.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import ipaddress
+import itertools
 import uuid
 from typing import Any, Literal, get_args
 
@@ -43,6 +46,7 @@ from virtnetlib._common import (
     Route,
     VirtualPort,
     Vlan,
+    port_union,
 )
 from virtnetlib._errors import UsageError
 from virtnetlib._network import HostdevDriver, MacTableManager
@@ -191,6 +195,16 @@ class PortForwardRange(Model):
         return range(self.start, (self.end if self.end is not None else self.start) + 1)
 
 
+def _last(rng: PortForwardRange) -> int:
+    return rng.end if rng.end is not None else rng.start
+
+
+def _covered(merged: list[tuple[int, int]], port: int) -> bool:
+    """Whether ``port`` is in one of ``merged`` (sorted, disjoint) ranges."""
+    at = bisect.bisect_right(merged, (port, 1 << 30)) - 1
+    return at >= 0 and merged[at][0] <= port <= merged[at][1]
+
+
 @attrs.define(kw_only=True, repr=False)
 class PortForward(Model):
     """``<portForward proto= address= dev=>``: host ports passt forwards to the guest."""
@@ -207,26 +221,59 @@ class PortForward(Model):
 
         A ``portForward`` without ranges forwards every port (passt's
         ``all``); that is not a finite mapping and raises
-        :class:`~virtnetlib.UsageError` (a ``ValueError``).
+        :class:`~virtnetlib.UsageError` (a ``ValueError``). One entry per
+        port (up to 65,535): :meth:`mapped_ranges` says the same in runs.
+        """
+        return {
+            port: guest + port - first
+            for first, last, guest in self.mapped_ranges()
+            for port in range(first, last + 1)
+        }
+
+    def mapped_ranges(self) -> list[tuple[int, int, int]]:
+        """The mapping as runs ``(first host port, last host port, first guest
+        port)``, in host port order, after ``to`` offsets and excluded ranges.
+
+        Where forward ranges overlap the later one decides, as for
+        :meth:`mappings`. Time grows with the number of ranges, not of ports.
         """
         if not self.ranges:
             raise UsageError(
-                "PortForward.mappings(): a portForward without ranges forwards every "
+                "PortForward.mapped_ranges(): a portForward without ranges forwards every "
                 "port (passt's 'all'), which is not a finite mapping"
             )
-        excluded: set[int] = set()
-        for rng in self.ranges:
-            if rng.exclude:
-                excluded.update(rng.host_ports())
-        result: dict[int, int] = {}
-        for rng in self.ranges:
-            if rng.exclude:
+        forwards = [
+            (rng.start, _last(rng), (rng.to - rng.start) if rng.to is not None else 0, i)
+            for i, rng in enumerate(self.ranges)
+            if not rng.exclude
+        ]
+        excluded = port_union([(rng.start, _last(rng)) for rng in self.ranges if rng.exclude])
+        # a sweep over the ports where something begins or ends; at each
+        # stretch the latest forward range that covers it decides the offset
+        points = sorted(
+            {p for first, last, _, _ in forwards for p in (first, last + 1)}
+            | {p for first, last in excluded for p in (first, last + 1)}
+        )
+        starts = sorted(forwards)
+        active: list[tuple[int, int, int]] = []  # (-index, last, offset), the latest on top
+        runs: list[tuple[int, int, int]] = []
+        at = 0
+        for lo, hi in itertools.pairwise(points):
+            while at < len(starts) and starts[at][0] <= lo:
+                _, last, offset, index = starts[at]
+                heapq.heappush(active, (-index, last, offset))
+                at += 1
+            while active and active[0][1] < lo:
+                heapq.heappop(active)
+            if not active or _covered(excluded, lo):
                 continue
-            offset = (rng.to - rng.start) if rng.to is not None else 0
-            for port in rng.host_ports():
-                if port not in excluded:
-                    result[port] = port + offset
-        return result
+            offset = active[0][2]
+            end = hi - 1
+            if runs and runs[-1][1] == lo - 1 and runs[-1][2] - runs[-1][0] == offset:
+                runs[-1] = (runs[-1][0], end, runs[-1][2])
+            else:
+                runs.append((lo, end, lo + offset))
+        return runs
 
     def passt_options(self) -> list[str]:
         """The passt command-line options libvirt passes for this forward.

@@ -11,6 +11,8 @@ advice.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
 import socket
 from collections.abc import Callable, Iterable, Iterator
@@ -19,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from virtnetlib._binding import Model, parse_root
-from virtnetlib._common import Bandwidth, PciAddress, Route, VirtualPort, Vlan
+from virtnetlib._common import Bandwidth, PciAddress, Route, VirtualPort, Vlan, port_union
 from virtnetlib._errors import ParseError
 from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
 from virtnetlib._problem import Problem, Severity
 from virtnetlib._types import IPAddress, address_number
-from virtnetlib._xml import ElementsByPath, element_path
+from virtnetlib._xml import ElementsByPath, PathCache, element_path
 
 if TYPE_CHECKING:
     from virtnetlib._hostinterface import HostInterface
@@ -1281,30 +1283,63 @@ def _interface_advice(iface: Interface) -> Iterator[Finding]:
         )
     for i, fwd in enumerate(iface.port_forwards):
         yield from _forward_advice(fwd, _idx(iface.port_forwards, i, "portForward"))
-    seen: dict[tuple[str, str | None, int], int] = {}
+    yield from _overlapping_forwards(iface)
+
+
+def _overlapping_forwards(iface: Interface) -> Iterator[Finding]:
+    """W308 for each portForward that forwards a host port an earlier one does
+    (same protocol and address), naming the lowest such port and the first
+    earlier portForward found there.
+
+    Runs of ports, not ports, are swept in port order (a range of 65,535
+    ports is one run, and a thousand overlapping forwards cost k log k):
+    where a run begins, an earlier forward's run still open means a clash
+    for this one, and later forwards' runs still open clash with it.
+    """
+    by_key: dict[tuple[str, str | None], list[tuple[int, int, int]]] = {}
     for i, fwd in enumerate(iface.port_forwards):
-        if not fwd.ranges:
-            continue
-        for port in fwd.mappings():
-            key = (fwd.proto, str(fwd.address) if fwd.address else None, port)
-            if key in seen and seen[key] != i:
-                yield (
-                    W_OVERLAP.code,
-                    f"{fwd.proto} port {port} is already forwarded by portForward {seen[key] + 1}",
-                    _idx(iface.port_forwards, i, "portForward"),
-                    None,
-                )
-                break
-            seen[key] = i
+        if fwd.ranges:
+            key = (fwd.proto, str(fwd.address) if fwd.address else None)
+            by_key.setdefault(key, []).extend((a, b, i) for a, b, _ in fwd.mapped_ranges())
+    clashes: dict[int, tuple[int, int]] = {}  # later forward -> (port, earlier forward)
+    for runs in by_key.values():
+        runs.sort()
+        earliest: list[tuple[int, int]] = []  # open runs: (forward, last port)
+        latest: list[tuple[int, int]] = []  # open runs not yet reported: (-forward, last)
+        for port, last, i in runs:
+            while earliest and earliest[0][1] < port:
+                heapq.heappop(earliest)
+            if earliest and earliest[0][0] < i and i not in clashes:
+                clashes[i] = (port, earliest[0][0])
+            while latest and -latest[0][0] > i:
+                later, ends = heapq.heappop(latest)
+                if ends >= port and -later not in clashes:
+                    clashes[-later] = (port, i)
+            heapq.heappush(earliest, (i, last))
+            if i not in clashes:
+                heapq.heappush(latest, (-i, last))
+    for i in sorted(clashes):
+        port, earlier = clashes[i]
+        fwd = iface.port_forwards[i]
+        yield (
+            W_OVERLAP.code,
+            f"{fwd.proto} port {port} is already forwarded by portForward {earlier + 1}",
+            _idx(iface.port_forwards, i, "portForward"),
+            None,
+        )
 
 
 def _forward_advice(fwd: PortForward, where: str) -> Iterator[Finding]:
-    included: set[int] = set()
-    for rng in fwd.ranges:
-        if not rng.exclude:
-            included.update(rng.host_ports())
+    included = port_union(
+        [(r.start, r.end if r.end is not None else r.start) for r in fwd.ranges if not r.exclude]
+    )
+    starts = [first for first, _ in included]
     for j, rng in enumerate(fwd.ranges):
-        if rng.exclude and not included.intersection(rng.host_ports()):
+        last = rng.end if rng.end is not None else rng.start
+        # the included run that begins at or before the exclude's end
+        at = bisect.bisect_right(starts, last) - 1
+        overlaps = at >= 0 and included[at][1] >= rng.start
+        if rng.exclude and not overlaps:
             end = f"-{rng.end}" if rng.end is not None else ""
             yield (
                 W_EXCLUDE.code,
@@ -1522,7 +1557,7 @@ def _locate(
     element: Any, rel: str, attribute: str | None, elements: ElementsByPath
 ) -> tuple[str, int | None]:
     """The path and line of what a finding names, ``rel`` being relative to ``element``."""
-    path = element_path(element)
+    path = elements.base
     target = element
     if rel not in ("", "."):
         path = f"{path}/{rel}"
@@ -1534,11 +1569,15 @@ def _locate(
     return (f"{path}/@{attribute}" if attribute else path), target.sourceline
 
 
-def check_model(model: Model, element: Any, domain_type: str | None = None) -> list[Problem]:
+def check_model(
+    model: Model, element: Any, domain_type: str | None = None, paths: PathCache | None = None
+) -> list[Problem]:
     """Define-time errors and advice for one parsed network or interface.
 
     ``domain_type`` is the ``type`` of the domain an interface is in, when
     it is in one: ``kvm`` and ``qemu`` add the QEMU driver's checks (E5xx).
+    ``paths`` is the document's :class:`~virtnetlib._xml.PathCache`, shared by
+    the interfaces of one domain.
     """
     if isinstance(model, Network):
         checks = _NETWORK_CHECKS
@@ -1555,7 +1594,7 @@ def check_model(model: Model, element: Any, domain_type: str | None = None) -> l
         else:
             return []
     out: list[Problem] = []
-    elements = ElementsByPath(element)
+    elements = ElementsByPath(element, paths)
     for check in checks:
         for code, message, rel, attribute in check(model):
             path, line = _locate(element, rel, attribute, elements)

@@ -100,7 +100,16 @@ def interface_summary(iface: Interface) -> dict[str, Any]:
     for fwd in iface.port_forwards:
         entry: dict[str, Any] = {"proto": fwd.proto, "address": fwd.address and str(fwd.address)}
         entry["dev"] = fwd.dev
-        entry["mappings"] = fwd.mappings() if fwd.ranges else "all"
+        # runs of ports, never one entry per port: a range of 65,535 ports
+        # is one entry (a few bytes of XML must not cost megabytes here)
+        entry["mappings"] = (
+            [
+                {"host": [first, last], "guest": [guest, guest + last - first]}
+                for first, last, guest in fwd.mapped_ranges()
+            ]
+            if fwd.ranges
+            else "all"
+        )
         ports.append(entry)
     return {
         "type": iface.type,

@@ -33,6 +33,7 @@ __all__ = [
     "Text",
     "UUIDConv",
     "address_number",
+    "exact",
     "ipv4_from_text",
     "ipv4_to_text",
     "ipv6_from_text",
@@ -464,6 +465,58 @@ _number: Callable[[Any], int] = operator.attrgetter("_ip") if IP_LAYOUT_KNOWN el
 #: An address's number (``int(address)``, without its Python-level call where
 #: the layout is known): for comparing many addresses quickly.
 address_number = _number
+
+_EXACT = frozenset(
+    {
+        str,
+        int,
+        float,
+        bool,
+        type(None),
+        ipaddress.IPv4Address,
+        ipaddress.IPv6Address,
+        ReadIPv4Address,
+        ReadIPv6Address,
+        uuid.UUID,
+        ReadUUID,
+    }
+)
+
+
+def exact(value: Any) -> Any:
+    """``value`` as the plain type it stands for (str, int, float, address,
+    UUID), when it is of a subclass.
+
+    A subclass decides how it formats itself: an ``int`` enum writes its
+    name, an overridden ``__str__`` or ``__format__`` writes markup. The
+    base type's own methods give the value itself, whatever the subclass
+    overrides, so what is written is the value that was checked.
+    """
+    kind = type(value)
+    if kind in _EXACT:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__index__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, ipaddress.IPv4Address):
+        return ipaddress.IPv4Address(int.__index__(_V4_NUMBER(value)))
+    if isinstance(value, ipaddress.IPv6Address):
+        made = ipaddress.IPv6Address(int.__index__(_V6_NUMBER(value)))
+        scope = _V6_SCOPE(value)
+        return made if scope is None else ipaddress.IPv6Address(f"{made}%{str.__str__(scope)}")
+    if isinstance(value, uuid.UUID):
+        return uuid.UUID(int=int.__index__(_UUID_NUMBER(value)))
+    return value
+
+
+# the slots themselves, which a subclass's properties cannot stand in for
+_V4_NUMBER: Callable[[Any], int] = ipaddress.IPv4Address.__dict__["_ip"].__get__
+_V6_NUMBER: Callable[[Any], int] = ipaddress.IPv6Address.__dict__["_ip"].__get__
+_V6_SCOPE: Callable[[Any], str | None] = ipaddress.IPv6Address.__dict__["_scope_id"].__get__
+_UUID_NUMBER: Callable[[Any], int] = uuid.UUID.__dict__["int"].__get__
 
 
 def ipv4_from_text(text: str) -> ipaddress.IPv4Address:

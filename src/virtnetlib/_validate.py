@@ -32,6 +32,7 @@ from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
 from virtnetlib._schema import load_schemas
 from virtnetlib._xml import (
     ElementsByPath,
+    PathCache,
     element_path,
     parse_document,
     qname_text,
@@ -82,13 +83,13 @@ class _Strict:
     checks; a document with 20,000 bad values is not read twice for them.
     """
 
-    def __init__(self, element: Any, kind: str) -> None:
-        self.element, self.kind = element, kind
+    def __init__(self, element: Any, kind: str, paths: PathCache) -> None:
+        self.element, self.kind, self.paths = element, kind, paths
 
     @functools.cached_property
     def result(self) -> tuple[Model, bool] | ParseError:
         try:
-            return parse_root_kept(_model(self.kind), self.element, strict=True)
+            return parse_root_kept(_model(self.kind), self.element, strict=True, paths=self.paths)
         except ParseError as exc:
             return exc
 
@@ -97,7 +98,7 @@ class _Strict:
         exc = self.result
         if not isinstance(exc, ParseError):
             return {}
-        elements = ElementsByPath(self.element)
+        elements = ElementsByPath(self.element, self.paths)
         hints: dict[Any, list[tuple[str | None, str]]] = {}
         for issue in exc.issues:
             path = issue.path or ""
@@ -301,11 +302,11 @@ def _reported(
 class _Target:
     """An element to check: a document's root, or each interface of a domain."""
 
-    __slots__ = ("element", "findings", "kind", "strict")
+    __slots__ = ("element", "findings", "kind", "paths", "strict")
 
-    def __init__(self, element: Any, kind: str) -> None:
-        self.element, self.kind = element, kind
-        self.strict = _Strict(element, kind)
+    def __init__(self, element: Any, kind: str, paths: PathCache) -> None:
+        self.element, self.kind, self.paths = element, kind, paths
+        self.strict = _Strict(element, kind, paths)
         self.findings: list[SchemaFinding] = []
 
 
@@ -377,9 +378,14 @@ def _start(
                 element_path(root),
             )
         ]
+    paths = PathCache()  # one per document: a domain's interfaces share it
     if kind == "domain":
-        return root, kind, [_Target(el, "interface") for el in root.iterfind("devices/interface")]
-    return root, kind, [_Target(root, kind)]
+        return (
+            root,
+            kind,
+            [_Target(el, "interface", paths) for el in root.iterfind("devices/interface")],
+        )
+    return root, kind, [_Target(root, kind, paths)]
 
 
 def _rule_problems(
@@ -398,7 +404,7 @@ def _rule_problems(
         schema_problems = [_from_finding(f) for f in findings]
         problems.extend(schema_problems)
         cls = _model(target.kind)
-        base, root_tag = element_path(element), "/" + qname_text(str(element.tag), {})
+        base, root_tag = target.paths.path(element), "/" + qname_text(str(element.tag), {})
         read = target.strict.result
         if isinstance(read, ParseError):
             # The models read values as libvirt's parser does, which refuses
@@ -432,7 +438,7 @@ def _rule_problems(
         )
         problems.extend(
             p
-            for p in check_model(model, element, domain_type)
+            for p in check_model(model, element, domain_type, target.paths)
             if _element_of(p.path or "") not in bad
         )
     if kind == "domain":

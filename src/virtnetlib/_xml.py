@@ -458,39 +458,49 @@ def element_at(root: Any, path: str) -> Any:
     their siblings, whatever the document's size. ``ip`` also finds the
     first of several ``<ip>``, and ``ip[1]`` the only one.
     """
-    steps = path.split("/")[1:]
-    el = None
-    level = [(qname_text(root.tag, root.nsmap), root)]
+    first, *steps = path.split("/")[1:] or [""]
+    if not _step_names(first, qname_text(root.tag, root.nsmap)):
+        return None
+    return _walk(root, steps)
+
+
+def _step_names(step: str, name: str) -> bool:
+    """Whether a path step (``ip``, ``ip[1]``) names the one element ``name``."""
+    return step == name or step == f"{name}[1]"
+
+
+def _walk(el: Any, steps: list[str]) -> Any:
+    """The element ``steps`` lead to from ``el`` (see :func:`element_at`), or None."""
     for step in steps:
-        if el is not None and None not in el.nsmap:
+        if None not in el.nsmap:
             # no default namespace here: a plain name is the tag itself, and
             # lxml finds the n-th child of that tag without a look at the rest
             name, _, index = step.partition("[")
-            if _PLAIN_NAME(name):
+            if _PLAIN_NAME(name) and (not index or (index[:-1].isascii() and index[:-1].isdigit())):
                 n = int(index[:-1]) if index else 1
                 el = next(itertools.islice(el.iterchildren(name), n - 1, None), None)
                 if el is None:
                     return None
                 continue
-            level = child_steps(el)
-        here = dict(level)
-        el = here.get(step)
-        if el is None and step.endswith("[1]"):
-            el = here.get(step[:-3])  # the only one of its name
-        elif el is None and not step.endswith("]"):
-            el = here.get(step + "[1]")  # the first of several
-        if el is None:
+        here = dict(child_steps(el))
+        found = here.get(step)
+        if found is None and step.endswith("[1]"):
+            found = here.get(step[:-3])  # the only one of its name
+        elif found is None and not step.endswith("]"):
+            found = here.get(step + "[1]")  # the first of several
+        if found is None:
             return None
-        level = []
+        el = found
     return el
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z_][\w.-]*\Z").match
 
 
-def paths_under(el: Any) -> dict[str, Any]:
-    """:func:`element_path` of ``el`` and of every element inside it, in one pass."""
-    found = {element_path(el): el}
+def paths_under(el: Any, base: str | None = None) -> dict[str, Any]:
+    """:func:`element_path` of ``el`` (``base``, when known) and of every element
+    inside it, in one pass."""
+    found = {element_path(el) if base is None else base: el}
     stack = [(next(iter(found)), el)]
     while stack:
         base, parent = stack.pop()
@@ -504,24 +514,29 @@ def paths_under(el: Any) -> dict[str, Any]:
 class ElementsByPath:
     """Elements of a document found by their :func:`element_path`.
 
-    The first few are found by walking down (:func:`element_at`); past
-    ``WALKS`` lookups one index of every path (:func:`paths_under`) answers,
-    so a document with 20,000 problems is not walked 20,000 times.
+    A path inside ``under`` is walked down from ``under``, not from the top
+    (an interface deep in a domain costs its own size, not the domain's);
+    past ``WALKS`` lookups one index of every path under it
+    (:func:`paths_under`) answers, so a document with 20,000 problems is not
+    walked 20,000 times. ``paths``, a document's :class:`PathCache`, makes
+    ``under``'s own path without counting its siblings again.
     """
 
     WALKS = 16
 
-    def __init__(self, under: Any) -> None:
+    def __init__(self, under: Any, paths: PathCache | None = None) -> None:
         """Elements at or inside ``under`` (an interface inside a domain, say)."""
         self.under = under
         self.top = under.getroottree().getroot()
+        #: ``under``'s own path
+        self.base = paths.path(under) if paths is not None else element_path(under)
         self.walks = 0
         self.index: dict[str, Any] | None = None
 
     def get(self, path: str) -> tuple[Any, bool]:
         """The element at ``path`` (or None), and whether ``path`` is its own path."""
         if self.index is None and self.walks >= self.WALKS:
-            self.index = paths_under(self.under)
+            self.index = paths_under(self.under, self.base)
         if self.index is not None:
             found = self.index.get(path)
             if found is not None:
@@ -530,6 +545,10 @@ class ElementsByPath:
             self.walks += 1
         # a path without an index where siblings share the name ("ip" for
         # the first of two) is not a key of the index; walking finds it
+        if path == self.base:
+            return self.under, True
+        if path.startswith(self.base + "/"):
+            return _walk(self.under, path[len(self.base) + 1 :].split("/")), False
         return element_at(self.top, path), False
 
 

@@ -78,22 +78,14 @@ def _show_text(path: str, summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _ranges(ports: dict[int, int]) -> str:
-    """``5000-5009->6000-6009, 5016-5020->6016-6020`` from a port mapping."""
-    runs: list[tuple[int, int, int]] = []
-    for host in sorted(ports):
-        guest = ports[host]
-        if runs and host == runs[-1][1] + 1 and guest - host == runs[-1][2]:
-            runs[-1] = (runs[-1][0], host, runs[-1][2])
-        else:
-            runs.append((host, host, guest - host))
-    parts = []
-    for first, last, offset in runs:
-        if first == last:
-            parts.append(f"{first}->{first + offset}")
-        else:
-            parts.append(f"{first}-{last}->{first + offset}-{last + offset}")
-    return ", ".join(parts)
+def _span(pair: list[int]) -> str:
+    """``5000-5009``, or ``5000`` for one port."""
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}-{pair[1]}"
+
+
+def _ranges(runs: list[dict[str, list[int]]]) -> str:
+    """``5000-5009->6000-6009, 5016-5020->6016-6020`` from a summary's mapping runs."""
+    return ", ".join(f"{_span(run['host'])}->{_span(run['guest'])}" for run in runs)
 
 
 def _where(fwd: dict[str, Any]) -> str:
@@ -319,6 +311,10 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             _err(str(exc.with_source(name)))
             status = max(status, EXIT_PROBLEMS)
             continue
+        except Error as exc:  # one file's trouble; the others are still formatted
+            _err(f"{name}: {exc}")
+            status = EXIT_USAGE
+            continue
         encoded = new.encode()
         if encoded == data:
             continue
@@ -355,23 +351,32 @@ def _cmd_ports(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_USAGE
     rows = []
+    records: list[dict[str, Any]] = []
     for model in models:
         if not isinstance(model, Interface):
             continue
         for fwd in interface_summary(model)["port_forwards"]:
-            if fwd["mappings"] == "all":
+            runs = fwd["mappings"]
+            if runs == "all":
                 rows.append([fwd["proto"], _where(fwd), "all", "all"])
+                records.append(
+                    {"proto": fwd["proto"], "host_address": _where(fwd), "host_ports": "all"}
+                    | {"guest_ports": "all"}
+                )
                 continue
-            for host, guest in sorted(fwd["mappings"].items()):
-                rows.append([fwd["proto"], _where(fwd), str(host), str(guest)])
+            for run in runs:  # one row a run of ports, not a row a port
+                rows.append([fwd["proto"], _where(fwd), _span(run["host"]), _span(run["guest"])])
+                records.append(
+                    {"proto": fwd["proto"], "host_address": _where(fwd)}
+                    | {"host_ports": run["host"], "guest_ports": run["guest"]}
+                )
     if args.format == "json":
-        keys = ("proto", "host_address", "host_port", "guest_port")
-        _out(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], indent=2))
+        _out(json.dumps(records, indent=2))
         return EXIT_OK
     if not rows:
         _out(f"{args.file}: no port forwards")
         return EXIT_OK
-    header = ["PROTO", "HOST ADDRESS", "HOST PORT", "GUEST PORT"]
+    header = ["PROTO", "HOST ADDRESS", "HOST PORTS", "GUEST PORTS"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     for row in [header, *rows]:
         _out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -23,7 +23,7 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from virtnetlib._errors import Error, UsageError, expect_names, expect_str
+from virtnetlib._errors import Error, UsageError, expect_names, expect_str, shortened
 from virtnetlib._hostinterface import (
     BOND_MODE_NUMBERS,
     BondHostInterface,
@@ -643,6 +643,10 @@ class Nmcli:
         out = self.run(args)
         rows = []
         for line in _lines(out):
+            if "\x00" in line:
+                raise NmcliOutputError(
+                    [self.path, *args], 0, f"a NUL character in the line {line!r}"
+                )
             row = parse_terse(line)
             if len(row) != fields:
                 raise NmcliOutputError(
@@ -657,9 +661,11 @@ class Nmcli:
     def version(self) -> tuple[int, int, int]:
         """nmcli's version, read once."""
         out = self.run(["--version"], wait=False)
-        match = re.search(r"(\d+)\.(\d+)\.(\d+)", out)
+        match = re.search(r"([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})", out)
         if not match:
-            raise NmcliError([self.path, "--version"], 0, f"cannot read the version from {out!r}")
+            raise NmcliOutputError(
+                [self.path, "--version"], 0, f"cannot read the version from {shortened(out)!r}"
+            )
         return (int(match.group(1)), int(match.group(2)), int(match.group(3)))
 
     @property

@@ -24,7 +24,7 @@ import attrs
 
 from virtnetlib._binding import expect_model
 from virtnetlib._common import PciAddress, Vlan
-from virtnetlib._errors import Error, UsageError, expect_path
+from virtnetlib._errors import Error, UsageError, expect_path, expect_str, shortened
 from virtnetlib._files import read_regular, replace_file
 from virtnetlib._html import table
 from virtnetlib._interface import HostdevInterface, Interface
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 _PCI = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]\Z")
-_VIRTFN = re.compile(r"virtfn(\d+)\Z")
+_VIRTFN = re.compile(r"virtfn([0-9]{1,9})\Z")
 #: Drivers that mean "this VF is handed to a VM" (or reserved for one).
 ASSIGNED_DRIVERS = frozenset({"vfio-pci", "pci-stub", "vfio"})
 
@@ -338,10 +338,16 @@ class _Reader:
         if raw is None:
             return None
         try:
+            # what the kernel writes: ASCII, short (int() would take other
+            # scripts' digits, and spend time on thousands of them)
+            if not raw.isascii() or len(raw) > 32:
+                raise ValueError(raw)
             return int(raw, base)
         except ValueError:
             self.findings.append(
-                Finding("S191", "warning", f"unexpected content {raw!r} in {path}", subject)
+                Finding(
+                    "S191", "warning", f"unexpected content {shortened(raw)!r} in {path}", subject
+                )
             )
             return None
 
@@ -351,7 +357,10 @@ class _Reader:
 
     def group(self, device: Path) -> int | None:
         name = self.link_name(device / "iommu_group")
-        return int(name) if name is not None and name.isdigit() else None
+        # ASCII digits only: "²" is a digit to str.isdigit(), not to int()
+        if name is None or not (name.isascii() and name.isdigit()) or len(name) > 9:
+            return None
+        return int(name)
 
     def netdevs(self, device: Path) -> list[str]:
         return [p.name for p in self.sysfs.entries(device / "net")]
@@ -442,13 +451,24 @@ def _iommu_findings(reader: _Reader) -> tuple[int, list[Finding]]:
     return groups, findings
 
 
-def inventory(sysfs: Sysfs | None = None) -> Inventory:
+def _check_sysfs(sysfs: object) -> Sysfs:
+    """A :class:`Sysfs`; None for the host's; a path for a sysfs tree there."""
+    if sysfs is None:
+        return Sysfs()
+    if isinstance(sysfs, Sysfs):
+        return sysfs
+    if isinstance(sysfs, (str, os.PathLike)):
+        return Sysfs(sysfs)
+    raise UsageError(f"sysfs: expected a Sysfs or a path, got {type(sysfs).__name__}")
+
+
+def inventory(sysfs: Sysfs | str | os.PathLike[str] | None = None) -> Inventory:
     """Every SR-IOV physical function, its VFs, every netdev, and readiness findings.
 
     Never raises for what it finds on the host: unreadable files and odd
     content become findings.
     """
-    sysfs = sysfs or Sysfs()
+    sysfs = _check_sysfs(sysfs)
     reader = _Reader(sysfs)
     pfs = []
     for link in sysfs.entries(sysfs.root / "bus" / "pci" / "devices"):
@@ -582,7 +602,7 @@ def set_num_vfs(
     pf: str,
     count: int,
     *,
-    sysfs: Sysfs | None = None,
+    sysfs: Sysfs | str | os.PathLike[str] | None = None,
     allow_change: bool = False,
     force: bool = False,
     dry_run: bool = False,
@@ -598,7 +618,10 @@ def set_num_vfs(
     (drivers may enable fewer) and the call waits for the ``virtfn*`` links.
     ``dry_run`` returns the plan without writing.
     """
-    sysfs = sysfs or Sysfs()
+    sysfs = _check_sysfs(sysfs)
+    count = _check_count(count, None)
+    timeout = _check_timeout(timeout)
+    expect_str(pf, "pf", nonempty=True)
     inv = inventory(sysfs)
     physical = inv.pf(pf)
     device = _pci_dir(sysfs, physical.pci_address)
@@ -608,7 +631,6 @@ def set_num_vfs(
     current = physical.num_vfs
     if current is None:
         raise SriovError(f"cannot read {path}", attempted=f"read {path}")
-    _check_count(count, None)
     if physical.total_vfs is not None and count > physical.total_vfs:
         raise SriovError(
             f"{physical.pci_address} supports at most {physical.total_vfs} VFs, not {count}",
@@ -678,12 +700,34 @@ def _wait_for_vfs(sysfs: Sysfs, device: Path, path: Path, count: int, timeout: f
 # ------------------------------------------------------------------ persistence
 
 
-def _check_count(count: object, pf: PhysicalFunction | None) -> None:
-    """A VF count is an int from 0 (to the PF's total, when known)."""
+def _check_count(count: object, pf: PhysicalFunction | None) -> int:
+    """A VF count: an int from 0 (to the PF's total, when known), as a plain int
+    (an int subclass could format itself as anything in a rule or a write)."""
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise UsageError(f"VF count {count!r}: expected an integer >= 0")
-    if pf is not None and pf.total_vfs is not None and count > pf.total_vfs:
-        raise UsageError(f"{pf.pci_address} supports at most {pf.total_vfs} VFs, not {count}")
+    number = int.__index__(count)
+    if pf is not None and pf.total_vfs is not None and number > pf.total_vfs:
+        raise UsageError(f"{pf.pci_address} supports at most {pf.total_vfs} VFs, not {number}")
+    return number
+
+
+def _check_timeout(timeout: object) -> float:
+    """Seconds to wait: a finite number > 0."""
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not 0 < float(timeout) < float("inf")
+    ):
+        raise UsageError(f"timeout {timeout!r}: expected seconds, a finite number > 0")
+    return float(timeout)
+
+
+def _check_pf(pf: object) -> PhysicalFunction:
+    if not isinstance(pf, PhysicalFunction):
+        raise UsageError(
+            f"expected a PhysicalFunction (from inventory().pfs), got {type(pf).__name__}"
+        )
+    return pf
 
 
 def udev_rule(pf: PhysicalFunction, count: int, *, style: Literal["pci", "driver"] = "pci") -> str:
@@ -693,7 +737,8 @@ def udev_rule(pf: PhysicalFunction, count: int, *, style: Literal["pci", "driver
     (every PF of that driver gets the VFs); ``style="pci"`` matches this one
     PF by its PCI address, which is safer on hosts with several NICs.
     """
-    _check_count(count, pf)
+    pf = _check_pf(pf)
+    count = _check_count(count, pf)
     if style not in ("pci", "driver"):
         raise UsageError(f"style {style!r}: expected 'pci' or 'driver'")
     # what goes into the rule is checked against its grammar: a quote or a
@@ -738,9 +783,11 @@ def write_udev_rule(
     filename: str | None = None,
 ) -> Path:
     """Write :func:`udev_rule` atomically into ``rules_dir`` (e.g. ``/etc/udev/rules.d``)."""
-    folder = Path(rules_dir)
-    safe = pf.pci_address.replace(":", "_").replace(".", "_")
-    name = filename or f"70-virtnetlib-sriov-{safe}.rules"
+    folder = expect_path(rules_dir, "rules_dir")
+    pf = _check_pf(pf)
+    safe = pci_address(pf.pci_address).replace(":", "_").replace(".", "_")
+    name = f"70-virtnetlib-sriov-{safe}.rules" if filename is None else filename
+    expect_str(name, "filename")
     if "/" in name or name.startswith(".") or not name.endswith(".rules"):
         # udev reads only *.rules files, and the rule goes in rules_dir itself
         raise UsageError(f"filename {name!r}: expected a plain file name ending in .rules")
@@ -773,12 +820,17 @@ def _hostdev_addresses(interfaces: Iterable[Interface]) -> set[str]:
     return out
 
 
-def pick_free_vf(pf: PhysicalFunction, in_use: Iterable[Interface] = ()) -> VirtualFunction | None:
+def pick_free_vf(
+    pf: PhysicalFunction, in_use: Iterable[Interface] | None = ()
+) -> VirtualFunction | None:
     """A VF of ``pf`` that no VM uses: not bound to vfio-pci, and not the source of
     any hostdev interface in ``in_use`` (e.g. every domain's interfaces)."""
-    if not isinstance(pf, PhysicalFunction):
+    pf = _check_pf(pf)
+    if in_use is None:
+        in_use = ()
+    if isinstance(in_use, (str, bytes)) or not isinstance(in_use, Iterable):
         raise UsageError(
-            f"expected a PhysicalFunction (from inventory().pfs), got {type(pf).__name__}"
+            f"in_use: expected interfaces (Interface models), got {type(in_use).__name__}"
         )
     taken = _hostdev_addresses(expect_model(i, Interface, "in_use") for i in in_use)
     for vf in pf.vfs:
