@@ -529,10 +529,18 @@ def _fmt(path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small and fast; checks it works")
+    steps = (round_trips, validation, cli_many, import_time, memory, scaling, bounds)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[step.__name__ for step in steps],
+        help="run only these parts (repeat for more)",
+    )
     args = parser.parse_args(argv)
     table = Table()
-    for step in (round_trips, validation, cli_many, import_time, memory, scaling, bounds):
-        step(table, args.quick)
+    for step in steps:
+        if args.only is None or step.__name__ in args.only:
+            step(table, args.quick)
     print(table.render())
     return 0
 

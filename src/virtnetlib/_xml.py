@@ -71,15 +71,29 @@ class _NoLoading(etree.Resolver):
         return self.resolve_string("", context)
 
 
-def _parser(recover: bool = False, compact: bool = False) -> etree.XMLParser:
+_PARSER_NAMES = {
+    (recover, compact, pinned): f"{recover}-{compact}-{pinned}"
+    for recover in (False, True)
+    for compact in (False, True)
+    for pinned in (False, True)
+}
+
+
+def _parser(recover: bool = False, compact: bool = False, pinned: bool = False) -> etree.XMLParser:
+    """This thread's parser of the kind asked for.
+
+    ``pinned``: read the bytes as UTF-8 whatever the document declares, as
+    libvirt does (virXMLParseHelper). Only a document that opens with a
+    declaration or a byte order mark needs it: without either, libxml2
+    reads UTF-8 already (a wide encoding without a mark is refused before
+    parsing), and pinning costs a tenth of a small document's parse.
+    """
     # lxml parsers are not thread safe; one per thread is cheap enough.
-    name = "recovering" if recover else "compact" if compact else "parser"
+    name = _PARSER_NAMES[recover, compact, pinned]
     parser: etree.XMLParser | None = getattr(_local, name, None)
     if parser is None:
         parser = etree.XMLParser(
-            # libvirt reads every document as UTF-8, whatever its XML
-            # declaration says (virXMLParseHelper); so does virtnetlib
-            encoding="utf-8",
+            encoding="utf-8" if pinned else None,
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -159,7 +173,8 @@ def as_utf8(source: str | bytes) -> bytes:
 def _check_declaration(data: bytes) -> None:
     """Refuse a document that says it is not UTF-8: libvirt would read it as
     UTF-8 anyway, so it would mean one thing to libvirt and another to every
-    other XML tool."""
+    other XML tool. A NUL among the first four bytes is a wide encoding
+    without a byte order mark (libxml2 would guess UTF-16 or UTF-32)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             raise ParseError(
@@ -167,6 +182,12 @@ def _check_declaration(data: bytes) -> None:
                 " documents as UTF-8 only",
                 line=1,
             )
+    if b"\x00" in data[:4]:
+        raise ParseError(
+            "document is UTF-16 or UTF-32 (a NUL byte among its first four); libvirt reads"
+            " documents as UTF-8 only",
+            line=1,
+        )
     found = _DECLARED_ENCODING.match(data)
     if found is not None:
         raw = found.group(1) if found.group(1) is not None else found.group(2)
@@ -195,14 +216,17 @@ def parse_document(
     to walk, but kept XML would lose its layout, so it is only for readers
     that need nothing but the values (see :func:`virtnetlib._binding.read_document`).
     """
-    data = as_utf8(source)
+    data = source if type(source) is bytes else as_utf8(source)
     if len(data) > max_size:
         raise ParseError(f"document is {len(data)} bytes, more than the limit of {max_size} bytes")
     if not data or data.isspace():
         raise ParseError("document is empty", line=1)
-    if data[0] != 0x3C or data[1:2] == b"?":  # a byte order mark; "<?", perhaps a declaration
+    # "<" then anything but "?" or NUL: no declaration and no byte order mark,
+    # so libxml2 reads UTF-8; anything else is judged first and pinned to it
+    pinned = data[0] != 0x3C or data[1:2] in (b"?", b"\x00")
+    if pinned:
         _check_declaration(data)
-    parser = _parser(compact=compact)
+    parser = _parser(compact=compact, pinned=pinned)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -215,14 +239,17 @@ def parse_document(
         if not found:  # pragma: no cover - lxml raises with its log empty
             raise _malformed(exc.msg or str(exc), exc.lineno) from None
         root = _recovered(data)
-    if root.getroottree().docinfo.internalDTD is not None:
-        # libxml2 records every DOCTYPE it read, whatever the bytes spelled
-        # (UTF-7's "+ADw-!DOCTYPE" was one); none was loaded (see _parser)
+    # libxml2 records every DOCTYPE it read, and that decides. Since the
+    # bytes were read as UTF-8 (not as the document declares: UTF-7 spells
+    # the keyword "+ADw-!DOCTYPE"), a DOCTYPE libxml2 read is spelled
+    # "<!DOCTYPE" in them: where those bytes are absent there is none to ask
+    # about, and the question (a tenth of a small parse) is not asked.
+    if b"<!DOCTYPE" in data and root.getroottree().docinfo.internalDTD is not None:
         raise ParseError(_DOCTYPE_REFUSED, line=1)
-    if data.count(b"=") > MAX_ATTRIBUTES:
-        # enough attributes in all that one element may have too many: look
-        # (every attribute has an "=", so most documents need no look)
-        _check_attribute_counts(root)
+    # each attribute takes at least five bytes (` a=""`), so a short document
+    # cannot hold too many; in a longer one the "="s are counted first
+    if len(data) > 5 * MAX_ATTRIBUTES and data.count(b"=") > MAX_ATTRIBUTES:
+        _check_attribute_counts(root)  # one element may have too many: look
     # Without a DTD no entity can be declared, and libxml2 refuses undeclared
     # ones as malformed, so no entity reference can reach the models.
     return root
@@ -254,7 +281,7 @@ def _recovered(data: bytes) -> etree._Element:
     nothing but namespace problems.
     """
     _check_well_formed(data)
-    recovering = _parser(recover=True)
+    recovering = _parser(recover=True, pinned=True)
     root = etree.fromstring(data, recovering)
     for entry in recovering.error_log:
         if entry.type_name not in _TOLERATED:
