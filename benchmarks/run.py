@@ -30,7 +30,7 @@ from pathlib import Path
 from lxml import etree
 
 import virtnetlib as vnl
-from virtnetlib._schema import load_schemas
+from virtnetlib._validation.schema import load_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = (
@@ -157,7 +157,7 @@ def installed_env() -> dict[str, str]:
 
 def warm_bytecode() -> None:
     """Import everything once so its bytecode is cached for the timed runs."""
-    code = "import virtnetlib.cli, virtnetlib._validate, virtnetlib._fastpath, lxml.etree"
+    code = "import virtnetlib.cli, virtnetlib._validation.validate, virtnetlib._core.compiled, lxml.etree"
     subprocess.run([sys.executable, "-c", code], check=True, env=installed_env())
 
 

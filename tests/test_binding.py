@@ -17,13 +17,15 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import virtnetlib
-import virtnetlib._binding
-import virtnetlib._types
-import virtnetlib._xml
+import virtnetlib._core.converters
+import virtnetlib._core.converters as conv_mod
+import virtnetlib._core.fields
+import virtnetlib._core.model
+import virtnetlib._core.xml
 from tests.conftest import CORPUS, manifest
 from tests.xmlcompare import xml_equal
 from virtnetlib import Network, NetworkBridge, ParseError, unmodeled
-from virtnetlib._xml import element_at, element_path, paths_under
+from virtnetlib._core.xml import element_at, element_path, paths_under
 
 FUTURE = """\
 <network>
@@ -449,7 +451,7 @@ def test_undeclared_entity_is_an_error() -> None:
 
 
 def test_oversized_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from virtnetlib import _xml
+    from virtnetlib._core import xml as _xml
 
     with pytest.raises(ParseError, match="limit"):
         _xml.parse_document(b"<network>" + b" " * 200 + b"</network>", max_size=100)
@@ -458,7 +460,7 @@ def test_oversized_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_files_are_read_whole_and_within_the_bound(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from virtnetlib import _xml
+    from virtnetlib._core import xml as _xml
 
     doc = b"<network>\n  <name>n</name>\n</network>\n"
     path = tmp_path / "net.xml"
@@ -561,7 +563,7 @@ class _PciSource(virtnetlib.Model):
     __xml_tag__ = "address"
     __xml_const__ = (("type", "pci"),)
 
-    slot: int | None = virtnetlib._binding.attribute(conv=virtnetlib._types.HexInt(0, 31, 2))
+    slot: int | None = virtnetlib._core.fields.attribute(conv=conv_mod.HexInt(0, 31, 2))
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -569,14 +571,14 @@ class _UsbSource(virtnetlib.Model):
     __xml_tag__ = "address"
     __xml_const__ = (("type", "usb"),)
 
-    bus: int | None = virtnetlib._binding.attribute(conv=virtnetlib._types.Int(0, 255))
+    bus: int | None = virtnetlib._core.fields.attribute(conv=conv_mod.Int(0, 255))
 
 
 @attrs.define(kw_only=True, repr=False)
 class _Source(virtnetlib.Model):
     __xml_tag__ = "source"
 
-    address: _PciSource | _UsbSource | None = virtnetlib._binding.element(
+    address: _PciSource | _UsbSource | None = virtnetlib._core.fields.element(
         {"pci": _PciSource, "usb": _UsbSource}
     )
 
@@ -611,13 +613,16 @@ NOT_INTEGERS = ["", " 1", "1 ", "\t1", "+1", "1_0", "١٢", "0x", "0x 1", "0x_1"
 @pytest.mark.parametrize("text", NOT_INTEGERS)
 def test_integers_are_ascii_digits_only(text: str) -> None:
     """int() alone would take signs, spaces, underscores and other scripts' digits."""
-    for conv in (virtnetlib._types.Int(0, 255), virtnetlib._types.HexInt(0, 255, 2)):
+    for conv in (
+        conv_mod.Int(0, 255),
+        conv_mod.HexInt(0, 255, 2),
+    ):
         with pytest.raises(ValueError, match="expected an integer"):
             conv.parse(text)
 
 
 def test_integer_spellings() -> None:
-    dec = virtnetlib._types.Int(-10, 10)
+    dec = conv_mod.Int(-10, 10)
     assert dec.parse("-3") == -3
     assert [dec.respelled(dec.parse(t), t) for t in ("0", "7", "-3", "07", "-0", "00")] == [
         False,
@@ -627,7 +632,7 @@ def test_integer_spellings() -> None:
         True,
         True,
     ]
-    pci = virtnetlib._types.HexInt(0, 0xFFFF, 4)
+    pci = conv_mod.HexInt(0, 0xFFFF, 4)
     assert pci.parse("0X1F") == pci.parse("31") == pci.parse("0x001f") == 31
     assert pci.format(31) == "0x001f"
     assert pci.respelled(31, "0x001f") is False
@@ -642,7 +647,7 @@ def test_integer_spellings() -> None:
 def test_addresses_format_as_python_does(text: str) -> None:
     """An address made in Python is written as str() writes it (inet_ntop where they agree);
     one read from a document is the same value and is written as it was read."""
-    conv = virtnetlib._types.IPAddr()
+    conv = virtnetlib._core.converters.IPAddr()
     plain = ipaddress.ip_address(text)
     assert conv.format(plain) == str(plain)
     value = conv.parse(text)
@@ -657,7 +662,7 @@ def test_addresses_read_and_written_fast_equal_ipaddress(
     value: ipaddress.IPv4Address | ipaddress.IPv6Address,
 ) -> None:
     """Addresses built from inet_pton's number behave as ipaddress's own in every respect."""
-    conv = virtnetlib._types.IPAddr()
+    conv = virtnetlib._core.converters.IPAddr()
     text = str(value)
     parsed = conv.parse(text)
     assert isinstance(parsed, type(value))
@@ -679,10 +684,10 @@ def test_addresses_read_and_written_fast_equal_ipaddress(
 @pytest.mark.parametrize(
     ("conv", "text"),
     [
-        (virtnetlib._types.IPAddr(), "198.51.100.7"),
-        (virtnetlib._types.IPAddr(), "2001:DB8:0::A"),
-        (virtnetlib._types.IPAddr(), "fe80::1%eth0"),
-        (virtnetlib._types.UUIDConv(), "81FF0D90C91E674264DA4A736EDB9A9B"),
+        (virtnetlib._core.converters.IPAddr(), "198.51.100.7"),
+        (virtnetlib._core.converters.IPAddr(), "2001:DB8:0::A"),
+        (virtnetlib._core.converters.IPAddr(), "fe80::1%eth0"),
+        (virtnetlib._core.converters.UUIDConv(), "81FF0D90C91E674264DA4A736EDB9A9B"),
     ],
 )
 def test_values_read_keep_their_text_through_copies_and_pickles(conv: Any, text: str) -> None:
@@ -695,7 +700,7 @@ def test_values_read_keep_their_text_through_copies_and_pickles(conv: Any, text:
 
 def test_values_made_from_a_value_read_are_written_in_libvirts_notation() -> None:
     """ipaddress makes a sum with the operand's class: it must still know its text."""
-    conv = virtnetlib._types.IPAddr()
+    conv = virtnetlib._core.converters.IPAddr()
     v4 = conv.parse("198.51.100.7")
     v6 = conv.parse("2001:DB8::A")
     made = [v4 + 1, v4 - 7, v6 + 1, type(v4)("198.51.100.9"), type(v6)(2**128 - 1)]
@@ -706,7 +711,7 @@ def test_values_made_from_a_value_read_are_written_in_libvirts_notation() -> Non
         "198.51.100.9",
         "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
     ]
-    uuids = virtnetlib._types.UUIDConv()
+    uuids = virtnetlib._core.converters.UUIDConv()
     read = uuids.parse("81FF0D90C91E674264DA4A736EDB9A9B")
     assert uuids.format(type(read)(int=read.int + 1)) == "81ff0d90-c91e-6742-64da-4a736edb9a9c"
     net = Network.from_xml("<network><name>n</name><ip address='198.51.100.1'/></network>")
@@ -717,11 +722,11 @@ def test_values_made_from_a_value_read_are_written_in_libvirts_notation() -> Non
 
 
 def test_a_value_read_is_as_immutable_as_its_standard_type() -> None:
-    value = virtnetlib._types.UUIDConv().parse("81ff0d90-c91e-6742-64da-4a736edb9a9b")
+    value = virtnetlib._core.converters.UUIDConv().parse("81ff0d90-c91e-6742-64da-4a736edb9a9b")
     for name in ("int", "_text"):
         with pytest.raises(TypeError, match="immutable"):
             setattr(value, name, 3)
-    address = virtnetlib._types.IPAddr().parse("198.51.100.7")
+    address = virtnetlib._core.converters.IPAddr().parse("198.51.100.7")
     with pytest.raises(AttributeError):
         address.other = 3  # type: ignore[union-attr]
 
@@ -740,7 +745,7 @@ def test_an_equal_value_made_in_python_is_written_in_libvirts_notation() -> None
 
 
 def test_uuids_parse_like_the_uuid_module() -> None:
-    conv = virtnetlib._types.UUIDConv()
+    conv = virtnetlib._core.converters.UUIDConv()
     for text in ("81ff0d90-c91e-6742-64da-4a736edb9a9b", "81FF0D90C91E674264DA4A736EDB9A9B"):
         value = conv.parse(text)
         assert value == uuid.UUID(text)
@@ -891,7 +896,7 @@ def test_a_compact_tree_is_refused_or_read_as_the_full_one(xml: bytes) -> None:
     outcomes = []
     for compact in (False, True):
         try:
-            root = virtnetlib._xml.parse_document(xml, compact=compact)
+            root = virtnetlib._core.xml.parse_document(xml, compact=compact)
             outcomes.append(("ok", root.tag, root.sourceline))
         except ParseError as exc:
             outcomes.append(("error", str(exc), exc.issues[0].line if exc.issues else None))

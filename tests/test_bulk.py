@@ -1,4 +1,4 @@
-"""Long runs checked in bulk (virtnetlib._bulk) give the grammar's own verdict.
+"""Long runs checked in bulk (virtnetlib._validation.bulk) give the grammar's own verdict.
 
 libvirt's corpus documents get one of their repeatable elements copied into
 a long run (contiguous, with comments amid, or split by another element),
@@ -17,7 +17,8 @@ from lxml import etree
 
 import virtnetlib
 from tests.conftest import CORPUS, manifest, unavailable
-from virtnetlib import _bulk, _schema
+from virtnetlib._validation import bulk as _bulk
+from virtnetlib._validation import schema as _schema
 
 KINDS = {"network": "network", "interface": "interface", "hostinterface": "hostinterface"}
 NEAR_MISSES = ["", "x", "-1", "0x1g", "198.51.100.256", "52:54:00:00:00", "yes", "2001:db8::g"]

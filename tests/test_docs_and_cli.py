@@ -11,7 +11,7 @@ import pytest
 
 import virtnetlib
 from tests.conftest import need_module
-from virtnetlib._reference import REFERENCE_PAGES, render_page
+from virtnetlib._validation.reference import REFERENCE_PAGES, render_page
 from virtnetlib.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ EXAMPLES = sorted((ROOT / "examples" / "networks").glob("*.xml"))
 @pytest.mark.parametrize("page", REFERENCE_PAGES)
 def test_reference_pages_are_current(page: str) -> None:
     assert (ROOT / "docs" / page).read_text() == render_page(page), (
-        "regenerate with: python -c 'from virtnetlib._reference import "
+        "regenerate with: python -c 'from virtnetlib._validation.reference import "
         'write_reference_pages as w; w("docs")\''
     )
 

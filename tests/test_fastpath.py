@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 import virtnetlib
 from tests.conftest import CORPUS, manifest
 from tests.fuzzing import mutate
-from virtnetlib import _binding, _xml, testing
+from virtnetlib import testing
+from virtnetlib._core import model as _binding
+from virtnetlib._core import xml as _xml
 
 MODELS = {
     "network": virtnetlib.Network,

@@ -1,4 +1,4 @@
-"""Files read and written for the caller (virtnetlib._files and its users).
+"""Files read and written for the caller (virtnetlib._core.files and its users).
 
 Reading never blocks on what is not a regular file; writing replaces a file
 whole or not at all, keeping its mode and owner.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from virtnetlib._files import NotRegularFile, read_regular, replace_file
+from virtnetlib._core.files import NotRegularFile, read_regular, replace_file
 from virtnetlib.cli import main
 
 UGLY = (

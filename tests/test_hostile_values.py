@@ -27,8 +27,9 @@ from lxml import etree
 import virtnetlib
 from tests.conftest import CORPUS, manifest, unavailable
 from virtnetlib import Model, UsageError
-from virtnetlib import _binding as b
-from virtnetlib import _types as t
+from virtnetlib._core import converters as t
+from virtnetlib._core import fields as f
+from virtnetlib._core import model as b
 from virtnetlib.testing import host_interfaces, interfaces, networks
 
 EXAMPLES = 250
@@ -118,7 +119,7 @@ def _scoped(scope: str) -> Any:
 def _value(spec: Any, rng: random.Random) -> Any:
     """A hostile (or sometimes good) value for one field."""
     kind = spec.kind
-    if kind == b._RAW:
+    if kind == f._RAW:
         choices = [
             lambda: rng.choice(FRAGMENTS),
             lambda: rng.choice(INJECTIONS),
@@ -126,7 +127,7 @@ def _value(spec: Any, rng: random.Random) -> Any:
             lambda: f"<a b='{_text(rng)}'/>",
         ]
         return [rng.choice(choices)() for _ in range(rng.randint(0, 3))]
-    if kind == b._TEXT_CHILDREN:
+    if kind == f._TEXT_CHILDREN:
         return [_item(spec.conv, rng) for _ in range(rng.randint(0, 3))]
     return _item(spec.conv, rng)
 
@@ -161,9 +162,9 @@ def _models(obj: Model) -> Iterator[Model]:
     yield obj
     for spec in b._plan_of(type(obj)).fields:
         value = getattr(obj, spec.name)
-        if spec.kind == b._CHILD and value is not None:
+        if spec.kind == f._CHILD and value is not None:
             yield from _models(value)
-        elif spec.kind == b._CHILDREN:
+        elif spec.kind == f._CHILDREN:
             for item in value:
                 yield from _models(item)
 
@@ -176,11 +177,11 @@ def _comparable(obj: Model) -> list[Any]:
         values.append(type(model))
         for spec in b._plan_of(type(model)).fields:
             value = getattr(model, spec.name)
-            if spec.kind == b._RAW:
+            if spec.kind == f._RAW:
                 values.append([_canonical(x) for x in value])
-            elif spec.kind == b._CHILDREN:
+            elif spec.kind == f._CHILDREN:
                 values.append(len(value))
-            elif spec.kind != b._CHILD:
+            elif spec.kind != f._CHILD:
                 values.append(value)
     return values
 
@@ -229,7 +230,7 @@ def test_every_value_written_reads_back_the_same(doc: Model, seed: int) -> None:
         (obj, spec)
         for obj in _models(doc)
         for spec in b._plan_of(type(obj)).fields
-        if spec.kind not in (b._CHILD, b._CHILDREN)
+        if spec.kind not in (f._CHILD, f._CHILDREN)
     ]
     for _ in range(CHANGES_PER_EXAMPLE if places else 0):
         _try(doc, *rng.choice(places), rng)
@@ -239,7 +240,7 @@ def _try(doc: Model, obj: Model, spec: Any, rng: random.Random) -> None:
     """Put one hostile value into ``obj`` (inside ``doc``) and check ``doc``."""
     value = _value(spec, rng)
     CASES["tried"] += 1
-    if spec.kind in (b._TEXT_CHILDREN, b._RAW) and value and rng.random() < 0.5:
+    if spec.kind in (f._TEXT_CHILDREN, f._RAW) and value and rng.random() < 0.5:
         # append does not validate: the writer must
         items = getattr(obj, spec.name)
         saved = list(items)
@@ -285,7 +286,7 @@ def test_every_field_of_every_model_in_libvirts_corpus_takes_hostile_values() ->
         for index, obj in enumerate(_models(doc)):
             for spec in b._plan_of(type(obj)).fields:
                 key = (type(obj), spec.name)
-                if spec.kind in (b._CHILD, b._CHILDREN) or key in seen:
+                if spec.kind in (f._CHILD, f._CHILDREN) or key in seen:
                     continue
                 seen.add(key)
                 for _ in range(30):
@@ -293,7 +294,7 @@ def test_every_field_of_every_model_in_libvirts_corpus_takes_hostile_values() ->
                     _try(fresh, list(_models(fresh))[index], spec, rng)
     kinds = {spec_kind for _, spec_kind in _kinds(seen)}
     # (no model has its own text yet: text() is declared nowhere)
-    assert kinds == {b._ATTR, b._TEXT_CHILD, b._TEXT_CHILDREN, b._RAW}, kinds
+    assert kinds == {f._ATTR, f._TEXT_CHILD, f._TEXT_CHILDREN, f._RAW}, kinds
 
 
 def _kinds(seen: set[tuple[type, str]]) -> Iterator[tuple[str, int]]:
@@ -339,11 +340,11 @@ def test_refusals_are_virtnetlib_errors_that_name_the_field() -> None:
 def test_declared_xml_names_must_be_names(name: str) -> None:
     """Names become part of generated source: only XML names are taken, at declaration."""
     with pytest.raises(UsageError, match=r"XML name|namespace"):
-        b.attribute(name)
+        f.attribute(name)
     with pytest.raises(UsageError, match=r"XML name|namespace"):
-        b.text_element(name)
+        f.text_element(name)
     with pytest.raises(UsageError, match=r"XML name|namespace"):
-        b.element(virtnetlib.NetworkBridge, name)
+        f.element(virtnetlib.NetworkBridge, name)
 
 
 def test_a_model_class_with_a_bad_tag_is_refused_before_any_code_is_made() -> None:

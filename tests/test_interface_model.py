@@ -401,7 +401,7 @@ def test_selecting_a_missing_interface_is_an_error() -> None:
 
 
 def test_formatting_every_interface_in_one_pass_equals_replacing_each() -> None:
-    from virtnetlib._domain import format_interfaces
+    from virtnetlib._models.domain import format_interfaces
 
     one_by_one = DOMAIN
     for index, iface in enumerate(virtnetlib.domain_interfaces(DOMAIN, strict=False)):

@@ -138,10 +138,10 @@ def test_apply_is_idempotent(conn: Connection) -> None:
     # keeps it across a restart, so redefinition is checked on a stopped
     # network here and on a running one against the real libvirtd)
     conn.stop_network("vnl-iso")
-    changed = isolated(domain=vnl.Domain(name="lab.example"))
+    changed = isolated(domain=vnl.DnsDomain(name="lab.example"))
     assert conn.apply_network(changed, start=False) == vnl_apply("redefined")
     assert conn.network("vnl-iso").network.uuid == stored.uuid
-    assert conn.network("vnl-iso").network.domain == vnl.Domain(name="lab.example")
+    assert conn.network("vnl-iso").network.domain == vnl.DnsDomain(name="lab.example")
     assert conn.apply_network(changed) == vnl_apply("unchanged", started=True)
     assert conn.apply_network(changed, restart=True) == vnl_apply("unchanged")
 

@@ -313,18 +313,18 @@ def test_apply_is_idempotent_and_restarts_on_request(system: Any) -> None:
     net = network(unique("app"), "198.51.100.128/27")
     assert system.apply_network(net).action == "created"
     assert system.apply_network(net).action == "unchanged"
-    changed = attrs.evolve(net, domain=vnl.Domain(name="lab.example"))
+    changed = attrs.evolve(net, domain=vnl.DnsDomain(name="lab.example"))
     result = system.apply_network(changed)
     assert (result.action, result.restarted) == ("redefined", False)
     # the running network keeps its old definition until it restarts
     live = vnl.Network.from_xml(system.raw.networkLookupByName(net.name).XMLDesc(0))
     assert live.domain is None
     assert system.apply_network(changed).action == "unchanged"
-    again = attrs.evolve(net, domain=vnl.Domain(name="lab2.example"))
+    again = attrs.evolve(net, domain=vnl.DnsDomain(name="lab2.example"))
     result = system.apply_network(again, restart=True)
     assert (result.action, result.restarted) == ("redefined", True)
     live = vnl.Network.from_xml(system.raw.networkLookupByName(net.name).XMLDesc(0))
-    assert live.domain == vnl.Domain(name="lab2.example")
+    assert live.domain == vnl.DnsDomain(name="lab2.example")
 
 
 @contextlib.contextmanager
@@ -390,7 +390,7 @@ def test_a_failed_restore_reports_both_failures(system: Any) -> None:
 
     net = network(unique("rb"), "198.51.100.160/27")
     system.apply_network(net)  # running, before the subnet is taken
-    changed = attrs.evolve(net, domain=vnl.Domain(name="lab.example"))
+    changed = attrs.evolve(net, domain=vnl.DnsDomain(name="lab.example"))
     with _occupied(), pytest.raises(LibvirtError) as info:
         system.apply_network(changed, restart=True)
     text = str(info.value)

@@ -93,7 +93,7 @@ def test_models_built_in_code_are_accepted_by_libvirt(test_conn: Any) -> None:
         name="built",
         forward=virtnetlib.Forward(mode="nat"),
         bridge=virtnetlib.NetworkBridge(name="virbr42", stp=True, delay=0),
-        domain=virtnetlib.Domain(name="example.test", local_only=True),
+        domain=virtnetlib.DnsDomain(name="example.test", local_only=True),
         dns=virtnetlib.Dns(
             hosts=[
                 virtnetlib.DnsHost(

@@ -12,9 +12,9 @@ from lxml import etree
 
 import virtnetlib
 from tests.conftest import CORPUS, SCHEMAS, libvirt_rng, manifest
-from virtnetlib import _schema
-from virtnetlib._schemagen import SCHEMAS as OWN
-from virtnetlib._schemagen import generate_all
+from virtnetlib._validation import schema as _schema
+from virtnetlib._validation.schemagen import SCHEMAS as OWN
+from virtnetlib._validation.schemagen import generate_all
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBVIRT_GRAMMAR = {
@@ -30,7 +30,7 @@ def test_checked_in_schemas_are_current(tmp_path: Path) -> None:
     generate_all(SCHEMAS, tmp_path, SCHEMAS.name.removeprefix("libvirt-"))
     for name in OWN:
         assert (tmp_path / name).read_text() == (ROOT / "schemas" / name).read_text(), (
-            f"schemas/{name} is stale: run python -m virtnetlib._schemagen {SCHEMAS}"
+            f"schemas/{name} is stale: run python -m virtnetlib._validation.schemagen {SCHEMAS}"
         )
 
 

@@ -24,7 +24,7 @@ import pytest
 import virtnetlib as vnl
 from tests.conftest import CORPUS, manifest, need_module, unavailable
 from virtnetlib import nmcli, sriov
-from virtnetlib._validate import check_files
+from virtnetlib._validation.validate import check_files
 from virtnetlib.fakesysfs import FakeSysfs
 
 THREADS = 8

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 
 import virtnetlib
-import virtnetlib._binding
-import virtnetlib._explain as explaining
-import virtnetlib._validate as validating
-import virtnetlib._xml as xml_module
+import virtnetlib._core.model
+import virtnetlib._core.xml as xml_module
+import virtnetlib._validation.explain as explaining
+import virtnetlib._validation.validate as validating
 from tests.conftest import CORPUS, corpus_entries, manifest, need_module
 from tests.qemu_cases import QEMU_CASES, QEMU_DOMAIN
 from virtnetlib import Problem, validate
-from virtnetlib._rules import RULES
+from virtnetlib._validation.rules import RULES
 
 NET = "<network><name>n</name>{}</network>"
 DOMAIN = (
@@ -325,7 +325,7 @@ def test_many_findings_are_located_as_one_would_be(monkeypatch: pytest.MonkeyPat
 
 def test_an_explanation_that_stops_early_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     reads: list[bool] = []
-    real = virtnetlib._binding.parse_root_kept
+    real = virtnetlib._core.model.parse_root_kept
 
     def counted(cls: Any, element: Any, *, strict: bool = True, **more: Any) -> Any:
         reads.append(strict)

@@ -1,4 +1,4 @@
-"""Safe parsing (virtnetlib._xml): nothing loaded, every encoding judged, nothing recovered away.
+"""Safe parsing (virtnetlib._core.xml): nothing loaded, every encoding judged, nothing recovered.
 
 The syscall-level checks run the real entry points in a child process under
 strace and read what it opened: reading the options is not proof.
@@ -20,7 +20,7 @@ import pytest
 import virtnetlib
 from tests.conftest import ROOT, unavailable
 from virtnetlib import Network, ParseError
-from virtnetlib._xml import parse_document
+from virtnetlib._core.xml import parse_document
 
 DOCTYPE_MESSAGE = (
     "line 1: DOCTYPE declarations are not allowed (entities and DTDs are refused to keep "
@@ -333,7 +333,7 @@ def test_a_str_that_looks_like_a_file_name_gets_a_hint_without_a_lookup(
 def test_an_element_with_too_many_attributes_is_refused_at_once() -> None:
     """lxml reads attributes in time quadratic in their number: past the limit
     the document is refused, named where, before anything reads them."""
-    from virtnetlib._xml import MAX_ATTRIBUTES
+    from virtnetlib._core.xml import MAX_ATTRIBUTES
 
     def doc(count: int) -> str:
         attributes = " ".join(f"a{i}='x'" for i in range(count))

@@ -12,29 +12,32 @@ import argparse
 import contextlib
 import json
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from virtnetlib._binding import Model
-    from virtnetlib._problem import Problem
+import attrs
 
-# Each command imports what it needs when it runs: a pre-commit hook that
-# validates networks loads neither the interface models nor the adapters,
-# and ``validate`` forks its workers before loading anything heavy.
-# ruff: noqa: PLC0415
+from virtnetlib import sriov
+from virtnetlib._core.display import yes_no
+from virtnetlib._core.errors import Error, ParseError
+from virtnetlib._core.files import replace_file
+from virtnetlib._core.model import Model
+from virtnetlib._core.xml import parse_document, read_source, root_name
+from virtnetlib._models.documents import parse_element, read_models
+from virtnetlib._models.domain import format_interfaces
+from virtnetlib._models.interface import Interface, interface_summary
+from virtnetlib._models.network import Network, network_summary
+from virtnetlib._validation.problem import Problem
+from virtnetlib._validation.validate import LIBVIRT_ROOTS, check_files
 
 __all__ = ["main", "run"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _PARALLEL_FROM = 64  # files; below this, starting workers costs more than it saves
-
-
-def _yes_no(value: bool | None) -> str:
-    return "depends on firewall" if value is None else ("yes" if value else "no")
 
 
 def _out(text: str) -> None:
@@ -69,10 +72,10 @@ def _show_text(path: str, summary: dict[str, Any]) -> str:
         lines.append(f"  portgroups:  {', '.join(summary['portgroups'])}")
     lines.append(
         "  reaches:     host {}, other VMs {}, outside {}; visible from outside {}".format(
-            _yes_no(reach["host"]),
-            _yes_no(reach["other_vms"]),
-            _yes_no(reach["outside"]),
-            _yes_no(reach["visible_from_outside"]),
+            yes_no(reach["host"]),
+            yes_no(reach["other_vms"]),
+            yes_no(reach["outside"]),
+            yes_no(reach["visible_from_outside"]),
         )
     )
     return "\n".join(lines)
@@ -111,26 +114,15 @@ def _show_interface_text(path: str, summary: dict[str, Any]) -> str:
 
 def _load_models(name: str) -> list[Model]:
     """The models in a file: the document itself, or a domain's interfaces."""
-    from virtnetlib._domain import _interfaces
-    from virtnetlib._errors import ParseError
-    from virtnetlib._parse import parse_element
-    from virtnetlib._xml import parse_document, read_source
-
     data, _ = read_source(Path(name))
     try:
         root = parse_document(data)
-        if root.tag == "domain":
-            return list(_interfaces(root, name, strict=True))
-        return [parse_element(root)]
     except ParseError as exc:
         raise exc.with_source(name) from None
+    return read_models(root, name)
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from virtnetlib._errors import Error, ParseError
-    from virtnetlib._interface import Interface
-    from virtnetlib._network import Network
-    from virtnetlib._summary import interface_summary, network_summary
 
     status = EXIT_OK
     results = []
@@ -176,7 +168,6 @@ def _validate_files(
     names: list[str], settings: _Settings
 ) -> list[tuple[list[Problem], str | None]]:
     """Each file's problems, or why it could not be validated."""
-    from virtnetlib._validate import check_files
 
     schemas, disable, skip_unknown, domain_type = settings
     results: list[tuple[list[Problem], str | None]] = []
@@ -204,8 +195,6 @@ def _in_parallel(
     on a pre-commit run is a third of the time. A child that fails leaves
     its share to this process, so an error shows as it would without them.
     """
-    import pickle
-
     share = -(-len(names) // workers)
     parts = [names[i : i + share] for i in range(0, len(names), share)]
     children = []
@@ -239,7 +228,6 @@ def _in_parallel(
 def _unreadable(name: str, failure: str) -> dict[str, Any]:
     """A file that could not be validated, as JSON output lists it: a problem
     of its own code (E001), so a tool reading only the JSON sees it."""
-    from virtnetlib._problem import Problem
 
     return Problem("error", "E001", failure, file=name).as_dict()
 
@@ -281,12 +269,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
-    from virtnetlib._domain import format_interfaces
-    from virtnetlib._errors import Error, ParseError
-    from virtnetlib._files import replace_file
-    from virtnetlib._parse import parse_element
-    from virtnetlib._validate import LIBVIRT_ROOTS
-    from virtnetlib._xml import parse_document, read_source, root_name
 
     status = EXIT_OK
     for name in args.files:
@@ -338,9 +320,6 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def _cmd_ports(args: argparse.Namespace) -> int:
-    from virtnetlib._errors import Error, ParseError
-    from virtnetlib._interface import Interface
-    from virtnetlib._summary import interface_summary
 
     try:
         models = _load_models(args.file)
@@ -387,10 +366,6 @@ def _cmd_ports(args: argparse.Namespace) -> int:
 
 
 def _cmd_sriov(args: argparse.Namespace) -> int:
-    import attrs
-
-    from virtnetlib import sriov
-
     inv = sriov.inventory(sriov.Sysfs(args.sysfs, args.proc))
     if args.format == "json":
         data = {
@@ -517,7 +492,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
-    from virtnetlib._errors import Error
 
     try:
         result: int = args.func(args)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from virtnetlib._errors import UsageError, expect_names
+from virtnetlib._core.errors import UsageError, expect_names
 from virtnetlib.sriov import SriovError, Sysfs, driver_name, pci_address
 
 __all__ = ["FakePf", "FakeSysfs"]

@@ -22,12 +22,13 @@ from typing import Any, Literal, NoReturn, TypeVar
 
 import attrs
 
-from virtnetlib._binding import Model, expect_model
-from virtnetlib._domain import domain_interfaces as _domain_interfaces
-from virtnetlib._errors import Error, UsageError, expect_str
-from virtnetlib._interface import Interface
-from virtnetlib._modellist import ModelList
-from virtnetlib._network import (
+from virtnetlib._core.converters import IPAddress
+from virtnetlib._core.display import ModelList, yes_no
+from virtnetlib._core.errors import Error, UsageError, expect_str
+from virtnetlib._core.model import Model, expect_model
+from virtnetlib._models.domain import domain_interfaces as _domain_interfaces
+from virtnetlib._models.interface import Interface
+from virtnetlib._models.network import (
     DhcpHost,
     DhcpRange,
     DnsHost,
@@ -37,7 +38,6 @@ from virtnetlib._network import (
     Network,
     PortGroup,
 )
-from virtnetlib._types import IPAddress
 
 try:
     import libvirt as _lv
@@ -131,6 +131,14 @@ class NetworkState:
     @property
     def name(self) -> str:
         return self.network.name
+
+    def __summary_row__(self) -> dict[str, str]:
+        """The network's row in a notebook table, with its state."""
+        return {
+            **self.network.__summary_row__(),
+            "active": yes_no(self.active),
+            "autostart": yes_no(self.autostart),
+        }
 
 
 @attrs.frozen

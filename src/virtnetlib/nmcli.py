@@ -23,17 +23,15 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from virtnetlib._errors import Error, UsageError, expect_names, expect_str, shortened
-from virtnetlib._hostinterface import (
+from virtnetlib._core.errors import Error, UsageError, expect_names, expect_str, shortened
+from virtnetlib._models.hostinterface import (
     BOND_MODE_NUMBERS,
     BondHostInterface,
     BridgeHostInterface,
     EthernetHostInterface,
     HostInterface,
+    HostProtocol,
     VlanHostInterface,
-)
-from virtnetlib._hostinterface import (
-    Protocol as HostProtocol,
 )
 
 __all__ = [

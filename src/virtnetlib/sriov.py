@@ -22,12 +22,12 @@ from typing import Literal
 
 import attrs
 
-from virtnetlib._binding import expect_model
-from virtnetlib._common import PciAddress, Vlan
-from virtnetlib._errors import Error, UsageError, expect_path, expect_str, shortened
-from virtnetlib._files import read_regular, replace_file
-from virtnetlib._html import table
-from virtnetlib._interface import HostdevInterface, Interface
+from virtnetlib._core.display import table
+from virtnetlib._core.errors import Error, UsageError, expect_path, expect_str, shortened
+from virtnetlib._core.files import read_regular, replace_file
+from virtnetlib._core.model import expect_model
+from virtnetlib._models.common import PciAddress, Vlan
+from virtnetlib._models.interface import HostdevInterface, Interface
 
 __all__ = [
     "TESTED_NICS",

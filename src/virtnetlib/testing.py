@@ -21,12 +21,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from virtnetlib import _address as a
-from virtnetlib import _common as c
-from virtnetlib import _hostinterface as h
-from virtnetlib import _interface as i
-from virtnetlib import _network as n
-from virtnetlib._types import IPAddress
+from virtnetlib._core.converters import IPAddress
+from virtnetlib._models import address as a
+from virtnetlib._models import common as c
+from virtnetlib._models import hostinterface as h
+from virtnetlib._models import interface as i
+from virtnetlib._models import network as n
 
 __all__ = [
     "abs_paths",
@@ -346,7 +346,7 @@ def forwards(draw: st.DrawFn) -> n.Forward:
         driver=draw(
             _opt(
                 st.builds(
-                    n.HostdevDriver,
+                    c.HostdevDriver,
                     name=_opt(st.sampled_from(["kvm", "vfio", "xen"])),
                     model=_opt(names()),
                 )
@@ -431,10 +431,10 @@ def networks() -> st.SearchStrategy[n.Network]:
             )
         ),
         mtu=_opt(st.builds(c.Mtu, size=st.integers(0, 65535))),
-        mac=_opt(st.builds(n.NetworkMac, address=mac_addresses())),
+        mac=_opt(st.builds(c.MacAddress, address=mac_addresses())),
         domain=_opt(
             st.builds(
-                n.Domain,
+                n.DnsDomain,
                 name=names(),
                 local_only=_opt(st.booleans()),
                 register=_opt(st.booleans()),
@@ -626,7 +626,7 @@ def _common_options() -> dict[str, st.SearchStrategy[Any]]:
         "routes": st.lists(routes(), max_size=2),
         "port_forwards": st.lists(port_forwards(), max_size=2),
         "script": _opt(st.builds(i.Script, path=abs_paths())),
-        "downscript": _opt(st.builds(i.DownScript, path=abs_paths())),
+        "downscript": _opt(st.builds(i.Script, path=abs_paths())),
         "backenddomain": _opt(st.builds(i.BackendDomain, name=names())),
         "target": _opt(st.builds(i.Target, dev=names(), managed=_opt(st.booleans()))),
         "guest": _opt(st.builds(i.InterfaceGuest, dev=_opt(names()), actual=_opt(names()))),
@@ -781,7 +781,7 @@ def interfaces() -> st.SearchStrategy[i.Interface]:
             managed=_opt(st.booleans()),
             driver=_opt(
                 st.builds(
-                    n.HostdevDriver,
+                    c.HostdevDriver,
                     name=_opt(st.sampled_from(["kvm", "vfio", "xen"])),
                     model=_opt(names()),
                 )
@@ -870,10 +870,10 @@ def _host_common(top: bool, *, link: bool = True) -> dict[str, st.SearchStrategy
 
 
 @st.composite
-def _protocol(draw: st.DrawFn, family: str) -> h.Protocol:
+def _protocol(draw: st.DrawFn, family: str) -> h.HostProtocol:
     v6 = family == "ipv6"
     address = ipv6_addresses() if v6 else ipv4_addresses()
-    return h.Protocol(
+    return h.HostProtocol(
         family=family,  # type: ignore[arg-type]
         autoconf=draw(_opt(st.just(h.Autoconf()))) if v6 else None,
         dhcp=draw(_opt(st.builds(h.HostDhcp, peerdns=_opt(st.booleans())))),
@@ -890,7 +890,7 @@ def _protocol(draw: st.DrawFn, family: str) -> h.Protocol:
 
 
 @st.composite
-def protocols(draw: st.DrawFn) -> list[h.Protocol]:
+def protocols(draw: st.DrawFn) -> list[h.HostProtocol]:
     """Zero, one or both address families, each at most once."""
     families = draw(st.sampled_from([[], ["ipv4"], ["ipv6"], ["ipv4", "ipv6"], ["ipv6", "ipv4"]]))
     return [draw(_protocol(f)) for f in families]
@@ -900,7 +900,7 @@ def ethernet_host_interfaces(top: bool = True) -> st.SearchStrategy[h.EthernetHo
     return st.builds(
         h.EthernetHostInterface,
         name=names(),
-        mac=_opt(st.builds(h.HostMac, address=mac_addresses(unicast=False))),
+        mac=_opt(st.builds(c.MacAddress, address=mac_addresses(unicast=False))),
         **_host_common(top),
     )
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from virtnetlib._grammar import RNG, element_name
+from virtnetlib._validation.grammar import RNG, element_name
 
 __all__ = ["RUN_FROM", "BulkRules", "Run"]
 

@@ -1,11 +1,11 @@
 """Why a document fails its grammar, found by experiment.
 
 libxml2's RelaxNG errors say little ("Element network failed to validate
-content"). The verdict is the grammar's, unchanged (:mod:`virtnetlib._schema`);
+content"). The verdict is the grammar's, unchanged (:mod:`virtnetlib._validation.schema`);
 the explanation here is found by experiment: on a copy of the document,
 remove one attribute or child of the failing element at a time and
 re-validate. What makes the failure go away is the culprit; the grammar's
-facts (:mod:`virtnetlib._grammar`) then say what would have been allowed
+facts (:mod:`virtnetlib._validation.grammar`) then say what would have been allowed
 there. Repeating on the repaired copy finds every problem, not just the
 first.
 """
@@ -19,9 +19,9 @@ from typing import Any
 
 from lxml import etree
 
-from virtnetlib._errors import closest
-from virtnetlib._grammar import ElementFacts, Grammar
-from virtnetlib._xml import element_path, qname_text
+from virtnetlib._core.errors import closest
+from virtnetlib._core.xml import element_path, qname_text
+from virtnetlib._validation.grammar import ElementFacts, Grammar
 
 __all__ = ["SchemaFinding", "explain", "finding_path"]
 

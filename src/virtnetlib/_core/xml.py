@@ -17,8 +17,8 @@ from xml.parsers import expat
 
 from lxml import etree
 
-from virtnetlib._errors import Error, ParseError, UsageError, shortened
-from virtnetlib._files import read_regular
+from virtnetlib._core.errors import Error, ParseError, UsageError, shortened
+from virtnetlib._core.files import read_regular
 
 __all__ = [
     "MAX_DOCUMENT_SIZE",
@@ -214,7 +214,7 @@ def parse_document(
     A ``compact`` tree leaves out the whitespace between elements that
     libxml2 tells from content (``remove_blank_text``): quicker to build and
     to walk, but kept XML would lose its layout, so it is only for readers
-    that need nothing but the values (see :func:`virtnetlib._binding.read_document`).
+    that need nothing but the values (see :func:`virtnetlib._core.model.read_document`).
     """
     data = source if type(source) is bytes else as_utf8(source)
     if len(data) > max_size:

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from virtnetlib._errors import did_you_mean
+from virtnetlib._core.errors import did_you_mean
 
 __all__ = [
     "IP_LAYOUT_KNOWN",

@@ -13,14 +13,28 @@ from typing import Literal, get_args
 
 import attrs
 
-from virtnetlib._binding import Model, attribute, element, elements
-from virtnetlib._errors import ParseError
-from virtnetlib._types import Bool, Enum, HexInt, Int, IPAddr, IPAddress, Text, UUIDConv
+from virtnetlib._core.converters import (
+    Bool,
+    Enum,
+    HexInt,
+    Int,
+    IPAddr,
+    IPAddress,
+    Mac,
+    Text,
+    UUIDConv,
+)
+from virtnetlib._core.errors import ParseError
+from virtnetlib._core.fields import attribute, element, elements
+from virtnetlib._core.model import Model
 
 __all__ = [
     "AddressFamily",
     "Bandwidth",
     "BandwidthRate",
+    "HostdevDriver",
+    "MacAddress",
+    "MacTableManager",
     "Mtu",
     "PciAddress",
     "PortOptions",
@@ -232,3 +246,29 @@ def port_union(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((first, last))
     return merged
+
+
+@attrs.define(kw_only=True, repr=False)
+class MacAddress(Model):
+    """``<mac address=>``: the MAC address of a network's bridge or of a host NIC.
+
+    (A guest NIC's ``<mac>`` has more attributes: :class:`InterfaceMac`.)
+    """
+
+    __xml_tag__ = "mac"
+
+    address: str = attribute(conv=Mac(), required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class HostdevDriver(Model):
+    """``<driver name= model=>`` for hostdev assignment (``vfio`` today)."""
+
+    __xml_tag__ = "driver"
+
+    name: Literal["kvm", "vfio", "xen"] | None = attribute(conv=Enum(["kvm", "vfio", "xen"]))
+    model: str | None = attribute()
+
+
+MacTableManager = Literal["kernel", "libvirt"]
+"""Who manages the bridge's forwarding table: the kernel or libvirt."""

@@ -19,17 +19,13 @@ from typing import Any, Literal, get_args
 
 import attrs
 
-from virtnetlib._address import ADDRESS_TYPES, DeviceAddress
-from virtnetlib._binding import (
-    FieldValueError,
-    Model,
-    attribute,
-    element,
-    elements,
-    text_element,
-)
-from virtnetlib._common import FAMILY as FAMILY_CONV
-from virtnetlib._common import (
+from virtnetlib._core.converters import Enum, HexInt, Int, IPAddress, Mac
+from virtnetlib._core.errors import UsageError
+from virtnetlib._core.fields import FieldValueError, attribute, element, elements, text_element
+from virtnetlib._core.model import Model, expect_model
+from virtnetlib._models.address import ADDRESS_TYPES, DeviceAddress
+from virtnetlib._models.common import FAMILY as FAMILY_CONV
+from virtnetlib._models.common import (
     IP,
     IPV4,
     NONEMPTY,
@@ -40,6 +36,8 @@ from virtnetlib._common import (
     YES_NO,
     AddressFamily,
     Bandwidth,
+    HostdevDriver,
+    MacTableManager,
     Mtu,
     PciAddress,
     PortOptions,
@@ -48,9 +46,6 @@ from virtnetlib._common import (
     Vlan,
     port_union,
 )
-from virtnetlib._errors import UsageError
-from virtnetlib._network import HostdevDriver, MacTableManager
-from virtnetlib._types import Enum, HexInt, Int, IPAddress, Mac
 
 __all__ = [
     "INTERFACE_TYPES",
@@ -68,7 +63,6 @@ __all__ = [
     "DirectInterface",
     "DirectMode",
     "DirectSource",
-    "DownScript",
     "DriverGuestOffloads",
     "DriverHostOffloads",
     "EthernetInterface",
@@ -95,6 +89,7 @@ __all__ = [
     "PortForwardRange",
     "Reconnect",
     "Rom",
+    "Script",
     "ServerInterface",
     "SocketSource",
     "Target",
@@ -114,6 +109,7 @@ __all__ = [
     "VdsSource",
     "VhostUserInterface",
     "VhostUserSource",
+    "interface_summary",
 ]
 
 InterfaceType = Literal[
@@ -309,18 +305,10 @@ class PortForward(Model):
 
 @attrs.define(kw_only=True, repr=False)
 class Script(Model):
-    """``<script path=>``: run when a ``type='ethernet'`` tap is created."""
+    """``<script path=>``: run when a ``type='ethernet'`` tap is created;
+    the same element named ``<downscript>`` runs when the tap goes away."""
 
     __xml_tag__ = "script"
-
-    path: str = attribute(conv=NONEMPTY, required=True)
-
-
-@attrs.define(kw_only=True, repr=False)
-class DownScript(Model):
-    """``<downscript path=>``: run when the tap goes away."""
-
-    __xml_tag__ = "downscript"
 
     path: str = attribute(conv=NONEMPTY, required=True)
 
@@ -795,7 +783,7 @@ class Interface(Model):
     routes: list[Route] = elements(Route)
     port_forwards: list[PortForward] = elements(PortForward)
     script: Script | None = element(Script)
-    downscript: DownScript | None = element(DownScript)
+    downscript: Script | None = element(Script, "downscript")
     backenddomain: BackendDomain | None = element(BackendDomain)
     target: Target | None = element(Target)
     guest: InterfaceGuest | None = element(InterfaceGuest)
@@ -828,6 +816,17 @@ class Interface(Model):
     def mac_address(self) -> str | None:
         """``mac.address``, or ``None`` when libvirt is left to generate one."""
         return self.mac.address if self.mac is not None else None
+
+    def __summary_row__(self) -> dict[str, str]:
+        """The interface as one row of a notebook table (see :func:`interface_summary`)."""
+        s = interface_summary(self)
+        return {
+            "type": s["type"],
+            "source": s["source"] or "",
+            "MAC": s["mac"] or "(generated)",
+            "model": s["model"] or "",
+            "ports": _ports_text(s),
+        }
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -1032,3 +1031,64 @@ INTERFACE_TYPES: dict[str | None, type[Model]] = {
     )
 }
 Interface.__xml_variants__ = INTERFACE_TYPES
+
+
+def _source_text(iface: Interface) -> str | None:
+    source: Model | None = getattr(iface, "source", None)
+    if source is None:
+        return None
+    for name in ("network", "bridge", "dev", "name", "path", "switchid"):
+        value = getattr(source, name, None)
+        if value is not None:
+            return f"{name} {value}"
+    address = getattr(source, "address", None)
+    if address is not None:
+        return f"address {address}" if str(address) else type(address).__name__
+    return None
+
+
+def interface_summary(iface: Interface) -> dict[str, Any]:
+    """The facts of a domain interface worth a glance, as plain values."""
+    expect_model(iface, Interface)
+    ports: list[dict[str, Any]] = []
+    for fwd in iface.port_forwards:
+        entry: dict[str, Any] = {"proto": fwd.proto, "address": fwd.address and str(fwd.address)}
+        entry["dev"] = fwd.dev
+        # runs of ports, never one entry per port: a range of 65,535 ports
+        # is one entry (a few bytes of XML must not cost megabytes here)
+        entry["mappings"] = (
+            [
+                {"host": [first, last], "guest": [guest, guest + last - first]}
+                for first, last, guest in fwd.mapped_ranges()
+            ]
+            if fwd.ranges
+            else "all"
+        )
+        ports.append(entry)
+    return {
+        "type": iface.type,
+        "source": _source_text(iface),
+        "mac": iface.mac_address,
+        "model": iface.model.type if iface.model is not None else None,
+        "backend": iface.backend.type if iface.backend is not None else None,
+        "boot_order": iface.boot.order if iface.boot is not None else None,
+        "port_forwards": ports,
+    }
+
+
+def _ports_text(summary: dict[str, Any]) -> str:
+    parts = []
+    for fwd in summary["port_forwards"]:
+        where = (fwd["address"] or "*") + (f"%{fwd['dev']}" if fwd["dev"] else "")
+        mapped = fwd["mappings"]
+        if mapped == "all":
+            parts.append(f"{fwd['proto']} {where}: all")
+            continue
+        runs = [f"{_span(run['host'])}→{_span(run['guest'])}" for run in mapped]
+        more = f" … (+{len(runs) - 6} ranges)" if len(runs) > 6 else ""
+        parts.append(f"{fwd['proto']} {where}: {', '.join(runs[:6])}{more}")
+    return "; ".join(parts)
+
+
+def _span(pair: list[int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}-{pair[1]}"

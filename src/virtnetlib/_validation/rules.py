@@ -16,21 +16,36 @@ import heapq
 import re
 import socket
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-from virtnetlib._binding import Model, parse_root
-from virtnetlib._common import Bandwidth, PciAddress, Route, VirtualPort, Vlan, port_union
-from virtnetlib._errors import ParseError
-from virtnetlib._network import Lease, Network, netmask_prefix, subnet_of
-from virtnetlib._problem import Problem, Severity
-from virtnetlib._types import IPAddress, address_number
-from virtnetlib._xml import ElementsByPath, PathCache, element_path
-
-if TYPE_CHECKING:
-    from virtnetlib._hostinterface import HostInterface
-    from virtnetlib._interface import Interface, InterfaceIP, PortForward
+from virtnetlib._core.converters import IPAddress, address_number
+from virtnetlib._core.errors import ParseError
+from virtnetlib._core.model import Model, parse_root
+from virtnetlib._core.xml import ElementsByPath, PathCache, element_path
+from virtnetlib._models.address import UnassignedAddress
+from virtnetlib._models.common import Bandwidth, PciAddress, Route, VirtualPort, Vlan, port_union
+from virtnetlib._models.hostinterface import (
+    BondHostInterface,
+    BridgeHostInterface,
+    HostInterface,
+    VlanHostInterface,
+)
+from virtnetlib._models.interface import (
+    DirectInterface,
+    EthernetSource,
+    HostdevInterface,
+    Interface,
+    InterfaceIP,
+    NetDriver,
+    NetworkInterface,
+    PortForward,
+    UserInterface,
+    VhostUserInterface,
+)
+from virtnetlib._models.network import Lease, Network, netmask_prefix, subnet_of
+from virtnetlib._validation.problem import Problem, Severity
 
 # The interface and host-interface models are imported where a check needs
 # their classes: a check only runs on such a model, so they are loaded
@@ -819,13 +834,6 @@ def interface_check(fn: Check) -> Check:
 
 @interface_check
 def _iface_basics(iface: Interface) -> Iterator[Finding]:
-    from virtnetlib._interface import (  # noqa: PLC0415 - loaded with the model; see above
-        EthernetSource,
-        NetDriver,
-        NetworkInterface,
-        UserInterface,
-        VhostUserInterface,
-    )
 
     if iface.mac is not None and _multicast(iface.mac.address):
         yield (
@@ -1212,7 +1220,6 @@ def _long_name(name: str | None, what: str, where: str, attribute: str) -> Itera
 
 @interface_check
 def _hostdev_driver(iface: Interface) -> Iterator[Finding]:
-    from virtnetlib._interface import HostdevInterface  # noqa: PLC0415 - see above
 
     driver = iface.driver if isinstance(iface, HostdevInterface) else None
     name = getattr(driver, "name", None)  # the virtio form also has one (qemu, vhost)
@@ -1255,10 +1262,6 @@ def _device_names(iface: Interface) -> Iterator[Finding]:
 
 @interface_check
 def _interface_advice(iface: Interface) -> Iterator[Finding]:
-    from virtnetlib._interface import (  # noqa: PLC0415 - loaded with the model; see above
-        DirectInterface,
-        HostdevInterface,
-    )
 
     if isinstance(iface, DirectInterface):
         yield (
@@ -1444,8 +1447,6 @@ def _qemu_user_addresses(iface: Interface) -> Iterator[Finding]:
 
 @qemu_check
 def _qemu_devices(iface: Interface) -> Iterator[Finding]:
-    from virtnetlib._address import UnassignedAddress  # noqa: PLC0415 - see above
-    from virtnetlib._interface import NetDriver  # noqa: PLC0415 - see above
 
     model = iface.model.type if iface.model is not None else None
     if iface.type == "vdpa" and model is not None and model != "virtio":
@@ -1512,10 +1513,6 @@ E_HOST_NO_NAME = _rule(
 
 @host_check
 def _host_names(host: HostInterface) -> Iterator[Finding]:
-    from virtnetlib._hostinterface import (  # noqa: PLC0415 - see above
-        BridgeHostInterface,
-        VlanHostInterface,
-    )
 
     # every kind of host interface has a name; the base class does not declare it
     yield from _long_name(getattr(host, "name", None), "interface name", ".", "name")
@@ -1532,10 +1529,6 @@ def _host_names(host: HostInterface) -> Iterator[Finding]:
 
 @host_check
 def _host_advice(host: HostInterface) -> Iterator[Finding]:
-    from virtnetlib._hostinterface import (  # noqa: PLC0415 - loaded with the model; see above
-        BondHostInterface,
-        BridgeHostInterface,
-    )
 
     if isinstance(host, BridgeHostInterface):
         for i, port in enumerate(host.bridge.interfaces):
@@ -1576,23 +1569,19 @@ def check_model(
 
     ``domain_type`` is the ``type`` of the domain an interface is in, when
     it is in one: ``kvm`` and ``qemu`` add the QEMU driver's checks (E5xx).
-    ``paths`` is the document's :class:`~virtnetlib._xml.PathCache`, shared by
+    ``paths`` is the document's :class:`~virtnetlib._core.xml.PathCache`, shared by
     the interfaces of one domain.
     """
     if isinstance(model, Network):
         checks = _NETWORK_CHECKS
+    elif isinstance(model, Interface):
+        checks = _INTERFACE_CHECKS
+        if domain_type in QEMU_DOMAIN_TYPES:
+            checks = checks + _QEMU_CHECKS
+    elif isinstance(model, HostInterface):
+        checks = _HOST_CHECKS
     else:
-        from virtnetlib._hostinterface import HostInterface  # noqa: PLC0415 - see above
-        from virtnetlib._interface import Interface  # noqa: PLC0415 - see above
-
-        if isinstance(model, Interface):
-            checks = _INTERFACE_CHECKS
-            if domain_type in QEMU_DOMAIN_TYPES:
-                checks = checks + _QEMU_CHECKS
-        elif isinstance(model, HostInterface):
-            checks = _HOST_CHECKS
-        else:
-            return []
+        return []
     out: list[Problem] = []
     elements = ElementsByPath(element, paths)
     for check in checks:

@@ -12,10 +12,10 @@ import os
 import re
 from typing import Any
 
-from virtnetlib._binding import expect_model, parse_root
-from virtnetlib._errors import Error, ParseError, UsageError
-from virtnetlib._interface import Interface
-from virtnetlib._xml import parse_document, qname_text, read_source
+from virtnetlib._core.errors import Error, ParseError, UsageError
+from virtnetlib._core.model import expect_model, parse_root
+from virtnetlib._core.xml import parse_document, qname_text, read_source
+from virtnetlib._models.interface import Interface
 
 __all__ = [
     "append_interface",

@@ -1,6 +1,6 @@
 """Compiled fast paths: one generated parse and write function per model class.
 
-The generic engine in :mod:`virtnetlib._binding` interprets a class's plan
+The generic engine in :mod:`virtnetlib._core.model` interprets a class's plan
 for every element: it loops over the field specs, dispatches on their kind
 and handles everything a document can hold (unknown XML, comments, bad
 values, duplicates, lenient parsing). Most elements hold none of that, so
@@ -23,15 +23,16 @@ corpus and generated documents.
 
 from __future__ import annotations
 
+import itertools
 import linecache
 import re
 import socket
 from collections.abc import Callable
 from ipaddress import IPv4Address
-from typing import Any
+from typing import Any, NamedTuple
 
-from virtnetlib import _binding as b
-from virtnetlib._types import (
+from virtnetlib._core import fields as f
+from virtnetlib._core.converters import (
     IP_LAYOUT_KNOWN,
     Bool,
     Conv,
@@ -46,9 +47,9 @@ from virtnetlib._types import (
     ipv4_to_text,
     mac_match,
 )
-from virtnetlib._xml import escape_attr, escape_text
+from virtnetlib._core.xml import escape_attr, escape_text
 
-__all__ = ["compile_parser", "compile_writer"]
+__all__ = ["Generic", "compile_builder", "compile_parser", "compile_writer"]
 
 Parser = Callable[..., Any]
 Writer = Callable[[Any, list[str], str, bool, "str | None"], None]
@@ -61,15 +62,42 @@ _TEXT_SPECIAL = re.compile("[&<>\"'\r]").search
 _CHAIN = 8
 
 
+class Generic(NamedTuple):
+    """The generic engine, as compiled code falls back on it (given by its caller).
+
+    This module imports nothing of the engine: :mod:`virtnetlib._core.model`
+    hands it these functions when it compiles a class.
+    """
+
+    #: ``parse(plan, el, ctx, is_root)``: parse an element the generated code gives up on
+    parse: Callable[..., Any]
+    #: ``parse_child(spec, el, ctx)``: a child of a union or a class chosen by content
+    parse_child: Callable[..., Any]
+    #: ``write(plan, obj, out, ind, is_root, tag)``: write an object with unknown XML
+    write: Callable[..., None]
+    #: ``plan_of(cls)``: the plan of a model class
+    plan_of: Callable[[type], Any]
+    #: ``item_plan(obj, spec, item)``: the plan that writes a list item (checked)
+    item_plan: Callable[..., Any]
+
+
 class _Bail(Exception):  # noqa: N818 - not an error: a signal to take the generic path
     """Raised inside a generated parser: this element needs the generic parser."""
 
 
+_SERIAL = itertools.count(2)
+
+
 def _generated(name: str, cls: type, lines: list[str], env: dict[str, Any]) -> Any:
     source = "\n".join(lines) + "\n"
-    # the file name shows in tracebacks and profiles (<virtnetlib parse
-    # NetworkIP>), and linecache lets tracebacks show the generated lines
-    filename = f"<virtnetlib {name} {cls.__name__}>"
+    # The file name shows in tracebacks and profiles (<virtnetlib parse
+    # virtnetlib._models.network.NetworkIP>), and linecache lets tracebacks
+    # show the generated lines. The name is the class's full name, and is
+    # never reused: another class of that name (a user's Network, a class
+    # defined again in a notebook) gets a numbered one of its own.
+    filename = f"<virtnetlib {name} {cls.__module__}.{cls.__qualname__}>"
+    if filename in linecache.cache:
+        filename = f"{filename[:-1]} #{next(_SERIAL)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     code = compile(source, filename, "exec")
     exec(code, env)  # noqa: S102 - source built here from plan metadata only
@@ -94,20 +122,20 @@ def _safe(conv: Conv[Any]) -> bool:
 # Parsing
 
 
-def compile_parser(plan: Any) -> Parser:
+def compile_parser(plan: Any, generic: Generic) -> Parser:
     """A function ``parse(el, ctx, is_root=False)`` equivalent to the generic parser."""
-    generic = b._parse
+    fallback = generic.parse
     if plan.raw is not None:
         # <metadata>-style content is kept verbatim; the generic path does that.
         def parse_raw(el: Any, ctx: Any, is_root: bool = False) -> Any:
-            return generic(plan, el, ctx, is_root)
+            return fallback(plan, el, ctx, is_root)
 
         return parse_raw
 
     env: dict[str, Any] = {
         "BAIL": _Bail,
-        "FAILED": b._FAILED,
-        "GENERIC": generic,
+        "FAILED": f._FAILED,
+        "GENERIC": fallback,
         "PLAN": plan,
         "NEW": object.__new__,
         "FROMB": int.from_bytes,
@@ -115,7 +143,7 @@ def compile_parser(plan: Any) -> Parser:
     }
     fields = plan.fields
     var = {spec.name: f"f{i}" for i, spec in enumerate(fields)}
-    children = [s for s in fields if s.kind not in (b._ATTR, b._OWN_TEXT, b._RAW)]
+    children = [s for s in fields if s.kind not in (f._ATTR, f._OWN_TEXT, f._RAW)]
     body: list[str] = []
     add = body.append
 
@@ -169,7 +197,7 @@ def compile_parser(plan: Any) -> Parser:
         add("if len(el):")
         add("    raise BAIL")
     else:
-        body.extend(_children_loop(plan, children, var, env))
+        body.extend(_children_loop(plan, children, var, env, generic))
 
     for spec in plan.required:
         add(f"if {var[spec.name]} is None:")
@@ -298,7 +326,7 @@ def _convert(
 
 
 def _children_loop(
-    plan: Any, children: list[Any], var: dict[str, str], env: dict[str, Any]
+    plan: Any, children: list[Any], var: dict[str, str], env: dict[str, Any], generic: Generic
 ) -> list[str]:
     branches: list[list[str]] = []
     tag_index: dict[str, int] = {}
@@ -307,12 +335,12 @@ def _children_loop(
         v = var[spec.name]
         key = f"c{i}"
         branch: list[str] = []
-        single = spec.kind in (b._CHILD, b._TEXT_CHILD)
+        single = spec.kind in (f._CHILD, f._TEXT_CHILD)
         item = v if single else "x"
         if single:
             branch += [f"if {v} is not None:", "    raise BAIL"]
-        if spec.kind in (b._CHILD, b._CHILDREN):
-            branch += _child_model(spec, item, env, key)
+        if spec.kind in (f._CHILD, f._CHILDREN):
+            branch += _child_model(spec, item, env, key, generic)
         else:
             branch += ["if len(c) or c.keys():", "    raise BAIL", "t = c.text or ''"]
             spelling = "t and {respelled}({value}, {text})" if single else ""
@@ -350,22 +378,24 @@ def _switch(
     ]
 
 
-def _child_model(spec: Any, target: str, env: dict[str, Any], key: str) -> list[str]:
+def _child_model(
+    spec: Any, target: str, env: dict[str, Any], key: str, generic: Generic
+) -> list[str]:
     if spec.choose is not None:
-        env[f"PC{key}"] = b._parse_child
+        env[f"PC{key}"] = generic.parse_child
         env[f"SP{key}"] = spec
         call = f"PC{key}(SP{key}, c, ctx)"
         return [f"{target} = {call}", f"if {target} is FAILED:", "    raise BAIL"]
-    variants = b._variants(spec.model)
+    variants = f._variants(spec.model)
     if variants is None:
-        env[f"PL{key}"] = b._plan_of(spec.model)
+        env[f"PL{key}"] = generic.plan_of(spec.model)
         return [
             f"{target} = PL{key}.parse(c, ctx)",
             f"if {target} is FAILED:",
             "    raise BAIL",
         ]
     disc = next(c for c in variants.values() if c.__xml_const__).__xml_const__[0][0]
-    env[f"V{key}"] = {value: b._plan_of(cls) for value, cls in variants.items()}.get
+    env[f"V{key}"] = {value: generic.plan_of(cls) for value, cls in variants.items()}.get
     return [
         f"p = V{key}(c.get({disc!r}))",
         "if p is None:",
@@ -390,7 +420,7 @@ def _validated_on_set(cls: type, spec: Any) -> bool:
     probe: Any = object.__new__(cls)
     try:
         setattr(probe, spec.name, _NOT_A_VALUE)
-    except b.FieldValueError:
+    except f.FieldValueError:
         return True
     return False
 
@@ -398,19 +428,19 @@ def _validated_on_set(cls: type, spec: Any) -> bool:
 _NOT_A_VALUE = object()
 
 
-def compile_writer(plan: Any) -> Writer:
+def compile_writer(plan: Any, generic: Generic) -> Writer:
     """A function ``write(obj, out, ind, is_root, tag)`` equivalent to the generic writer."""
-    generic = b._write_generic
+    fallback = generic.write
     if plan.raw is not None:
 
         def write_raw(obj: Any, out: list[str], ind: str, is_root: bool, tag: str | None) -> None:
-            generic(plan, obj, out, ind, is_root, tag)
+            fallback(plan, obj, out, ind, is_root, tag)
 
         return write_raw
     env: dict[str, Any] = {
         "PLAN": plan,
-        "GENERIC": generic,
-        "ITEM": b._item_plan,
+        "GENERIC": fallback,
+        "ITEM": generic.item_plan,
         "EA": _ATTR_SPECIAL,
         "ET": _TEXT_SPECIAL,
         "escape_attr": escape_attr,
@@ -419,7 +449,7 @@ def compile_writer(plan: Any) -> Writer:
     cls = plan.cls
     body: list[str] = []
     add = body.append
-    if any(s.kind == b._TEXT_CHILDREN for s in plan.fields):
+    if any(s.kind == f._TEXT_CHILDREN for s in plan.fields):
         # list items' spellings (text around comments) are the generic writer's
         add("if obj._unknown is not None or obj._spelling is not None:")
     else:
@@ -429,7 +459,7 @@ def compile_writer(plan: Any) -> Writer:
     spelled = [
         s
         for s in plan.fields
-        if s.kind == b._TEXT_CHILD or (s.kind == b._ATTR and not s.conv.exact)
+        if s.kind == f._TEXT_CHILD or (s.kind == f._ATTR and not s.conv.exact)
     ]
     if spelled:
         add("sp = obj._spelling")
@@ -461,7 +491,7 @@ def compile_writer(plan: Any) -> Writer:
         template = "{h} " + spec.xml_text + "='{s}'"
         add(f"    h = {_fstring(template)}")
 
-    ns_specs = [s for s in plan.fields if s.ns is not None and s.kind != b._ATTR]
+    ns_specs = [s for s in plan.fields if s.ns is not None and s.kind != f._ATTR]
     root_ns = bool(ns_specs) or plan.tag_ns is not None
     own = plan.own_text
     if own is not None:
@@ -483,7 +513,7 @@ def compile_writer(plan: Any) -> Writer:
         add("out.append('')")
         add("cind = ind + '  '")
         for n, spec in enumerate(plan.writers):
-            body.extend(_write_field(spec, n, env, cls))
+            body.extend(_write_field(spec, n, env, cls, generic))
         if root_ns:
             body.extend(_root_namespaces(plan, ns_specs))
         if plan.open:
@@ -510,7 +540,7 @@ def _formatted(
     escape, special = ("escape_attr", "EA") if attr else ("escape_text", "ET")
     if not _validated_on_set(cls, spec):
         env[f"F{key}"] = spec
-        env["FORMAT"] = b._format
+        env["FORMAT"] = f._format
         lines = [f"s = {escape}(FORMAT(F{key}, v, obj))"]
     elif type(conv) is Text:
         lines = [f"s = {escape}(v) if {special}(v) else v"]
@@ -548,7 +578,7 @@ def _formatted(
     # a text element's may be XML (text around comments), written as it was
     kept = f"    s = {escape}(w[1])"
     if not attr:
-        env["RAW"] = b.RawInner
+        env["RAW"] = f.RawInner
         kept = f"    s = w[1] if type(w[1]) is RAW else {escape}(w[1])"
     return [
         f"w = sp.get({spec.name!r}) if sp is not None else None",
@@ -568,12 +598,12 @@ def _fstring(template: str) -> str:
     return 'f"' + template.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type) -> list[str]:
+def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type, generic: Generic) -> list[str]:
     name = spec.name
     tag = spec.xml_text
     lines = [f"v = obj.{name}"]
-    if spec.kind in (b._CHILD, b._CHILDREN):
-        item = "v" if spec.kind == b._CHILD else "x"
+    if spec.kind in (f._CHILD, f._CHILDREN):
+        item = "v" if spec.kind == f._CHILD else "x"
         # an item of another class than declared is refused (ITEM checks it):
         # list items were not checked when they were appended
         env[f"SPEC{n}"] = spec
@@ -582,10 +612,10 @@ def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type) -> list[str]
             f"p.write({item}, out, cind, False, {tag!r})",
         ]
         model = spec.model
-        if isinstance(model, type) and b._variants(model) is None:
+        if isinstance(model, type) and f._variants(model) is None:
             # the declared class, the commonest case: its plan directly, and
             # its tag as it writes it unless told (None)
-            child = b._plan_of(model)
+            child = generic.plan_of(model)
             env[f"K{n}"], env[f"PK{n}"] = model, child
             usual = None if tag == child.tag_text else tag
             write = [
@@ -594,15 +624,15 @@ def _write_field(spec: Any, n: int, env: dict[str, Any], cls: type) -> list[str]
                 "else:",
                 *("    " + line for line in write),
             ]
-        head = "if v is not None:" if spec.kind == b._CHILD else "for x in v:"
+        head = "if v is not None:" if spec.kind == f._CHILD else "for x in v:"
         lines += [head, *("    " + line for line in write)]
-    elif spec.kind == b._TEXT_CHILD:
+    elif spec.kind == f._TEXT_CHILD:
         lines += ["if v is not None:"]
         lines += ["    " + line for line in _formatted(spec, f"t{n}", env, cls, attr=False)]
         lines += [f"    out.append({_fstring('{cind}<' + tag + '>{s}</' + tag + '>' + chr(10))})"]
     else:  # repeated text children: list items are not checked on assignment
         env[f"L{n}"] = spec
-        env["FORMAT"] = b._format
+        env["FORMAT"] = f._format
         lines += [
             "for x in v:",
             f"    s = escape_text(FORMAT(L{n}, x, obj))",
@@ -617,7 +647,7 @@ def _root_namespaces(plan: Any, ns_specs: list[Any]) -> list[str]:
     for spec in ns_specs:
         test = (
             f"obj.{spec.name} is not None"
-            if spec.kind in (b._CHILD, b._TEXT_CHILD)
+            if spec.kind in (f._CHILD, f._TEXT_CHILD)
             else (f"obj.{spec.name}")
         )
         used.setdefault(spec.ns, []).append(test)
@@ -631,3 +661,29 @@ def _root_namespaces(plan: Any, ns_specs: list[Any]) -> list[str]:
         else:
             lines.append(f"    h += {decl!r}")
     return lines
+
+
+def compile_builder(
+    cls: type, defaults: list[tuple[str, Any, bool]]
+) -> Callable[[Any, Callable[[str], Any], Any, Any], None]:
+    """A straight-line function that fills every slot of a new ``cls`` object.
+
+    One generated assignment per field instead of a loop over the fields:
+    parsing builds many small objects, and this is its innermost step.
+    ``defaults`` are ``(field name, default, whether it is a factory)``.
+    """
+    env: dict[str, Any] = {"set_": object.__setattr__}
+    lines = ["def build(obj, get, unknown, spelling):"]
+    for i, (fname, default, is_factory) in enumerate(defaults):
+        env[f"d{i}"] = default
+        if is_factory:
+            lines.append(f"    v = get({fname!r})")
+            lines.append(f"    set_(obj, {fname!r}, d{i}() if v is None else v)")
+        else:
+            lines.append(f"    set_(obj, {fname!r}, get({fname!r}, d{i}))")
+    lines.append("    set_(obj, '_unknown', unknown)")
+    lines.append("    set_(obj, '_spelling', spelling)")
+    builder: Callable[[Any, Callable[[str], Any], Any, Any], None] = _generated(
+        "build", cls, lines, env
+    )
+    return builder

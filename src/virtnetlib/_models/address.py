@@ -11,9 +11,10 @@ from typing import Literal
 
 import attrs
 
-from virtnetlib._binding import Model, attribute
-from virtnetlib._common import PciAddress
-from virtnetlib._types import HexInt, Int, Text
+from virtnetlib._core.converters import HexInt, Int, Text
+from virtnetlib._core.fields import attribute
+from virtnetlib._core.model import Model
+from virtnetlib._models.common import PciAddress
 
 __all__ = [
     "ADDRESS_TYPES",

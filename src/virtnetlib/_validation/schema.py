@@ -3,7 +3,7 @@
 A :class:`SchemaSet` loads and compiles each kind's grammar on first use
 and gives the grammar's verdict (sooner, through :class:`_Shortcut`, when a
 document is valid) and, when it fails, every problem with a message a
-person can act on (:func:`virtnetlib._explain.explain`).
+person can act on (:func:`virtnetlib._validation.explain.explain`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any
 
 from lxml import etree
 
-from virtnetlib._bulk import BulkRules, Run, origins, pruned
-from virtnetlib._errors import Error
-from virtnetlib._explain import SchemaFinding, explain
-from virtnetlib._grammar import RNG, Grammar, attribute_name, element_name
-from virtnetlib._schemagen import generate
-from virtnetlib._xml import element_path
+from virtnetlib._core.errors import Error
+from virtnetlib._core.xml import element_path
+from virtnetlib._validation.bulk import BulkRules, Run, origins, pruned
+from virtnetlib._validation.explain import SchemaFinding, explain
+from virtnetlib._validation.grammar import RNG, Grammar, attribute_name, element_name
+from virtnetlib._validation.schemagen import generate
 
 __all__ = ["SchemaSet", "load_schemas"]
 
@@ -207,7 +207,7 @@ class _Compiled:
 
 
 #: Documents at least this large (bytes) are looked through for long runs
-#: (see virtnetlib._bulk); smaller ones cannot hold a run that costs much.
+#: (see virtnetlib._validation.bulk); smaller ones cannot hold a run that costs much.
 BULK_FROM = 32 * 1024
 
 
@@ -337,7 +337,7 @@ def _check_runs(
     hints: Callable[[], dict[Any, list[tuple[str | None, str]]]] | None,
 ) -> list[SchemaFinding] | None:
     """The problems of a document with long runs (None: it has none), checked as
-    virtnetlib._bulk says.
+    virtnetlib._validation.bulk says.
 
     The base (each run cut to its first member) is explained as any document
     is; a batch of members the grammar refuses is explained in the base's
@@ -471,7 +471,7 @@ def load_schemas(where: str | None = None) -> SchemaSet:
 
 
 def _own_dir() -> Path:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the package folder
     for folder in (here / "schemas", here.parents[1] / "schemas"):
         if (folder / "network.rng").exists():
             return folder

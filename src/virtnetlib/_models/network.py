@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import attrs
 
-from virtnetlib._binding import (
-    Model,
+from virtnetlib._core.converters import Enum, IPAddress, Mac
+from virtnetlib._core.display import yes_no
+from virtnetlib._core.fields import (
     attribute,
     element,
     elements,
@@ -23,7 +24,8 @@ from virtnetlib._binding import (
     text_element,
     text_elements,
 )
-from virtnetlib._common import (
+from virtnetlib._core.model import Model, expect_model
+from virtnetlib._models.common import (
     FAMILY,
     IPV4,
     NONEMPTY,
@@ -37,6 +39,9 @@ from virtnetlib._common import (
     YES_NO,
     AddressFamily,
     Bandwidth,
+    HostdevDriver,
+    MacAddress,
+    MacTableManager,
     Mtu,
     PciAddress,
     PortOptions,
@@ -44,31 +49,29 @@ from virtnetlib._common import (
     VirtualPort,
     Vlan,
 )
-from virtnetlib._common import IP as IP_ADDR
-from virtnetlib._types import Enum, IPAddress, Mac
+from virtnetlib._models.common import IP as IP_ADDR
 
 __all__ = [
+    "REACHABILITY",
     "Bootp",
     "Dhcp",
     "DhcpHost",
     "DhcpRange",
     "Dns",
+    "DnsDomain",
     "DnsForwarder",
     "DnsHost",
     "DnsSrv",
     "DnsTxt",
     "DnsmasqOption",
     "DnsmasqOptions",
-    "Domain",
     "Forward",
     "ForwardAddress",
     "ForwardInterface",
     "ForwardMode",
     "ForwardPf",
-    "HostdevDriver",
     "Lease",
     "LeaseUnit",
-    "MacTableManager",
     "Metadata",
     "Nat",
     "NatAddressRange",
@@ -76,9 +79,10 @@ __all__ = [
     "Network",
     "NetworkBridge",
     "NetworkIP",
-    "NetworkMac",
     "PortGroup",
+    "Reachability",
     "Tftp",
+    "network_summary",
 ]
 
 DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
@@ -86,9 +90,6 @@ DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
 ForwardMode = Literal["nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev"]
 """How a network reaches the outside: ``forward mode=``. Isolated is ``forward=None``."""
 FORWARD_MODES: tuple[str, ...] = get_args(ForwardMode)
-
-MacTableManager = Literal["kernel", "libvirt"]
-"""Who manages the bridge's forwarding table: the kernel or libvirt."""
 
 LeaseUnit = Literal["seconds", "minutes", "hours"]
 """Unit of a DHCP ``<lease expiry=>``; libvirt's default is minutes."""
@@ -130,16 +131,6 @@ class ForwardPf(Model):
     __xml_tag__ = "pf"
 
     dev: str = attribute(conv=NONEMPTY, required=True)
-
-
-@attrs.define(kw_only=True, repr=False)
-class HostdevDriver(Model):
-    """``<driver name= model=>`` for hostdev assignment (``vfio`` today)."""
-
-    __xml_tag__ = "driver"
-
-    name: Literal["kvm", "vfio", "xen"] | None = attribute(conv=Enum(["kvm", "vfio", "xen"]))
-    model: str | None = attribute()
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -211,16 +202,7 @@ class NetworkBridge(Model):
 
 
 @attrs.define(kw_only=True, repr=False)
-class NetworkMac(Model):
-    """``<mac address=>`` of the network's bridge."""
-
-    __xml_tag__ = "mac"
-
-    address: str = attribute(conv=Mac(), required=True)
-
-
-@attrs.define(kw_only=True, repr=False)
-class Domain(Model):
+class DnsDomain(Model):
     """``<domain name=>``: the DNS domain of DHCP clients.
 
     ``local_only`` answers queries for it locally; ``register`` (libvirt
@@ -514,8 +496,8 @@ class Network(Model):
     forward: Forward | None = element(Forward)
     bridge: NetworkBridge | None = element(NetworkBridge)
     mtu: Mtu | None = element(Mtu)
-    mac: NetworkMac | None = element(NetworkMac)
-    domain: Domain | None = element(Domain)
+    mac: MacAddress | None = element(MacAddress)
+    domain: DnsDomain | None = element(DnsDomain)
     dns: Dns | None = element(Dns)
     vlan: Vlan | None = element(Vlan)
     bandwidth: Bandwidth | None = element(Bandwidth)
@@ -540,3 +522,82 @@ class Network(Model):
         if self.forward is None:
             return "isolated"
         return self.forward.mode or "nat"
+
+    def __summary_row__(self) -> dict[str, str]:
+        """The network as one row of a notebook table (see :func:`network_summary`)."""
+        s = network_summary(self)
+        reach = s["reachability"]
+        return {
+            "name": s["name"],
+            "mode": s["mode"],
+            "bridge": s["bridge"] or "",
+            "subnets": ", ".join(s["subnets"]),
+            "DHCP ranges": ", ".join(s["dhcp_ranges"]),
+            "PXE": s["pxe_boot_file"] or "",
+            "host": yes_no(reach["host"]),
+            "other VMs": yes_no(reach["other_vms"]),
+            "outside": yes_no(reach["outside"]),
+            "visible from outside": yes_no(reach["visible_from_outside"]),
+        }
+
+
+@attrs.frozen
+class Reachability:
+    """What guests on a network can reach, per the RHEL 10 guide's table 15.1.
+
+    ``None`` means "depends on the host's firewall rules" (open mode).
+    """
+
+    host: bool | None
+    other_vms: bool | None
+    outside: bool | None
+    visible_from_outside: bool | None
+
+
+#: The guide's comparison of connection types, keyed by forward mode.
+#: Direct modes (private, vepa, passthrough, hostdev) put guests on the
+#: physical LAN like bridged mode does.
+REACHABILITY: dict[str, Reachability] = {
+    "bridge": Reachability(True, True, True, True),
+    "nat": Reachability(True, True, True, False),
+    "route": Reachability(True, True, True, True),
+    "isolated": Reachability(True, True, False, False),
+    "open": Reachability(None, None, None, None),
+}
+
+
+def network_summary(net: Network) -> dict[str, Any]:
+    """The facts of ``net`` worth a glance, as plain values (JSON-ready)."""
+    expect_model(net, Network)
+    mode = net.mode
+    subnets: list[str] = []
+    ranges: list[str] = []
+    hosts = 0
+    pxe = None
+    for ip in net.ips:
+        network = ip.network
+        subnets.append(f"{ip.address}/{ip.effective_prefix}" if network else str(ip.address))
+        if ip.dhcp is not None:
+            ranges.extend(f"{r.start}-{r.end}" for r in ip.dhcp.ranges)
+            hosts += len(ip.dhcp.hosts)
+            if ip.dhcp.bootp is not None:
+                pxe = ip.dhcp.bootp.file
+    pool: list[str] = []
+    if net.forward is not None:
+        pool = [i.dev for i in net.forward.interfaces] + [str(a) for a in net.forward.addresses]
+        if net.forward.pf is not None:
+            pool.append(f"pf {net.forward.pf.dev}")
+    reach = REACHABILITY.get(mode, REACHABILITY["bridge"])
+    return {
+        "name": net.name,
+        "mode": mode,
+        "bridge": net.bridge.name if net.bridge is not None else None,
+        "subnets": subnets,
+        "dhcp_ranges": ranges,
+        "dhcp_hosts": hosts,
+        "pxe_boot_file": pxe,
+        "tftp_root": next((ip.tftp.root for ip in net.ips if ip.tftp is not None), None),
+        "device_pool": pool,
+        "portgroups": [p.name for p in net.portgroups],
+        "reachability": attrs.asdict(reach),
+    }

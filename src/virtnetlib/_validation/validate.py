@@ -5,7 +5,7 @@ Three sources of problems, each with a stable code:
 - ``E1xx`` schema: the document against RelaxNG (virtnetlib's own grammars
   by default, generated from libvirt 11.3's; or the host's, or a folder);
 - ``E2xx`` define time: checks libvirt makes when it parses and defines,
-  which no schema expresses (see ``virtnetlib._rules``); ``E4xx`` those of
+  which no schema expresses (see ``virtnetlib._validation.rules``); ``E4xx`` those of
   libvirtd's network driver, ``E5xx`` those of its QEMU driver (in a
   ``kvm`` or ``qemu`` domain);
 - ``W3xx`` advice from the RHEL 10 guide; each can be disabled.
@@ -22,15 +22,10 @@ from typing import Any, Literal
 
 import attrs
 
-from virtnetlib._binding import Model, parse_root_kept, unmodeled
-from virtnetlib._errors import Error, ParseError, UsageError, expect_names, expect_path
-from virtnetlib._explain import SchemaFinding, finding_path
-from virtnetlib._modellist import ModelList
-from virtnetlib._parse import interface_kind
-from virtnetlib._problem import Problem, Severity
-from virtnetlib._rules import E_PARSER_VALUE, check_domain, check_model
-from virtnetlib._schema import load_schemas
-from virtnetlib._xml import (
+from virtnetlib._core.display import ModelList
+from virtnetlib._core.errors import Error, ParseError, UsageError, expect_names, expect_path
+from virtnetlib._core.model import Model, parse_root_kept, unmodeled
+from virtnetlib._core.xml import (
     ElementsByPath,
     PathCache,
     element_path,
@@ -39,6 +34,11 @@ from virtnetlib._xml import (
     read_source,
     root_name,
 )
+from virtnetlib._models.documents import DOCUMENTS, document_kind
+from virtnetlib._validation.explain import SchemaFinding, finding_path
+from virtnetlib._validation.problem import Problem, Severity
+from virtnetlib._validation.rules import E_PARSER_VALUE, check_domain, check_model
+from virtnetlib._validation.schema import load_schemas
 
 __all__ = ["Kind", "Problem", "Severity", "check_files", "validate", "validate_known"]
 
@@ -49,31 +49,10 @@ Kind = Literal["network", "interface", "hostinterface", "domain"]
 """What a document is: a network, a domain interface, a host interface, a domain."""
 
 
-def _model(kind: str) -> type[Model]:
-    """The model class for ``kind``, its module loaded only when needed (start-up time)."""
-    if kind == "network":
-        from virtnetlib._network import Network  # noqa: PLC0415 - loaded on demand
-
-        return Network
-    if kind == "interface":
-        from virtnetlib._interface import Interface  # noqa: PLC0415 - loaded on demand
-
-        return Interface
-    from virtnetlib._hostinterface import HostInterface  # noqa: PLC0415 - loaded on demand
-
-    return HostInterface
-
-
 def _kind_of(root: Any) -> str | None:
-    tag = root.tag
-    if tag == "network":
-        return "network"
-    if tag == "domain":
-        return "domain"
-    if tag == "interface":
-        # a forward-pool entry has no grammar of its own: checked as a device
-        return "hostinterface" if interface_kind(root) == "hostinterface" else "interface"
-    return None
+    kind = document_kind(root)
+    # a forward-pool entry has no grammar of its own: checked as a device
+    return "interface" if kind == "forward" else kind
 
 
 class _Strict:
@@ -89,7 +68,8 @@ class _Strict:
     @functools.cached_property
     def result(self) -> tuple[Model, bool] | ParseError:
         try:
-            return parse_root_kept(_model(self.kind), self.element, strict=True, paths=self.paths)
+            cls = DOCUMENTS[self.kind]
+            return parse_root_kept(cls, self.element, strict=True, paths=self.paths)
         except ParseError as exc:
             return exc
 
@@ -333,7 +313,7 @@ def _validate_all(
     schema_set = load_schemas(None if schemas is None else os.fspath(schemas))
     for target in targets:
         _ = target.strict.result
-    # the document's length tells whether it may hold long runs (virtnetlib._bulk)
+    # the document's length tells whether it may hold long runs (virtnetlib._validation.bulk)
     sizes = {
         id(t): len(data)
         for s, data in zip(started, datas, strict=True)
@@ -403,7 +383,7 @@ def _rule_problems(
         element, findings = target.element, target.findings
         schema_problems = [_from_finding(f) for f in findings]
         problems.extend(schema_problems)
-        cls = _model(target.kind)
+        cls = DOCUMENTS[target.kind]
         base, root_tag = target.paths.path(element), "/" + qname_text(str(element.tag), {})
         read = target.strict.result
         if isinstance(read, ParseError):

@@ -11,7 +11,7 @@ import inspect
 import pathlib
 from collections.abc import Sequence
 
-from virtnetlib._binding import (
+from virtnetlib._core.fields import (
     _ATTR,
     _CHILD,
     _CHILDREN,
@@ -19,14 +19,13 @@ from virtnetlib._binding import (
     _RAW,
     _TEXT_CHILD,
     _TEXT_CHILDREN,
-    Model,
     _model_classes,
-    _plan_of,
 )
-from virtnetlib._hostinterface import HostInterface
-from virtnetlib._interface import INTERFACE_TYPES
-from virtnetlib._network import Network
-from virtnetlib._rules import RULES
+from virtnetlib._core.model import Model, _plan_of
+from virtnetlib._models.hostinterface import HostInterface
+from virtnetlib._models.interface import INTERFACE_TYPES
+from virtnetlib._models.network import Network
+from virtnetlib._validation.rules import RULES
 
 __all__ = ["REFERENCE_PAGES", "reference_markdown", "render_page", "write_reference_pages"]
 

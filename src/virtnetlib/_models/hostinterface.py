@@ -16,9 +16,19 @@ from typing import Any, Literal, get_args
 
 import attrs
 
-from virtnetlib._binding import FieldValueError, Model, attribute, element, elements
-from virtnetlib._common import FAMILY, IPV4, NONEMPTY, ON_OFF, UINT, YES_NO, AddressFamily
-from virtnetlib._types import Conv, Enum, Int, IPAddr, IPAddress, Mac
+from virtnetlib._core.converters import Conv, Enum, Int, IPAddr, IPAddress
+from virtnetlib._core.fields import FieldValueError, attribute, element, elements
+from virtnetlib._core.model import Model
+from virtnetlib._models.common import (
+    FAMILY,
+    IPV4,
+    NONEMPTY,
+    ON_OFF,
+    UINT,
+    YES_NO,
+    AddressFamily,
+    MacAddress,
+)
 
 __all__ = [
     "BOND_MODE_NUMBERS",
@@ -34,14 +44,13 @@ __all__ = [
     "HostIP",
     "HostInterface",
     "HostLink",
-    "HostMac",
     "HostMiiMon",
     "HostMtu",
+    "HostProtocol",
     "HostRoute",
     "HostVlan",
     "HostVlanParent",
     "LinkState",
-    "Protocol",
     "StartMode",
     "VlanHostInterface",
 ]
@@ -160,7 +169,7 @@ class HostRoute(Model):
 
 
 @attrs.define(kw_only=True, repr=False)
-class Protocol(Model):
+class HostProtocol(Model):
     """``<protocol family=>``: IPv4 or IPv6 addressing (DHCP, autoconf, static)."""
 
     __xml_tag__ = "protocol"
@@ -181,15 +190,6 @@ class HostLink(Model):
 
     speed: int | None = attribute(conv=UINT)
     state: LinkState | None = attribute(conv=Enum(get_args(LinkState)))
-
-
-@attrs.define(kw_only=True, repr=False)
-class HostMac(Model):
-    """``<mac address=>`` of a host NIC."""
-
-    __xml_tag__ = "mac"
-
-    address: str = attribute(conv=Mac(), required=True)
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -254,7 +254,7 @@ class HostInterface(Model):
 
     start: StartMode | None = element(StartMode)
     mtu: HostMtu | None = element(HostMtu)
-    protocols: list[Protocol] = elements(Protocol)
+    protocols: list[HostProtocol] = elements(HostProtocol)
 
     def __attrs_post_init__(self) -> None:
         if not self.__xml_const__:
@@ -269,7 +269,7 @@ class HostInterface(Model):
         value: Any = self.__xml_const__[0][1]
         return value  # type: ignore[no-any-return]
 
-    def protocol(self, family: AddressFamily) -> Protocol | None:
+    def protocol(self, family: AddressFamily) -> HostProtocol | None:
         """The ``<protocol>`` of ``family``, if configured."""
         return next((p for p in self.protocols if p.family == family), None)
 
@@ -283,7 +283,7 @@ class EthernetHostInterface(HostInterface):
 
     name: str = attribute(conv=NONEMPTY, required=True)
     link: HostLink | None = element(HostLink)
-    mac: HostMac | None = element(HostMac)
+    mac: MacAddress | None = element(MacAddress)
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -4,7 +4,7 @@ Each schema in ``schemas/`` is one self-contained grammar: the includes of
 libvirt's files resolved, only the definitions reachable from its start
 kept, comments dropped. The result accepts and rejects exactly what
 libvirt's own grammar does, so validation needs no libvirt installed.
-Regenerate with ``python -m virtnetlib._schemagen LIBVIRT_SCHEMA_DIR``; a
+Regenerate with ``python -m virtnetlib._validation.schemagen LIBVIRT_SCHEMA_DIR``; a
 test keeps the checked-in files current.
 """
 
@@ -112,7 +112,9 @@ def generate_all(schema_dir: Path, out_dir: Path, version: str) -> list[Path]:
 
 def _main(argv: list[str]) -> int:
     if len(argv) not in (2, 3):
-        sys.stderr.write("usage: python -m virtnetlib._schemagen LIBVIRT_SCHEMA_DIR [OUT_DIR]\n")
+        sys.stderr.write(
+            "usage: python -m virtnetlib._validation.schemagen LIBVIRT_SCHEMA_DIR [OUT_DIR]\n"
+        )
         return 2
     schema_dir = Path(argv[1])
     out_dir = Path(argv[2]) if len(argv) == 3 else Path(__file__).resolve().parents[2] / "schemas"

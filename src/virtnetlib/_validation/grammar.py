@@ -2,9 +2,9 @@
 attributes, their allowed values and samples of good ones, which attributes
 are required and which children may repeat.
 
-The explanation of a failure (:mod:`virtnetlib._explain`) asks these facts
+The explanation of a failure (:mod:`virtnetlib._validation.explain`) asks these facts
 what would have been allowed where a document went wrong; the schema
-shortcut (:mod:`virtnetlib._schema`) finds with them which attributes hold
+shortcut (:mod:`virtnetlib._validation.schema`) finds with them which attributes hold
 a pattern-checked value.
 """
 
