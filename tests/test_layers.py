@@ -106,7 +106,7 @@ def test_the_import_graph_has_no_circle() -> None:
         trail.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                circle = trail[trail.index(nxt) :] + [nxt]
+                circle = [*trail[trail.index(nxt) :], nxt]
                 pytest.fail("import circle: " + " → ".join(circle))
             if nxt not in state:
                 visit(nxt)

@@ -49,8 +49,6 @@ from virtnetlib._core.converters import (
 )
 from virtnetlib._core.xml import escape_attr, escape_text
 
-__all__ = ["Generic", "compile_builder", "compile_parser", "compile_writer"]
-
 Parser = Callable[..., Any]
 Writer = Callable[[Any, list[str], str, bool, "str | None"], None]
 

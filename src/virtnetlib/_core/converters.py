@@ -17,29 +17,6 @@ from typing import Any, Generic, TypeVar
 
 from virtnetlib._core.errors import did_you_mean
 
-__all__ = [
-    "IP_LAYOUT_KNOWN",
-    "Bool",
-    "Conv",
-    "Enum",
-    "HexInt",
-    "IPAddr",
-    "IPAddress",
-    "Int",
-    "Mac",
-    "ReadIPv4Address",
-    "ReadIPv6Address",
-    "ReadUUID",
-    "Text",
-    "UUIDConv",
-    "address_number",
-    "exact",
-    "ipv4_from_text",
-    "ipv4_to_text",
-    "ipv6_from_text",
-    "mac_match",
-]
-
 T = TypeVar("T")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -15,8 +15,6 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["ModelList", "render", "table", "yes_no"]
-
 T = TypeVar("T")
 
 

@@ -9,19 +9,6 @@ from typing import Any
 
 import attrs
 
-__all__ = [
-    "Error",
-    "Issue",
-    "ParseError",
-    "UsageError",
-    "closest",
-    "did_you_mean",
-    "expect_names",
-    "expect_path",
-    "expect_str",
-    "shortened",
-]
-
 
 def closest(text: str, known: Iterable[str]) -> str | None:
     """The one of ``known`` that ``text`` most likely misspells, if any.

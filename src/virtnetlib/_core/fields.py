@@ -11,29 +11,19 @@ written (list items are appended unchecked).
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
+import types
+import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, Union
 
 import attrs
 
-from virtnetlib._core.converters import Conv, Text, exact
+from virtnetlib._core.converters import Conv, Enum, Text, exact
 from virtnetlib._core.errors import ParseError, UsageError, shortened
 from virtnetlib._core.xml import parse_document
-
-__all__ = [
-    "FieldValueError",
-    "RawInner",
-    "XmlFragment",
-    "attribute",
-    "element",
-    "elements",
-    "fragment_problem",
-    "raw_elements",
-    "text",
-    "text_element",
-    "text_elements",
-]
 
 _META = "virtnetlib.xml"
 
@@ -170,8 +160,14 @@ def _field(spec: _Spec, default: Any) -> Any:
     )
 
 
-def attribute(xml: str | None = None, *, conv: Conv[Any] = _TEXT, required: bool = False) -> Any:
-    """An XML attribute; ``xml`` defaults to the field name in lowerCamelCase."""
+def attribute(
+    xml: str | None = None, *, conv: Conv[Any] | None = None, required: bool = False
+) -> Any:
+    """An XML attribute; ``xml`` defaults to the field name in lowerCamelCase.
+
+    Without ``conv``, the converter comes from the field's annotation (see
+    :func:`derive_converters`): a ``Literal`` is its closed set, ``str`` text.
+    """
     return _field(_Spec(_ATTR, xml, conv=conv, required=required), None)
 
 
@@ -200,17 +196,19 @@ def elements(model: Any, tag: str | None = None) -> Any:
     return _field(_Spec(_CHILDREN, tag, model=model), list)
 
 
-def text_element(tag: str | None = None, *, conv: Conv[Any] = _TEXT, required: bool = False) -> Any:
+def text_element(
+    tag: str | None = None, *, conv: Conv[Any] | None = None, required: bool = False
+) -> Any:
     """A child element holding only text, such as ``<name>default</name>``."""
     return _field(_Spec(_TEXT_CHILD, tag, conv=conv, required=required), None)
 
 
-def text_elements(tag: str, *, conv: Conv[Any] = _TEXT) -> Any:
+def text_elements(tag: str, *, conv: Conv[Any] | None = None) -> Any:
     """Repeated text-only child elements, as a list of values."""
     return _field(_Spec(_TEXT_CHILDREN, tag, conv=conv), list)
 
 
-def text(*, conv: Conv[Any] = _TEXT, required: bool = False) -> Any:
+def text(*, conv: Conv[Any] | None = None, required: bool = False) -> Any:
     """The element's own text content."""
     return _field(_Spec(_OWN_TEXT, None, conv=conv, required=required), None)
 
@@ -330,3 +328,62 @@ def _format(spec: _Spec, value: Any, obj: Any) -> str:
     if problem:
         raise FieldValueError(f"{type(obj).__name__}.{spec.name}: {problem}")
     return conv.format(value)
+
+
+# --------------------------------------------------------------------------
+# Converters from annotations: a closed set is written once, as a Literal
+
+_COUNTING_ATTR = type(attrs.field())  # what attrs.field() leaves in a class body
+
+
+def derive_converters(cls: type) -> None:
+    """Give every field of ``cls`` declared without ``conv=`` the converter
+    its annotation names: ``Literal["a", "b"]`` (or an alias of one) → a
+    closed set, ``str`` → text. Runs when the class statement ends (from
+    ``Model.__init_subclass__``), before attrs builds the class.
+    """
+    body = vars(cls)
+    annotations = body.get("__annotations__", {})
+    namespace: dict[str, Any] | None = None
+    for name, value in body.items():
+        if not isinstance(value, _COUNTING_ATTR):
+            continue
+        spec = value.metadata.get(_META)
+        if spec is None or spec.conv is not None or spec.kind not in _SCALAR_KINDS:
+            continue
+        what = f"{cls.__name__}.{name}"
+        hint = annotations.get(name)
+        if isinstance(hint, str):
+            if namespace is None:
+                module = sys.modules.get(cls.__module__)
+                namespace = {"Literal": Literal, **(vars(module) if module else {})}
+            try:
+                # the class's own annotation, evaluated as Python would: code, not data
+                hint = eval(hint, namespace)  # noqa: S307
+            except Exception as exc:  # noqa: BLE001 - any failure is a declaration error
+                raise UsageError(f"{what}: cannot read the annotation {hint!r} ({exc})") from None
+        spec.conv = _conv_for(hint, what)
+
+
+_SCALAR_KINDS = frozenset({_ATTR, _TEXT_CHILD, _TEXT_CHILDREN, _OWN_TEXT})
+
+
+def _conv_for(hint: Any, what: str) -> Conv[Any]:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return _conv_for(rest[0], what)
+    elif origin is list and len(args) == 1:
+        return _conv_for(args[0], what)
+    elif origin is Literal and args and all(type(a) is str for a in args):
+        return _closed_set(args)
+    elif hint is str:
+        return _TEXT
+    raise UsageError(f"{what}: pass conv=; no converter follows from the annotation {hint!r}")
+
+
+@functools.cache
+def _closed_set(values: tuple[str, ...]) -> Enum:
+    return Enum(values)

@@ -15,8 +15,6 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["NotRegularFile", "read_regular", "replace_file"]
-
 
 class NotRegularFile(OSError):  # noqa: N818 - an OSError, named for what it says
     """A path that names a FIFO, a device, a socket or a folder, not a file."""

@@ -57,6 +57,7 @@ from virtnetlib._core.fields import (
     _tag_text,
     _Unknown,
     _variants,
+    derive_converters,
     fragment_problem,
 )
 from virtnetlib._core.xml import (
@@ -68,16 +69,6 @@ from virtnetlib._core.xml import (
     qname_text,
     read_source,
 )
-
-__all__ = [
-    "FullTreeNeeded",
-    "Model",
-    "expect_model",
-    "parse_root",
-    "parse_root_kept",
-    "read_document",
-    "unmodeled",
-]
 
 M = TypeVar("M", bound="Model")
 
@@ -111,6 +102,12 @@ class Model:
     _spelling: dict[str, tuple[Any, str]] | None = attrs.field(
         default=None, eq=False, repr=False, alias="_spelling"
     )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # before attrs builds the class: fields without conv= get theirs
+        # from their annotations (a Literal's closed set, written once)
+        derive_converters(cls)
 
     @classmethod
     def from_xml(

@@ -20,19 +20,6 @@ from lxml import etree
 from virtnetlib._core.errors import Error, ParseError, UsageError, shortened
 from virtnetlib._core.files import read_regular
 
-__all__ = [
-    "MAX_DOCUMENT_SIZE",
-    "ElementsByPath",
-    "PathCache",
-    "element_at",
-    "element_path",
-    "escape_attr",
-    "escape_text",
-    "parse_document",
-    "paths_under",
-    "qname_text",
-]
-
 #: Largest document accepted, in bytes. A libvirt network with 10,000 DHCP
 #: hosts is about 1 MiB; 64 MiB leaves room without inviting exhaustion.
 MAX_DOCUMENT_SIZE = 64 * 1024 * 1024

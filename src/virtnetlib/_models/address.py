@@ -16,22 +16,6 @@ from virtnetlib._core.fields import attribute
 from virtnetlib._core.model import Model
 from virtnetlib._models.common import PciAddress
 
-__all__ = [
-    "ADDRESS_TYPES",
-    "AddressType",
-    "CcidAddress",
-    "CcwAddress",
-    "DeviceAddress",
-    "DimmAddress",
-    "DriveAddress",
-    "IsaAddress",
-    "SpaprVioAddress",
-    "UnassignedAddress",
-    "UsbAddress",
-    "VirtioMmioAddress",
-    "VirtioSerialAddress",
-]
-
 UINT = Int(0, 2**32 - 1)
 
 AddressType = Literal[

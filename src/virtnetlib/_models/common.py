@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Literal, get_args
+from typing import Literal
 
 import attrs
 
 from virtnetlib._core.converters import (
     Bool,
-    Enum,
     HexInt,
     Int,
     IPAddr,
@@ -27,25 +26,6 @@ from virtnetlib._core.converters import (
 from virtnetlib._core.errors import ParseError
 from virtnetlib._core.fields import attribute, element, elements
 from virtnetlib._core.model import Model
-
-__all__ = [
-    "AddressFamily",
-    "Bandwidth",
-    "BandwidthRate",
-    "HostdevDriver",
-    "MacAddress",
-    "MacTableManager",
-    "Mtu",
-    "PciAddress",
-    "PortOptions",
-    "Route",
-    "VirtualPort",
-    "VirtualPortParameters",
-    "VirtualPortType",
-    "Vlan",
-    "VlanTag",
-    "ZPci",
-]
 
 YES_NO = Bool("yes", "no")
 ON_OFF = Bool("on", "off")
@@ -61,7 +41,6 @@ NONEMPTY = Text(nonempty=True)
 
 AddressFamily = Literal["ipv4", "ipv6"]
 """An ``ip``/``route`` ``family``: ``ipv4`` or ``ipv6``."""
-FAMILY = Enum(get_args(AddressFamily))
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -126,7 +105,7 @@ class VlanTag(Model):
     __xml_tag__ = "tag"
 
     id: int = attribute(conv=Int(0, 4095), required=True)
-    native_mode: Literal["tagged", "untagged"] | None = attribute(conv=Enum(["tagged", "untagged"]))
+    native_mode: Literal["tagged", "untagged"] | None = attribute()
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -201,7 +180,7 @@ class VirtualPort(Model):
 
     __xml_tag__ = "virtualport"
 
-    type: VirtualPortType | None = attribute(conv=Enum(get_args(VirtualPortType)))
+    type: VirtualPortType | None = attribute()
     parameters: VirtualPortParameters | None = element(VirtualPortParameters)
 
 
@@ -211,7 +190,7 @@ class Route(Model):
 
     __xml_tag__ = "route"
 
-    family: AddressFamily | None = attribute(conv=FAMILY)
+    family: AddressFamily | None = attribute()
     address: IPAddress = attribute(conv=IP, required=True)
     netmask: ipaddress.IPv4Address | None = attribute(conv=IPV4)
     prefix: int | None = attribute(conv=PREFIX)
@@ -266,7 +245,7 @@ class HostdevDriver(Model):
 
     __xml_tag__ = "driver"
 
-    name: Literal["kvm", "vfio", "xen"] | None = attribute(conv=Enum(["kvm", "vfio", "xen"]))
+    name: Literal["kvm", "vfio", "xen"] | None = attribute()
     model: str | None = attribute()
 
 

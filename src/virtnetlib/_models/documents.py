@@ -20,8 +20,6 @@ from virtnetlib._models.domain import _interfaces
 from virtnetlib._models.hostinterface import HostInterface
 from virtnetlib._models.interface import Interface
 
-__all__ = ["DOCUMENTS", "DocumentKind", "document_kind", "parse", "parse_element", "read_models"]
-
 #: What a root element is: a whole document, a domain, or a forward-pool entry.
 DocumentKind = Literal["network", "interface", "hostinterface", "domain", "forward"]
 

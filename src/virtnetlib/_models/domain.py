@@ -17,13 +17,6 @@ from virtnetlib._core.model import expect_model, parse_root
 from virtnetlib._core.xml import parse_document, qname_text, read_source
 from virtnetlib._models.interface import Interface
 
-__all__ = [
-    "append_interface",
-    "domain_interfaces",
-    "remove_interface",
-    "replace_interface",
-]
-
 _INTERFACE_PATH = ("domain", "devices", "interface")
 
 # One markup construct at a time; attribute values may hold '>' and quotes.

@@ -16,11 +16,10 @@ from typing import Any, Literal, get_args
 
 import attrs
 
-from virtnetlib._core.converters import Conv, Enum, Int, IPAddr, IPAddress
+from virtnetlib._core.converters import Conv, Int, IPAddr, IPAddress
 from virtnetlib._core.fields import FieldValueError, attribute, element, elements
 from virtnetlib._core.model import Model
 from virtnetlib._models.common import (
-    FAMILY,
     IPV4,
     NONEMPTY,
     ON_OFF,
@@ -29,31 +28,6 @@ from virtnetlib._models.common import (
     AddressFamily,
     MacAddress,
 )
-
-__all__ = [
-    "BOND_MODE_NUMBERS",
-    "Autoconf",
-    "BondHostInterface",
-    "BondMode",
-    "BridgeHostInterface",
-    "EthernetHostInterface",
-    "HostArpMon",
-    "HostBond",
-    "HostBridge",
-    "HostDhcp",
-    "HostIP",
-    "HostInterface",
-    "HostLink",
-    "HostMiiMon",
-    "HostMtu",
-    "HostProtocol",
-    "HostRoute",
-    "HostVlan",
-    "HostVlanParent",
-    "LinkState",
-    "StartMode",
-    "VlanHostInterface",
-]
 
 BondMode = Literal[
     "balance-rr",
@@ -119,9 +93,7 @@ class StartMode(Model):
 
     __xml_tag__ = "start"
 
-    mode: Literal["onboot", "none", "hotplug"] = attribute(
-        conv=Enum(["onboot", "none", "hotplug"]), required=True
-    )
+    mode: Literal["onboot", "none", "hotplug"] = attribute(required=True)
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -175,7 +147,7 @@ class HostProtocol(Model):
     __xml_tag__ = "protocol"
     __xml_open__ = True
 
-    family: AddressFamily = attribute(conv=FAMILY, required=True)
+    family: AddressFamily = attribute(required=True)
     autoconf: Autoconf | None = element(Autoconf)
     dhcp: HostDhcp | None = element(HostDhcp)
     ips: list[HostIP] = elements(HostIP)
@@ -189,7 +161,7 @@ class HostLink(Model):
     __xml_tag__ = "link"
 
     speed: int | None = attribute(conv=UINT)
-    state: LinkState | None = attribute(conv=Enum(get_args(LinkState)))
+    state: LinkState | None = attribute()
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -201,7 +173,7 @@ class HostMiiMon(Model):
     freq: int = attribute(conv=UINT, required=True)
     downdelay: int | None = attribute(conv=UINT)
     updelay: int | None = attribute(conv=UINT)
-    carrier: Literal["ioctl", "netif"] | None = attribute(conv=Enum(["ioctl", "netif"]))
+    carrier: Literal["ioctl", "netif"] | None = attribute()
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -212,9 +184,7 @@ class HostArpMon(Model):
 
     interval: int = attribute(conv=UINT, required=True)
     target: ipaddress.IPv4Address = attribute(conv=IPV4, required=True)
-    validate: Literal["none", "active", "backup", "all"] | None = attribute(
-        conv=Enum(["none", "active", "backup", "all"])
-    )
+    validate: Literal["none", "active", "backup", "all"] | None = attribute()
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -303,7 +273,7 @@ class HostBond(Model):
 
     __xml_tag__ = "bond"
 
-    mode: BondMode | None = attribute(conv=Enum(BOND_MODES))
+    mode: BondMode | None = attribute()
     miimon: HostMiiMon | None = element(HostMiiMon)
     arpmon: HostArpMon | None = element(HostArpMon)
     interfaces: list[EthernetHostInterface] = elements(EthernetHostInterface)

@@ -15,16 +15,15 @@ import heapq
 import ipaddress
 import itertools
 import uuid
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import attrs
 
-from virtnetlib._core.converters import Enum, HexInt, Int, IPAddress, Mac
+from virtnetlib._core.converters import HexInt, Int, IPAddress, Mac
 from virtnetlib._core.errors import UsageError
 from virtnetlib._core.fields import FieldValueError, attribute, element, elements, text_element
 from virtnetlib._core.model import Model, expect_model
 from virtnetlib._models.address import ADDRESS_TYPES, DeviceAddress
-from virtnetlib._models.common import FAMILY as FAMILY_CONV
 from virtnetlib._models.common import (
     IP,
     IPV4,
@@ -46,71 +45,6 @@ from virtnetlib._models.common import (
     Vlan,
     port_union,
 )
-
-__all__ = [
-    "INTERFACE_TYPES",
-    "Acpi",
-    "Alias",
-    "Backend",
-    "BackendDomain",
-    "Boot",
-    "BridgeInterface",
-    "BridgeSource",
-    "ClientInterface",
-    "Coalesce",
-    "CoalesceFrames",
-    "CoalesceRx",
-    "DirectInterface",
-    "DirectMode",
-    "DirectSource",
-    "DriverGuestOffloads",
-    "DriverHostOffloads",
-    "EthernetInterface",
-    "EthernetSource",
-    "FilterParameter",
-    "FilterRef",
-    "HostdevInterface",
-    "HostdevSource",
-    "Interface",
-    "InterfaceGuest",
-    "InterfaceIP",
-    "InterfaceMac",
-    "InterfaceType",
-    "InternalInterface",
-    "InternalSource",
-    "Link",
-    "McastInterface",
-    "NetDriver",
-    "NetworkInterface",
-    "NetworkSource",
-    "NicModel",
-    "NullInterface",
-    "PortForward",
-    "PortForwardRange",
-    "Reconnect",
-    "Rom",
-    "Script",
-    "ServerInterface",
-    "SocketSource",
-    "Target",
-    "Teaming",
-    "Tune",
-    "UdpInterface",
-    "UdpLocal",
-    "UdpSource",
-    "UsbBusAddress",
-    "UsbDeviceAddress",
-    "UsbId",
-    "UserInterface",
-    "UserSource",
-    "VdpaInterface",
-    "VdpaSource",
-    "VdsInterface",
-    "VdsSource",
-    "VhostUserInterface",
-    "VhostUserSource",
-    "interface_summary",
-]
 
 InterfaceType = Literal[
     "network",
@@ -140,7 +74,6 @@ PORT_NUMBER = Int(-1, 65535)
 FORWARDED_PORT = Int(1, 65535)
 POSITIVE = Int(1, 2**64 - 1)
 MAC = Mac()
-TABLE_MANAGER = Enum(["kernel", "libvirt"])
 
 
 # ------------------------------------------------------------------ children
@@ -153,7 +86,7 @@ class InterfaceMac(Model):
     __xml_tag__ = "mac"
 
     address: str = attribute(conv=MAC, required=True)
-    type: Literal["generated", "static"] | None = attribute(conv=Enum(["generated", "static"]))
+    type: Literal["generated", "static"] | None = attribute()
     check: bool | None = attribute(conv=YES_NO)
     current_address: str | None = attribute(conv=MAC)
 
@@ -165,7 +98,7 @@ class InterfaceIP(Model):
     __xml_tag__ = "ip"
 
     address: IPAddress = attribute(conv=IP, required=True)
-    family: AddressFamily | None = attribute(conv=FAMILY_CONV)
+    family: AddressFamily | None = attribute()
     prefix: int | None = attribute(conv=PREFIX)
     peer: IPAddress | None = attribute(conv=IP)
 
@@ -207,7 +140,7 @@ class PortForward(Model):
 
     __xml_tag__ = "portForward"
 
-    proto: Literal["tcp", "udp"] = attribute(conv=Enum(["tcp", "udp"]), required=True)
+    proto: Literal["tcp", "udp"] = attribute(required=True)
     address: IPAddress | None = attribute(conv=IP)
     dev: str | None = attribute()
     ranges: list[PortForwardRange] = elements(PortForwardRange)
@@ -385,8 +318,8 @@ class NetDriver(Model):
 
     __xml_tag__ = "driver"
 
-    name: Literal["qemu", "vhost"] | None = attribute(conv=Enum(["qemu", "vhost"]))
-    txmode: Literal["iothread", "timer"] | None = attribute(conv=Enum(["iothread", "timer"]))
+    name: Literal["qemu", "vhost"] | None = attribute()
+    txmode: Literal["iothread", "timer"] | None = attribute()
     ioeventfd: bool | None = attribute(conv=ON_OFF)
     event_idx: bool | None = attribute("event_idx", conv=ON_OFF)
     queues: int | None = attribute(conv=POSITIVE)
@@ -408,7 +341,7 @@ class Backend(Model):
 
     __xml_tag__ = "backend"
 
-    type: Literal["default", "passt"] | None = attribute(conv=Enum(["default", "passt"]))
+    type: Literal["default", "passt"] | None = attribute()
     tap: str | None = attribute()
     vhost: str | None = attribute()
     log_file: str | None = attribute()
@@ -449,9 +382,7 @@ class Teaming(Model):
 
     __xml_tag__ = "teaming"
 
-    type: Literal["persistent", "transient"] = attribute(
-        conv=Enum(["persistent", "transient"]), required=True
-    )
+    type: Literal["persistent", "transient"] = attribute(required=True)
     persistent: str | None = attribute()
 
 
@@ -461,7 +392,7 @@ class Link(Model):
 
     __xml_tag__ = "link"
 
-    state: Literal["up", "down"] = attribute(conv=Enum(["up", "down"]), required=True)
+    state: Literal["up", "down"] = attribute(required=True)
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -548,7 +479,7 @@ class NetworkSource(Model):
     portgroup: str | None = attribute()
     portid: uuid.UUID | None = attribute(conv=UUID)
     bridge: str | None = attribute()
-    mac_table_manager: MacTableManager | None = attribute(conv=TABLE_MANAGER)
+    mac_table_manager: MacTableManager | None = attribute()
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -558,7 +489,7 @@ class BridgeSource(Model):
     __xml_tag__ = "source"
 
     bridge: str = attribute(required=True)
-    mac_table_manager: MacTableManager | None = attribute(conv=TABLE_MANAGER)
+    mac_table_manager: MacTableManager | None = attribute()
     network: str | None = attribute()
     portgroup: str | None = attribute()
     portid: uuid.UUID | None = attribute(conv=UUID)
@@ -571,7 +502,7 @@ class DirectSource(Model):
     __xml_tag__ = "source"
 
     dev: str = attribute(conv=NONEMPTY, required=True)
-    mode: DirectMode | None = attribute(conv=Enum(get_args(DirectMode)))
+    mode: DirectMode | None = attribute()
     network: str | None = attribute()
     portgroup: str | None = attribute()
     portid: uuid.UUID | None = attribute(conv=UUID)
@@ -613,9 +544,9 @@ class VhostUserSource(Model):
 
     __xml_tag__ = "source"
 
-    type: Literal["unix"] | None = attribute(conv=Enum(["unix"]))
+    type: Literal["unix"] | None = attribute()
     path: str | None = attribute()
-    mode: Literal["server", "client"] | None = attribute(conv=Enum(["server", "client"]))
+    mode: Literal["server", "client"] | None = attribute()
     dev: str | None = attribute()
     reconnect: Reconnect | None = element(Reconnect)
 

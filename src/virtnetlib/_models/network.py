@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 
 import attrs
 
-from virtnetlib._core.converters import Enum, IPAddress, Mac
+from virtnetlib._core.converters import IPAddress, Mac
 from virtnetlib._core.display import yes_no
 from virtnetlib._core.fields import (
     attribute,
@@ -25,8 +25,8 @@ from virtnetlib._core.fields import (
     text_elements,
 )
 from virtnetlib._core.model import Model, expect_model
+from virtnetlib._models.common import IP as IP_ADDR
 from virtnetlib._models.common import (
-    FAMILY,
     IPV4,
     NONEMPTY,
     ON_OFF,
@@ -49,41 +49,6 @@ from virtnetlib._models.common import (
     VirtualPort,
     Vlan,
 )
-from virtnetlib._models.common import IP as IP_ADDR
-
-__all__ = [
-    "REACHABILITY",
-    "Bootp",
-    "Dhcp",
-    "DhcpHost",
-    "DhcpRange",
-    "Dns",
-    "DnsDomain",
-    "DnsForwarder",
-    "DnsHost",
-    "DnsSrv",
-    "DnsTxt",
-    "DnsmasqOption",
-    "DnsmasqOptions",
-    "Forward",
-    "ForwardAddress",
-    "ForwardInterface",
-    "ForwardMode",
-    "ForwardPf",
-    "Lease",
-    "LeaseUnit",
-    "Metadata",
-    "Nat",
-    "NatAddressRange",
-    "NatPortRange",
-    "Network",
-    "NetworkBridge",
-    "NetworkIP",
-    "PortGroup",
-    "Reachability",
-    "Tftp",
-    "network_summary",
-]
 
 DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
 
@@ -177,7 +142,7 @@ class Forward(Model):
     __xml_tag__ = "forward"
 
     dev: str | None = attribute()
-    mode: ForwardMode | None = attribute(conv=Enum(FORWARD_MODES))
+    mode: ForwardMode | None = attribute()
     managed: bool | None = attribute(conv=YES_NO)
     driver: HostdevDriver | None = element(HostdevDriver)
     nat: Nat | None = element(Nat)
@@ -197,7 +162,7 @@ class NetworkBridge(Model):
     zone: str | None = attribute()
     stp: bool | None = attribute(conv=ON_OFF)
     delay: int | None = attribute(conv=ULONG)
-    mac_table_manager: MacTableManager | None = attribute(conv=Enum(get_args(MacTableManager)))
+    mac_table_manager: MacTableManager | None = attribute()
     # --8<-- [end:bridge]
 
 
@@ -251,7 +216,7 @@ class DnsSrv(Model):
     __xml_tag__ = "srv"
 
     service: str | None = attribute()
-    protocol: Literal["tcp", "udp"] | None = attribute(conv=Enum(["tcp", "udp"]))
+    protocol: Literal["tcp", "udp"] | None = attribute()
     domain: str | None = attribute()
     target: str | None = attribute()
     port: int | None = attribute(conv=USHORT)
@@ -294,7 +259,7 @@ class Lease(Model):
     __xml_tag__ = "lease"
 
     expiry: int = attribute(conv=ULONG, required=True)
-    unit: LeaseUnit | None = attribute(conv=Enum(get_args(LeaseUnit)))
+    unit: LeaseUnit | None = attribute()
 
     @property
     def seconds(self) -> int:
@@ -395,7 +360,7 @@ class NetworkIP(Model):
     __xml_tag__ = "ip"
     __xml_open__ = True
 
-    family: AddressFamily | None = attribute(conv=FAMILY)
+    family: AddressFamily | None = attribute()
     address: IPAddress | None = attribute(conv=IP_ADDR)
     netmask: ipaddress.IPv4Address | None = attribute(conv=IPV4)
     prefix: int | None = attribute(conv=PREFIX)
