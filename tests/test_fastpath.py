@@ -233,6 +233,32 @@ def test_built_interfaces_write_alike(nic: virtnetlib.Interface) -> None:
     _written_alike(nic)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(testing.host_interfaces())
+def test_built_host_interfaces_write_alike(host: virtnetlib.HostInterface) -> None:
+    _written_alike(host)
+
+
+def _read_alike(model: Any) -> None:
+    xml = model.to_xml()
+    try:
+        _engine(True)
+        fast = type(model).from_xml(xml)
+        _engine(False)
+        generic = type(model).from_xml(xml)
+    finally:
+        _engine(True)
+    assert fast == generic == model
+    assert fast.to_xml() == generic.to_xml() == xml
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(testing.networks() | testing.interfaces() | testing.host_interfaces())
+def test_built_documents_read_alike(model: virtnetlib.Model) -> None:
+    """All three documents, generated: both engines read back the same model."""
+    _read_alike(model)
+
+
 @pytest.mark.usefixtures("generic")
 def test_bad_list_items_fail_alike() -> None:
     net = virtnetlib.Network(name="n")
