@@ -157,7 +157,10 @@ def installed_env() -> dict[str, str]:
 
 def warm_bytecode() -> None:
     """Import everything once so its bytecode is cached for the timed runs."""
-    code = "import virtnetlib.cli, virtnetlib._validation.validate, virtnetlib._core.compiled, lxml.etree"
+    code = (
+        "import virtnetlib.cli, virtnetlib._validation.validate, virtnetlib._core.compiled,"
+        " lxml.etree"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, env=installed_env())
 
 
@@ -514,6 +517,60 @@ def bounds(table: Table, quick: bool) -> None:
                     )
 
 
+def planning(table: Table, quick: bool) -> None:
+    """plan_network on a running network with many DHCP hosts, and the libvirt
+    calls its one-host change makes (libvirt's in-process test driver)."""
+    try:
+        import libvirt
+    except ImportError:
+        table.add("plan, 10,000 DHCP hosts", "skipped", "libvirt-python is not installed", "")
+        return
+    from virtnetlib.libvirt import Connection
+
+    hosts = 500 if quick else 10_000
+    net = vnl.Network.from_xml(_hosts_document(hosts))
+    extra = vnl.DhcpHost(mac="52:54:00:ff:ff:fe", ip=ipaddress.ip_address("10.255.255.250"))
+    grown = vnl.Network.from_xml(net.to_xml())
+    grown.ips[0].dhcp.hosts.append(extra)  # type: ignore[union-attr]
+    calls: list[str] = []
+    changing = {"networkDefineXML", "networkCreateXML", "create", "destroy", "update", "undefine"}
+
+    class Counting:
+        def __init__(self, target: object) -> None:
+            self.target = target
+
+        def __getattr__(self, name: str) -> object:
+            value = getattr(self.target, name)
+            if not callable(value):
+                return value
+
+            def call(*args: object) -> object:
+                if name in changing:
+                    calls.append(name)
+                result = value(*args)
+                return Counting(result) if name == "networkLookupByName" else result
+
+            return call
+
+    with tempfile.TemporaryDirectory() as tmp:
+        node = Path(tmp) / "node.xml"
+        node.write_text("<node/>\n")
+        raw = libvirt.open(f"test://{node}")
+        try:
+            conn = Connection(Counting(raw))
+            conn.apply_network(net)
+            seconds = _best(lambda: conn.plan_network(grown), 1 if quick else 3)
+            calls.clear()
+            conn.apply(conn.plan_network(grown))
+        finally:
+            raw.close()
+    table.add(f"plan_network, {hosts:,} DHCP hosts, one more", f"{seconds * 1000:.0f} ms", "", "")
+    table.target(f"plan for {hosts:,} DHCP hosts < 1 s", seconds < 1, f"{seconds:.2f} s")
+    table.target(
+        "one-host change = 1 libvirt call (an update)", calls == ["update"], ", ".join(calls)
+    )
+
+
 def _fmt(path: Path) -> None:
     from virtnetlib.cli import main as cli_main
 
@@ -529,7 +586,7 @@ def _fmt(path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small and fast; checks it works")
-    steps = (round_trips, validation, cli_many, import_time, memory, scaling, bounds)
+    steps = (round_trips, validation, cli_many, import_time, memory, scaling, bounds, planning)
     parser.add_argument(
         "--only",
         action="append",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ import attrs
 import pytest
 
 import virtnetlib as vnl
-from tests.conftest import unavailable
+from tests.conftest import need_module, unavailable
 from tests.libvirtd import bridge_name, unique
 from tests.netns import namespace, run
 from tests.qemu_cases import QEMU_CASES, QEMU_DOMAIN
@@ -601,3 +603,201 @@ def test_validate_agrees_with_the_qemu_driver_on_altered_interfaces(system: Any)
         if bool(ours) != bool(theirs):
             wrong.append(f"{xml}\n  libvirt: {theirs}\n  virtnetlib: {ours}")
     assert not wrong, f"{len(wrong)} disagree; first:\n" + "\n".join(wrong[:3])
+
+
+# ---------------------------------------------------------------- plan and apply
+
+
+def _guest_on(system: Any, net: vnl.Network, mac: str = "52:54:00:be:ef:21") -> tuple[str, str]:
+    """A running QEMU guest with one interface on ``net``: (domain name, tap)."""
+    if shutil.which("qemu-system-x86_64") is None:
+        unavailable("qemu-system-x86_64 is not installed (Debian: qemu-system-x86)")
+    kvm = Path("/dev/kvm").exists() and os.access("/dev/kvm", os.R_OK | os.W_OK)
+    name = unique("dom")
+    nic = vnl.NetworkInterface(
+        mac=vnl.InterfaceMac(address=mac),
+        source=vnl.NetworkSource(network=net.name),
+        model=vnl.NicModel(type="virtio"),
+        rom=vnl.Rom(enabled=False),
+    )
+    dom = system.raw.defineXML(
+        f"<domain type='{'kvm' if kvm else 'qemu'}'><name>{name}</name>"
+        "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        f"{nic.to_xml()}<video><model type='none'/></video>"
+        "<memballoon model='none'/></devices></domain>"
+    )
+    dom.create()
+    (live,) = system.domain_interfaces(name)
+    assert live.target is not None
+    return name, live.target.dev
+
+
+def _on_bridge(bridge: str, tap: str) -> bool:
+    return Path(f"/sys/class/net/{bridge}/brif/{tap}").exists()
+
+
+def test_a_change_libvirt_cannot_make_live_is_pending_until_a_restart(
+    system: Any, tftp_root: Path
+) -> None:
+    """The B1 sequence: the second apply used to say nothing and change nothing."""
+    net = network(unique("b1"), "198.51.100.0/27", dhcp=dhcp_range("198.51.100.0/27", 10, 20))
+    assert system.apply_network(net).action == "created"
+    net.ips[0].tftp = vnl.Tftp(root=str(tftp_root))
+    result = system.apply_network(net)
+    assert (result.action, result.restarted) == ("redefined", False)
+    assert result.plan is not None
+    assert result.plan.pending_restart
+    assert system.network(net.name).pending_restart
+    # nothing to define any more, but the restart is still owed: the plan says so
+    plan = system.plan_network(net)
+    assert (plan.steps, plan.pending_restart) == ((), True)
+    result = system.apply_network(net, restart=True)
+    assert (result.action, result.restarted) == ("unchanged", True)
+    live = vnl.Network.from_xml(system.raw.networkLookupByName(net.name).XMLDesc(0))
+    assert live.ips[0].tftp == vnl.Tftp(root=str(tftp_root))
+    assert not system.network(net.name).pending_restart
+    assert system.plan_network(net).changed is False
+
+
+def test_live_changes_keep_the_guest_connected_and_dnsmasq_answers(
+    system: Any, client: Any
+) -> None:
+    subnet = "198.51.100.32/27"
+    net = network(unique("live"), subnet, dhcp=dhcp_range(subnet, 10, 20))
+    system.apply_network(net)
+    bridge = bridge_of(net)
+    guest, tap = _guest_on(system, net)
+    client.plug(bridge)
+    fixed = vnl.DhcpHost(mac=client.mac, name="fixed", ip=ADDR("198.51.100.60"))
+    desired = attrs.evolve(
+        net,
+        ips=[
+            attrs.evolve(
+                net.ips[0],
+                dhcp=vnl.Dhcp(
+                    ranges=[
+                        *dhcp_range(subnet, 10, 20).ranges,
+                        vnl.DhcpRange(start=ADDR("198.51.100.53"), end=ADDR("198.51.100.55")),
+                    ],
+                    hosts=[fixed],
+                ),
+            )
+        ],
+        dns=vnl.Dns(
+            hosts=[vnl.DnsHost(ip=ADDR("198.51.100.61"), hostnames=["db.lab.example"])],
+            txts=[vnl.DnsTxt(name="lab", value="yes")],
+        ),
+        portgroups=[vnl.PortGroup(name="web")],
+    )
+    plan = system.plan_network(desired)
+    assert {s.kind for s in plan.steps} == {"update"}
+    assert [s.update.section for s in plan.steps] == [
+        "ip-dhcp-range",
+        "ip-dhcp-host",
+        "dns-host",
+        "dns-txt",
+        "portgroup",
+    ]
+    assert not plan.disruptive
+    assert plan.affected_domains == ()
+    result = system.apply(plan)
+    assert (result.action, result.restarted) == ("updated", False)
+    assert _on_bridge(bridge, tap), "the guest lost its link"
+    assert client.dhcp()["ip"] == "198.51.100.60"  # dnsmasq knows the new host
+    live = vnl.Network.from_xml(system.raw.networkLookupByName(net.name).XMLDesc(0))
+    assert live.portgroups == [vnl.PortGroup(name="web")]
+    assert live.dns == desired.dns
+    assert system.network(net.name).network.ips[0].dhcp == desired.ips[0].dhcp
+    assert not system.network(net.name).pending_restart
+    assert system.plan_network(desired).steps == ()
+    assert system.domain_interfaces(guest)[0].target.dev == tap
+
+
+def test_a_restart_reconnects_the_guest(system: Any) -> None:
+    net = network(unique("rc"), "198.51.100.64/27")
+    system.apply_network(net)
+    guest, tap = _guest_on(system, net)
+    assert _on_bridge(bridge_of(net), tap)
+    moved = attrs.evolve(net, bridge=vnl.NetworkBridge(name=bridge_name()))
+    assert system.plan_network(moved).pending_restart  # not without permission
+    plan = system.plan_network(moved, allow_restart=True)
+    assert [s.kind for s in plan.steps] == ["restart", "reconnect"]
+    assert plan.disruptive
+    assert plan.affected_domains == (guest,)
+    assert "guests disconnected meanwhile: " + guest in str(plan)
+    result = system.apply(plan)
+    assert (result.action, result.restarted) == ("redefined", True)
+    assert _on_bridge(bridge_of(moved), tap), "the guest's tap is not on the new bridge"
+    assert not Path(f"/sys/class/net/{bridge_of(net)}").exists()
+    (nic,) = system.domain_interfaces(guest)
+    assert isinstance(nic, vnl.NetworkInterface)  # still an interface on the network
+    assert nic.source.network == net.name
+    # the same bridge name: the bridge is made anew and the tap put back on it
+    same = attrs.evolve(moved, domain=vnl.DnsDomain(name="lab.example"))
+    system.apply_network(same, restart=True)
+    assert _on_bridge(bridge_of(moved), tap)
+
+
+def test_a_failure_midway_restores_the_exact_definitions(system: Any) -> None:
+    from virtnetlib._models.changes import Update
+    from virtnetlib.libvirt import ApplyError
+
+    subnet = "198.51.100.96/27"
+    net = network(unique("mid"), subnet, dhcp=dhcp_range(subnet, 10, 20))
+    system.apply_network(net)
+    obj = system.raw.networkLookupByName(net.name)
+    persistent, live = obj.XMLDesc(lvflags_inactive()), obj.XMLDesc(0)
+    hosts = [
+        vnl.DhcpHost(mac=f"52:54:00:00:03:0{i}", ip=ADDR(f"198.51.100.{100 + i}")) for i in (1, 2)
+    ]
+    dhcp = dhcp_range(subnet, 10, 20)
+    dhcp.hosts = hosts
+    desired = attrs.evolve(net, ips=[attrs.evolve(net.ips[0], dhcp=dhcp)])
+    plan = system.plan_network(desired)
+    # libvirt refuses the third: deleting a host that is not there
+    stray = vnl.DhcpHost(mac="52:54:00:00:03:09", ip=ADDR("198.51.100.109"))
+    bad = attrs.evolve(plan.steps[0], update=Update("ip-dhcp-host", "delete", stray, 0))
+    with pytest.raises(ApplyError) as info:
+        system.apply(attrs.evolve(plan, steps=(*plan.steps, bad)))
+    assert info.value.step is bad
+    assert info.value.restore_error is None
+    assert "couldn't locate a matching dhcp host entry" in str(info.value)
+    assert obj.XMLDesc(lvflags_inactive()) == persistent
+    assert obj.XMLDesc(0) == live
+
+
+def lvflags_inactive() -> int:
+    libvirt = need_module("libvirt", "libvirt-python")
+    flag: int = libvirt.VIR_NETWORK_XML_INACTIVE
+    return flag
+
+
+def test_the_cli_applies_and_then_has_nothing_to_plan(
+    system: Any, libvirtd: str, tmp_path: Path
+) -> None:
+    net = network(unique("cli"), "198.51.100.128/27", dhcp=dhcp_range("198.51.100.128/27", 10, 20))
+    path = tmp_path / "net.xml"
+    path.write_text(net.to_xml())
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "virtnetlib", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    first = cli("plan", "--connect", libvirtd, str(path))
+    assert first.returncode == 1, first.stderr
+    assert "1. define: define the network" in first.stdout
+    applied = cli("apply", "--connect", libvirtd, str(path))
+    assert applied.returncode == 0, applied.stderr
+    assert f"network {net.name!r} created (started)" in applied.stdout
+    assert "start: start the network" in applied.stderr  # progress
+    again = cli("plan", "--connect", libvirtd, "--format", "json", str(path))
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)[0]["changed"] is False
+    assert system.network(net.name).active

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import pickle
@@ -33,6 +34,7 @@ from virtnetlib._models.interface import Interface, interface_summary
 from virtnetlib._models.network import Network, network_summary
 from virtnetlib._validation.problem import Problem
 from virtnetlib._validation.validate import LIBVIRT_ROOTS, check_files
+from virtnetlib._validation.validate import validate as validate_model
 
 __all__ = ["main", "run"]
 
@@ -397,6 +399,119 @@ def _cmd_sriov(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------------------------ plan, apply
+
+
+def _adapter() -> Any:
+    """virtnetlib.libvirt, loaded by name: only plan and apply need libvirt-python
+    (an optional extra), so validate, fmt and show work without it."""
+    try:
+        return importlib.import_module("virtnetlib.libvirt")
+    except ImportError as exc:
+        raise Error(str(exc)) from None
+
+
+def _networks(files: list[str]) -> list[tuple[str, Network]] | None:
+    """The networks the files hold, or ``None`` after printing why one cannot be read."""
+    out = []
+    bad = False
+    for name in files:
+        try:
+            out.append((name, Network.from_xml(Path(name))))
+        except ParseError as exc:
+            _err(str(exc))
+            bad = True
+    return None if bad else out
+
+
+def _refused(name: str, net: Network) -> bool:
+    """Print the define-time errors of ``net``; whether there were any."""
+    errors = [p for p in validate_model(net) if p.severity == "error"]
+    for problem in errors:
+        _err(f"{name}: {problem}")
+    return bool(errors)
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    adapter = _adapter()
+    networks = _networks(args.files)
+    if networks is None:
+        return EXIT_PROBLEMS
+    results = []
+    pending = False
+    with adapter.Connection(uri=args.connect) as conn:
+        for name, net in networks:
+            plan = conn.plan_network(net, start=not args.no_start, allow_restart=args.allow_restart)
+            pending = pending or plan.changed or plan.pending_restart
+            if args.format == "json":
+                results.append({"file": name, **plan.to_dict()})
+            else:
+                _out(f"{name}: {plan}")
+                diff = plan.diff()
+                if diff:
+                    _out(diff.rstrip("\n"))
+    if args.format == "json":
+        _out(json.dumps(results, indent=2))
+    return EXIT_PROBLEMS if pending else EXIT_OK
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    adapter = _adapter()
+    networks = _networks(args.files)
+    if networks is None or any([_refused(n, net) for n, net in networks]):  # noqa: C419 - all files
+        return EXIT_PROBLEMS
+    status = EXIT_OK
+    results = []
+    with adapter.Connection(uri=args.connect) as conn:
+        for name, net in networks:
+
+            def progress(step: Any, name: str = name) -> None:
+                _err(f"virtnetlib apply: {name}: {step.kind}: {step.description}")
+
+            try:
+                plan = conn.plan_network(
+                    net, start=not args.no_start, allow_restart=args.allow_restart
+                )
+                result = conn.apply(plan, progress=progress)
+            except adapter.LibvirtError as exc:
+                _err(f"{name}: {exc}")
+                status = EXIT_PROBLEMS
+                continue
+            entry = {
+                "file": name,
+                "network": result.name,
+                "action": result.action,
+                "started": result.started,
+                "restarted": result.restarted,
+                "pending_restart": plan.pending_restart,
+            }
+            results.append(entry)
+            if args.format == "text":
+                note = "; restart pending (--allow-restart)" if plan.pending_restart else ""
+                flags = (("started", result.started), ("restarted", result.restarted))
+                done = [word for word, on in flags if on]
+                extra = f" ({', '.join(done)})" if done else ""
+                _out(f"{name}: network {result.name!r} {result.action}{extra}{note}")
+    if args.format == "json":
+        _out(json.dumps(results, indent=2))
+    return status
+
+
+def _add_connect(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="<network> files")
+    parser.add_argument(
+        "--connect", "-c", required=True, metavar="URI", help="libvirt URI, e.g. qemu:///system"
+    )
+    parser.add_argument(
+        "--allow-restart",
+        action="store_true",
+        help="restart a running network for a change libvirt cannot make live "
+        "(its guests lose their link meanwhile, then are reconnected)",
+    )
+    parser.add_argument("--no-start", action="store_true", help="leave stopped networks stopped")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+
+
 def _jobs(text: str) -> int:
     try:
         value = int(text)
@@ -483,6 +598,16 @@ def build_parser() -> argparse.ArgumentParser:
     sr.add_argument("--proc", default="/proc", help="procfs root, for the kernel command line")
     sr.add_argument("--format", choices=["text", "json"], default="text")
     sr.set_defaults(func=_cmd_sriov)
+
+    plan = sub.add_parser(
+        "plan", help="show what applying networks to libvirt would change (exit 1: changes)"
+    )
+    _add_connect(plan)
+    plan.set_defaults(func=_cmd_plan)
+
+    apply = sub.add_parser("apply", help="make libvirt have these networks, live where libvirt can")
+    _add_connect(apply)
+    apply.set_defaults(func=_cmd_apply)
     return parser
 
 

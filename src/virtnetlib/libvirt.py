@@ -12,7 +12,10 @@ operation on which object failed.
 
 from __future__ import annotations
 
+import copy
 import datetime
+import difflib
+import html
 import ipaddress
 import os
 import tempfile
@@ -21,22 +24,19 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal, NoReturn, TypeVar
 
 import attrs
+from lxml import etree
 
 from virtnetlib._core.converters import IPAddress
 from virtnetlib._core.display import ModelList, yes_no
 from virtnetlib._core.errors import Error, UsageError, expect_str
 from virtnetlib._core.model import Model, expect_model
+from virtnetlib._core.xml import parse_document
+from virtnetlib._models.changes import SECTION_OF, Section, Update, UpdateCommand, comparable
+from virtnetlib._models.changes import update_steps as _update_steps
 from virtnetlib._models.domain import domain_interfaces as _domain_interfaces
 from virtnetlib._models.interface import Interface
 from virtnetlib._models.network import (
-    DhcpHost,
-    DhcpRange,
-    DnsHost,
-    DnsSrv,
-    DnsTxt,
-    ForwardInterface,
     Network,
-    PortGroup,
 )
 
 try:
@@ -48,11 +48,15 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 __all__ = [
+    "ApplyError",
     "ApplyResult",
     "Connection",
     "DhcpLease",
     "LibvirtError",
+    "NetworkPlan",
     "NetworkState",
+    "PlanStep",
+    "StalePlanError",
     "UpdateCommand",
 ]
 
@@ -62,23 +66,20 @@ T = TypeVar("T")
 # this layer raises each one as a LibvirtError instead, so the print is noise.
 _lv.registerErrorHandler(lambda _ctx, _err: None, None)
 
-UpdateCommand = Literal["add", "add-first", "modify", "delete"]
-"""What ``update_network`` does with a fragment."""
-
 _COMMANDS = {
     "add": _lv.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST,
     "add-first": _lv.VIR_NETWORK_UPDATE_COMMAND_ADD_FIRST,
     "modify": _lv.VIR_NETWORK_UPDATE_COMMAND_MODIFY,
     "delete": _lv.VIR_NETWORK_UPDATE_COMMAND_DELETE,
 }
-_SECTIONS: dict[type[Model], int] = {
-    DhcpHost: _lv.VIR_NETWORK_SECTION_IP_DHCP_HOST,
-    DhcpRange: _lv.VIR_NETWORK_SECTION_IP_DHCP_RANGE,
-    DnsHost: _lv.VIR_NETWORK_SECTION_DNS_HOST,
-    DnsTxt: _lv.VIR_NETWORK_SECTION_DNS_TXT,
-    DnsSrv: _lv.VIR_NETWORK_SECTION_DNS_SRV,
-    PortGroup: _lv.VIR_NETWORK_SECTION_PORTGROUP,
-    ForwardInterface: _lv.VIR_NETWORK_SECTION_FORWARD_INTERFACE,
+_SECTION_NUMBERS: dict[Section, int] = {
+    "ip-dhcp-host": _lv.VIR_NETWORK_SECTION_IP_DHCP_HOST,
+    "ip-dhcp-range": _lv.VIR_NETWORK_SECTION_IP_DHCP_RANGE,
+    "dns-host": _lv.VIR_NETWORK_SECTION_DNS_HOST,
+    "dns-txt": _lv.VIR_NETWORK_SECTION_DNS_TXT,
+    "dns-srv": _lv.VIR_NETWORK_SECTION_DNS_SRV,
+    "portgroup": _lv.VIR_NETWORK_SECTION_PORTGROUP,
+    "forward-interface": _lv.VIR_NETWORK_SECTION_FORWARD_INTERFACE,
 }
 
 
@@ -121,12 +122,18 @@ def _wrap(operation: str, target: str | None, fn: Callable[..., T], *args: Any) 
 
 @attrs.frozen
 class NetworkState:
-    """A network as libvirt has it: its (inactive) definition and its state."""
+    """A network as libvirt has it: its (inactive) definition and its state.
+
+    ``pending_restart`` is true when the network runs with a definition other
+    than its persistent one: a change that libvirt cannot make to a running
+    network was defined, and takes effect at the next start.
+    """
 
     network: Network
     active: bool
     autostart: bool
     persistent: bool
+    pending_restart: bool = False
 
     @property
     def name(self) -> str:
@@ -138,21 +145,211 @@ class NetworkState:
             **self.network.__summary_row__(),
             "active": yes_no(self.active),
             "autostart": yes_no(self.autostart),
+            "pending restart": yes_no(self.pending_restart),
         }
 
 
 @attrs.frozen
 class ApplyResult:
-    """What :meth:`Connection.apply_network` did.
+    """What :meth:`Connection.apply_network` (or :meth:`Connection.apply`) did.
 
-    ``action`` is ``created``, ``redefined`` or ``unchanged``; ``started``
-    and ``restarted`` say whether the network was (re)started.
+    ``action`` says what became of the persistent definition: ``created``,
+    ``redefined``, ``updated`` (changed in place through networkUpdate) or
+    ``unchanged``; ``started`` and ``restarted`` say whether the network was
+    (re)started; ``plan`` is the plan that was carried out.
     """
 
     name: str
-    action: Literal["created", "redefined", "unchanged"]
+    action: Literal["created", "redefined", "updated", "unchanged"]
     started: bool = False
     restarted: bool = False
+    plan: NetworkPlan | None = attrs.field(default=None, eq=False, repr=False)
+
+
+StepKind = Literal["define", "start", "update", "redefine", "restart", "reconnect", "autostart"]
+
+
+@attrs.frozen
+class PlanStep:
+    """One step of a :class:`NetworkPlan`.
+
+    ``kind`` is ``define``, ``start``, ``update`` (a networkUpdate call:
+    ``update`` holds its section, command and fragment; ``live`` and
+    ``config`` say what it changes), ``redefine``, ``restart`` (stop, take
+    the new definition, start: guests lose their link), ``reconnect`` (put
+    the guests' interfaces back on the restarted network's bridge) or
+    ``autostart``. ``disruptive`` steps disconnect guests.
+    """
+
+    kind: StepKind
+    description: str
+    update: Update | None = None
+    live: bool = False
+    config: bool = False
+    disruptive: bool = False
+    autostart: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "description": self.description,
+            "disruptive": self.disruptive,
+        }
+        if self.update is not None:
+            out.update(
+                section=self.update.section,
+                command=self.update.command,
+                parent_index=self.update.parent_index,
+                fragment=self.update.fragment.to_xml().strip(),
+                live=self.live,
+                config=self.config,
+            )
+        if self.autostart is not None:
+            out["autostart"] = self.autostart
+        return out
+
+
+@attrs.frozen
+class _Seen:
+    """What a plan was computed from; :meth:`Connection.apply` checks it is still so."""
+
+    exists: bool
+    active: bool
+    persistent_xml: str | None
+    live_xml: str | None
+    autostart: bool | None
+
+
+@attrs.frozen
+class NetworkPlan:
+    """What must happen for libvirt to have ``desired``: see :meth:`Connection.plan_network`.
+
+    ``current`` is the network's persistent definition and ``live`` the
+    one it runs with (``None`` when absent or stopped), ``desired`` what
+    was asked for, all in libvirt's canonical form, so defaults libvirt
+    fills in never show as changes. ``pending_restart``: after this plan, the
+    running network still differs from its definition, because a restart is
+    needed and was not allowed.
+    """
+
+    name: str
+    desired: Network
+    current: Network | None
+    live: Network | None
+    steps: tuple[PlanStep, ...]
+    affected_domains: tuple[str, ...] = ()
+    pending_restart: bool = False
+    seen: _Seen | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def changed(self) -> bool:
+        """Whether carrying out the plan changes anything."""
+        return bool(self.steps)
+
+    @property
+    def disruptive(self) -> bool:
+        """Whether some step disconnects the network's guests."""
+        return any(step.disruptive for step in self.steps)
+
+    def diff(self) -> str:
+        """A unified diff of the current and the desired definition (canonical XML)."""
+        before = self.current.to_xml() if self.current is not None else ""
+        return "".join(
+            difflib.unified_diff(
+                before.splitlines(keepends=True),
+                self.desired.to_xml().splitlines(keepends=True),
+                f"{self.name} (current)",
+                f"{self.name} (desired)",
+            )
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as plain values (JSON-ready)."""
+        return {
+            "network": self.name,
+            "changed": self.changed,
+            "disruptive": self.disruptive,
+            "pending_restart": self.pending_restart,
+            "affected_domains": list(self.affected_domains),
+            "steps": [step.to_dict() for step in self.steps],
+            "diff": self.diff(),
+        }
+
+    def __str__(self) -> str:
+        if not self.steps:
+            head = f"network {self.name!r}: nothing to change"
+        else:
+            how = "disruptive" if self.disruptive else "no guest loses its link"
+            head = f"network {self.name!r}: {len(self.steps)} step(s), {how}"
+        lines = [head]
+        lines += [f"  {i}. {step.kind}: {step.description}" for i, step in enumerate(self.steps, 1)]
+        if self.affected_domains:
+            lines.append(f"  guests disconnected meanwhile: {', '.join(self.affected_domains)}")
+        if self.pending_restart:
+            lines.append(
+                "  the running network keeps its old definition until it restarts"
+                " (allow_restart=True restarts it)"
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{i}</td><td>{html.escape(step.kind)}</td>"
+            f"<td>{html.escape(step.description)}</td>"
+            f"<td>{'yes' if step.disruptive else ''}</td></tr>"
+            for i, step in enumerate(self.steps, 1)
+        )
+        head = html.escape(str(self).splitlines()[0])
+        table = (
+            "<table><thead><tr><th>#</th><th>step</th><th>what</th><th>disruptive</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>"
+            if rows
+            else ""
+        )
+        notes = "".join(
+            f"<p>{html.escape(line.strip())}</p>"
+            for line in str(self).splitlines()[1 + len(self.steps) :]
+        )
+        diff = self.diff()
+        shown = f"<details><summary>diff</summary><pre>{html.escape(diff)}</pre></details>"
+        return f"<p><strong>{head}</strong></p>{table}{notes}{shown if diff else ''}"
+
+
+class StalePlanError(Error):
+    """The network changed after the plan was made; plan again."""
+
+
+class ApplyError(LibvirtError):
+    """A step of a plan failed; the steps done before it were undone.
+
+    ``step`` is the step that failed, ``restored`` what was put back (in the
+    order it was done) and ``restore_error`` the error that stopped the
+    undoing, if one did.
+    """
+
+    def __init__(
+        self,
+        failure: LibvirtError,
+        step: PlanStep,
+        restored: list[str],
+        restore_error: LibvirtError | None,
+    ) -> None:
+        self.step = step
+        self.restored = restored
+        self.restore_error = restore_error
+        if restore_error is not None:
+            note = f"; restoring the previous state failed too: {restore_error}"
+        elif restored:
+            note = f"; restored: {'; '.join(restored)}"
+        else:
+            note = "; nothing had been changed"
+        super().__init__(
+            failure.operation,
+            failure.target,
+            failure.code,
+            failure.libvirt_message,
+            f" (step: {step.kind}: {step.description}){note}",
+        )
 
 
 @attrs.frozen
@@ -215,17 +412,33 @@ def _canonical(net: Network) -> Network:
         _wrap("check network (undefine)", net.name, obj.undefine)
 
 
-def _same_definition(current: Network, desired: Network) -> bool:
-    """Whether libvirt already has ``desired``, ignoring what libvirt invents
-    when the caller leaves it open (uuid, bridge MAC, bridge name)."""
+def _settled(desired: Network, current: Network | None) -> Network:
+    """``desired`` in libvirt's canonical form, keeping what libvirt invented
+    for ``current`` where the caller left it open (uuid, bridge MAC, bridge
+    name): leaving them out is not a wish to change them."""
     canon = _canonical(desired)
-    changes: dict[str, Any] = {"uuid": current.uuid}
+    if current is None:
+        return canon
+    changes: dict[str, Any] = {}
+    if desired.uuid is None:
+        changes["uuid"] = current.uuid
     if desired.mac is None:
         changes["mac"] = current.mac
     if (desired.bridge is None or desired.bridge.name is None) and canon.bridge is not None:
         name = current.bridge.name if current.bridge is not None else None
         changes["bridge"] = attrs.evolve(canon.bridge, name=name)
-    return attrs.evolve(canon, **changes) == current
+    return attrs.evolve(canon, **changes)
+
+
+def _same(a: Network | None, b: Network | None) -> bool:
+    return a is not None and b is not None and comparable(a) == comparable(b)
+
+
+def _update_step(update: Update, *, live: bool, config: bool) -> PlanStep:
+    where = " and ".join(w for w, on in (("live", live), ("config", config)) if on)
+    return PlanStep(
+        "update", f"{update.describe()} [{where}]", update=update, live=live, config=config
+    )
 
 
 # ---------------------------------------------------------------- connection
@@ -288,11 +501,19 @@ class Connection:
     def _state(self, obj: Any) -> NetworkState:
         name = obj.name()
         xml = _inactive_xml(obj, name)
+        active = bool(_wrap("read state of network", name, obj.isActive))
+        persistent = bool(_wrap("read persistence of network", name, obj.isPersistent))
+        network = Network.from_xml(xml, strict=False)
+        pending = False
+        if active and persistent:
+            live = Network.from_xml(_wrap("read network", name, obj.XMLDesc, 0), strict=False)
+            pending = not _same(live, network)
         return NetworkState(
-            network=Network.from_xml(xml, strict=False),
-            active=bool(_wrap("read state of network", name, obj.isActive)),
+            network=network,
+            active=active,
             autostart=bool(_wrap("read autostart of network", name, obj.autostart)),
-            persistent=bool(_wrap("read persistence of network", name, obj.isPersistent)),
+            persistent=persistent,
+            pending_restart=pending,
         )
 
     def networks(self) -> ModelList[NetworkState]:
@@ -334,6 +555,322 @@ class Connection:
     def set_autostart(self, name: str, autostart: bool) -> None:
         _wrap("set autostart of network", name, self._network(name).setAutostart, int(autostart))
 
+    # ------------------------------------------------------------ plans
+
+    def _seen(self, name: str) -> tuple[_Seen, Any]:
+        """The network's state as a plan sees it, and its libvirt object."""
+        try:
+            obj = self.raw.networkLookupByName(name)
+        except _lv.libvirtError as exc:
+            if exc.get_error_code() == _lv.VIR_ERR_NO_NETWORK:
+                return _Seen(False, False, None, None, None), None
+            raise LibvirtError(
+                "look up network", name, exc.get_error_code(), exc.get_error_message()
+            ) from exc
+        active = bool(_wrap("read state of network", name, obj.isActive))
+        persistent = bool(_wrap("read persistence of network", name, obj.isPersistent))
+        live_xml = _wrap("read network", name, obj.XMLDesc, 0) if active else None
+        persistent_xml = _inactive_xml(obj, name) if persistent else None
+        autostart = bool(_wrap("read autostart of network", name, obj.autostart))
+        return _Seen(True, active, persistent_xml, live_xml, autostart), obj
+
+    def plan_network(
+        self,
+        net: Network,
+        *,
+        start: bool = True,
+        allow_restart: bool = False,
+        autostart: bool | None = None,
+    ) -> NetworkPlan:
+        """What must happen for libvirt to have ``net``, changing nothing yet.
+
+        The desired network is compared with the persistent and the live
+        definition in libvirt's canonical form (libvirt's own parser fills
+        in the defaults, and what libvirt chose for this network — uuid,
+        bridge MAC, bridge name — is kept unless ``net`` says otherwise).
+        Differences libvirt can make to a running network become
+        networkUpdate steps; anything else redefines the network, and a
+        running one also needs a restart, which disconnects its guests: it
+        is planned only with ``allow_restart`` (the guests' interfaces are
+        then put back on the bridge), otherwise the plan says the change
+        waits for the next start (``pending_restart``). ``start`` starts a
+        stopped network; ``autostart`` sets the flag when not ``None``.
+        """
+        net = expect_model(net, Network, "plan_network")
+        name = net.name
+        seen, _ = self._seen(name)
+        steps: list[PlanStep] = []
+        current = live = None
+        pending = False
+        if not seen.exists:
+            desired = _settled(net, None)
+            steps.append(PlanStep("define", "define the network"))
+            if start:
+                steps.append(PlanStep("start", "start the network"))
+        else:
+            if seen.persistent_xml is not None:
+                current = Network.from_xml(seen.persistent_xml, strict=False)
+            if seen.live_xml is not None:
+                live = Network.from_xml(seen.live_xml, strict=False)
+            desired = _settled(net, current or live)
+            steps, pending = self._change_steps(current, live, desired, start, allow_restart)
+        if autostart is not None and autostart != bool(seen.autostart):
+            word = "on" if autostart else "off"
+            steps.append(PlanStep("autostart", f"turn autostart {word}", autostart=autostart))
+        plan = NetworkPlan(name, desired, current, live, tuple(steps), (), pending, seen)
+        if plan.disruptive:
+            plan = attrs.evolve(plan, affected_domains=tuple(sorted(self._guests(plan))))
+        return plan
+
+    @staticmethod
+    def _change_steps(
+        current: Network | None,
+        live: Network | None,
+        desired: Network,
+        start: bool,
+        allow_restart: bool,
+    ) -> tuple[list[PlanStep], bool]:
+        """Steps that turn an existing network into ``desired``, and whether a
+        restart is still pending after them."""
+        steps: list[PlanStep] = []
+        if live is None:  # stopped: nothing runs, redefining disturbs no one
+            if current is not None and not _same(current, desired):
+                steps.append(PlanStep("redefine", "redefine the network"))
+            if start:
+                steps.append(PlanStep("start", "start the network"))
+            return steps, False
+        live_updates = None if _same(live, desired) else _update_steps(live, desired)
+        needs_restart = not _same(live, desired) and live_updates is None
+        if needs_restart and allow_restart:
+            what = "stop, redefine and start the network" if current else "stop and recreate"
+            steps.append(PlanStep("restart", f"{what} (guests lose their link)", disruptive=True))
+            steps.append(
+                PlanStep("reconnect", "put the guests' interfaces back on the network's bridge")
+            )
+            return steps, False
+        config_updates = (
+            None if current is None or _same(current, desired) else _update_steps(current, desired)
+        )
+        if live_updates and config_updates == live_updates:
+            steps += [_update_step(u, live=True, config=True) for u in live_updates]
+            return steps, False
+        if current is not None and not _same(current, desired):
+            if config_updates is None:
+                steps.append(PlanStep("redefine", "redefine the network (effective at next start)"))
+            else:
+                steps += [_update_step(u, live=False, config=True) for u in config_updates]
+        if live_updates:
+            steps += [_update_step(u, live=True, config=False) for u in live_updates]
+        return steps, needs_restart
+
+    def _guests(self, plan: NetworkPlan) -> list[str]:
+        """Running domains with an interface on the network (or on its bridge)."""
+        bridge = plan.live.bridge.name if plan.live and plan.live.bridge else None
+        return [
+            dom.name()
+            for dom in _wrap("list domains", None, self.raw.listAllDomains, _LIST_ACTIVE)
+            if _plugged(_wrap("read domain", dom.name(), dom.XMLDesc, 0), plan.name, bridge)
+        ]
+
+    def apply(
+        self, plan: NetworkPlan, *, progress: Callable[[PlanStep], None] | None = None
+    ) -> ApplyResult:
+        """Carry out ``plan``, step by step.
+
+        The plan must still describe the network: if it changed since the
+        plan was made, :class:`StalePlanError` (plan again). If a step
+        fails, the steps done are undone in reverse and :class:`ApplyError`
+        names the failed step and what was restored. ``progress`` is called
+        with each step before it is carried out.
+        """
+        if not isinstance(plan, NetworkPlan):
+            raise UsageError(f"apply: expected a NetworkPlan, got {type(plan).__name__}")
+        name = plan.name
+        seen, obj = self._seen(name)
+        if plan.seen is not None and seen != plan.seen:
+            raise StalePlanError(
+                f"network {name!r} changed after the plan was made; make a new plan"
+            )
+        undo: list[tuple[str, Callable[[], None]]] = []
+        for step in plan.steps:
+            if progress is not None:
+                progress(step)
+            try:
+                obj = self._do(step, plan, seen, obj, undo)
+            except LibvirtError as exc:
+                raise self._undone(exc, step, undo) from exc
+        return _result(plan)
+
+    def _do(
+        self,
+        step: PlanStep,
+        plan: NetworkPlan,
+        seen: _Seen,
+        obj: Any,
+        undo: list[tuple[str, Callable[[], None]]],
+    ) -> Any:
+        """Carry out one step; record how to undo it. Returns the network object."""
+        name = plan.name
+        desired_xml = plan.desired.to_xml()
+        kind = step.kind
+        if kind == "define":
+            obj = _wrap("define network", name, self.raw.networkDefineXML, desired_xml)
+            new = obj
+            undo.append(
+                (
+                    "the new definition was removed again",
+                    lambda: _wrap("undefine network", name, new.undefine),
+                )
+            )
+        elif kind == "start":
+            _wrap("start network", name, obj.create)
+            started = obj
+            undo.append(
+                (
+                    "the network was stopped again",
+                    lambda: _wrap("stop network", name, started.destroy),
+                )
+            )
+        elif kind == "redefine":
+            _wrap("redefine network", name, self.raw.networkDefineXML, desired_xml)
+            previous = seen.persistent_xml
+            assert previous is not None
+            undo.append(
+                (
+                    "the previous definition was restored",
+                    lambda: _wrap("restore network", name, self.raw.networkDefineXML, previous),
+                )
+            )
+        elif kind == "update":
+            assert step.update is not None
+            if not any(what == _UPDATES_UNDONE for what, _ in undo):
+                # undone as a whole: libvirt adds only at an end, so putting
+                # back a deleted entry where it was takes a new set of updates
+                undo.append((_UPDATES_UNDONE, lambda: self._restore_entries(name, seen)))
+            self._update(obj, name, step.update, live=step.live, config=step.config)
+        elif kind == "restart":
+            obj = self._restart(obj, plan, seen, undo)
+        elif kind == "reconnect":
+            self._reconnect(plan)
+        elif kind == "autostart":
+            assert step.autostart is not None
+            _wrap("set autostart of network", name, obj.setAutostart, int(step.autostart))
+            before, target = bool(seen.autostart), obj
+            undo.append(
+                (
+                    "autostart was set back",
+                    lambda: _wrap(
+                        "set autostart of network", name, target.setAutostart, int(before)
+                    ),
+                )
+            )
+        return obj
+
+    def _restart(
+        self, obj: Any, plan: NetworkPlan, seen: _Seen, undo: list[tuple[str, Callable[[], None]]]
+    ) -> Any:
+        """Stop the network, give it the desired definition, start it.
+
+        Stopped first, then defined: a driver that keeps a running network's
+        new definition aside (libvirt's test driver drops it) gets it too.
+        """
+        name = plan.name
+        desired_xml = plan.desired.to_xml()
+        live_xml, persistent_xml = seen.live_xml, seen.persistent_xml
+        assert live_xml is not None
+
+        def back() -> None:  # the exact previous live and persistent definitions
+            target = self._network(name) if self.has_network(name) else None
+            if target is not None and _wrap("read state of network", name, target.isActive):
+                _wrap("stop network", name, target.destroy)
+            if persistent_xml is None:  # transient: it existed only while running
+                _wrap("restart previous network", name, self.raw.networkCreateXML, live_xml)
+                return
+            target = _wrap("restore network", name, self.raw.networkDefineXML, live_xml)
+            _wrap("restart previous network", name, target.create)
+            _wrap("restore network", name, self.raw.networkDefineXML, persistent_xml)
+            self._reconnect(plan)
+
+        _wrap("stop network", name, obj.destroy)
+        what = "definition" if persistent_xml is not None else "transient network"
+        undo.append((f"the previous {what} was restored", back))
+        if persistent_xml is None:
+            return _wrap("start network", name, self.raw.networkCreateXML, desired_xml)
+        obj = _wrap("redefine network", name, self.raw.networkDefineXML, desired_xml)
+        _wrap("start network", name, obj.create)
+        return obj
+
+    def _reconnect(self, plan: NetworkPlan) -> None:
+        """Put running guests' interfaces back on the network's (new) bridge.
+
+        A restarted network has a new bridge device: the guests' taps are no
+        longer on it. libvirt re-plugs a tap when an interface changes between
+        ``type='network'`` and ``type='bridge'`` (``qemuDomainChangeNet``), so
+        each interface is changed to the other type on the same bridge and
+        back, live: the guest sees no device change.
+        """
+        name = plan.name
+        obj = self._network(name)
+        live = Network.from_xml(_wrap("read network", name, obj.XMLDesc, 0), strict=False)
+        bridge = live.bridge.name if live.bridge else None
+        if bridge is None:
+            return
+        old = plan.live.bridge.name if plan.live and plan.live.bridge else None
+        for dom in _wrap("list domains", None, self.raw.listAllDomains, _LIST_ACTIVE):
+            xml = _wrap("read domain", dom.name(), dom.XMLDesc, 0)
+            for element in _plugged(xml, name, old or bridge):
+                for flipped in _replugged(element, name, bridge):
+                    _wrap(
+                        "reconnect interface of domain",
+                        dom.name(),
+                        dom.updateDeviceFlags,
+                        flipped,
+                        _lv.VIR_DOMAIN_AFFECT_LIVE,
+                    )
+
+    def _undone(
+        self, failure: LibvirtError, step: PlanStep, undo: list[tuple[str, Callable[[], None]]]
+    ) -> ApplyError:
+        restored: list[str] = []
+        for what, action in reversed(undo):
+            try:
+                action()
+            except LibvirtError as exc:
+                return ApplyError(failure, step, restored, exc)
+            restored.append(what)
+        return ApplyError(failure, step, restored, None)
+
+    def _restore_entries(self, name: str, seen: _Seen) -> None:
+        """Put the network's updatable lists back as ``seen`` had them, live and persistent."""
+        now, obj = self._seen(name)
+        sides = []
+        if seen.live_xml is not None and now.live_xml is not None:
+            sides.append((now.live_xml, seen.live_xml, True, False))
+        if seen.persistent_xml is not None and now.persistent_xml is not None:
+            sides.append((now.persistent_xml, seen.persistent_xml, False, True))
+        for now_xml, then_xml, live, config in sides:
+            then = Network.from_xml(then_xml, strict=False)
+            back = _update_steps(Network.from_xml(now_xml, strict=False), then)
+            if back is None:  # pragma: no cover - updates change only updatable parts
+                raise LibvirtError("restore network", name, None, "not restorable by updates")
+            for update in back:
+                self._update(obj, name, update, live=live, config=config)
+
+    def _update(self, obj: Any, name: str, update: Update, *, live: bool, config: bool) -> None:
+        flags = (_lv.VIR_NETWORK_UPDATE_AFFECT_LIVE if live else 0) | (
+            _lv.VIR_NETWORK_UPDATE_AFFECT_CONFIG if config else 0
+        )
+        _wrap(
+            f"update network ({update.command} {update.section})",
+            name,
+            obj.update,
+            _COMMANDS[update.command],
+            _SECTION_NUMBERS[update.section],
+            update.parent_index,
+            update.fragment.to_xml(),
+            flags,
+        )
+
     def apply_network(
         self,
         net: Network,
@@ -342,102 +879,14 @@ class Connection:
         restart: bool = False,
         autostart: bool | None = None,
     ) -> ApplyResult:
-        """Make libvirt have ``net``: create it, redefine it, or leave it alone.
+        """Make libvirt have ``net``: :meth:`plan_network`, then :meth:`apply`.
 
-        ``start`` starts it if it is not running; ``restart`` restarts a
-        running network whose definition changed, so the change takes
-        effect. If starting fails, what this call defined is undone — a new
-        network is undefined again, a redefined one gets its previous
-        definition back — and the error says so.
+        ``restart`` allows restarting a running network for a change
+        libvirt cannot make live. Applying the same network again makes no
+        changing libvirt call.
         """
-        net = expect_model(net, Network, "apply_network")
-        name = net.name
-        if not self.has_network(name):
-            obj = _wrap("define network", name, self.raw.networkDefineXML, net.to_xml())
-            started = False
-            if start:
-                try:
-                    _wrap("start network", name, obj.create)
-                except LibvirtError as exc:
-                    _wrap("undefine network", name, obj.undefine)
-                    raise LibvirtError(
-                        exc.operation,
-                        name,
-                        exc.code,
-                        exc.libvirt_message,
-                        "; the new definition was removed again",
-                    ) from exc
-                started = True
-            self._autostart(name, autostart)
-            return ApplyResult(name, "created", started=started)
-
-        obj = self._network(name)
-        current = self._state(obj)
-        # what to put back if starting fails: the persistent definition, or
-        # for a transient network the one it runs with
-        previous_xml = (
-            current.network.to_xml()
-            if current.persistent
-            else _wrap("read network", name, obj.XMLDesc, 0)
-        )
-        desired = net if net.uuid is not None else attrs.evolve(net, uuid=current.network.uuid)
-        action: Literal["redefined", "unchanged"] = "unchanged"
-        if not _same_definition(current.network, desired):
-            _wrap("redefine network", name, self.raw.networkDefineXML, desired.to_xml())
-            action = "redefined"
-        started = restarted = False
-        try:
-            if current.active and restart and action == "redefined":
-                _wrap("stop network", name, obj.destroy)
-                _wrap("start network", name, obj.create)
-                restarted = True
-            elif not current.active and start:
-                _wrap("start network", name, obj.create)
-                started = True
-        except LibvirtError as exc:
-            if action == "redefined":
-                raise self._restored(exc, name, current, previous_xml) from exc
-            raise
-        self._autostart(name, autostart)
-        return ApplyResult(name, action, started=started, restarted=restarted)
-
-    def _restored(
-        self, failure: LibvirtError, name: str, before: NetworkState, previous_xml: str
-    ) -> LibvirtError:
-        """Put a network back as it was before a redefinition whose start failed;
-        the error to raise says what failed and what was, or could not be, restored."""
-        try:
-            if before.persistent:
-                _wrap("restore network", name, self.raw.networkDefineXML, previous_xml)
-            obj = self._network(name)
-            running = bool(_wrap("read state of network", name, obj.isActive))
-            if not before.persistent:
-                # the redefinition made a transient network persistent
-                _wrap("make network transient again", name, obj.undefine)
-                if before.active and not running:
-                    _wrap("restart previous network", name, self.raw.networkCreateXML, previous_xml)
-            elif before.active and not running:
-                _wrap("restart previous network", name, obj.create)
-        except LibvirtError as restore:
-            return LibvirtError(
-                failure.operation,
-                name,
-                failure.code,
-                failure.libvirt_message,
-                f"; restoring the previous state failed too: {restore}",
-            )
-        what = "definition" if before.persistent else "transient network"
-        return LibvirtError(
-            failure.operation,
-            name,
-            failure.code,
-            failure.libvirt_message,
-            f"; the previous {what} was restored",
-        )
-
-    def _autostart(self, name: str, autostart: bool | None) -> None:
-        if autostart is not None:
-            self.set_autostart(name, autostart)
+        plan = self.plan_network(net, start=start, allow_restart=restart, autostart=autostart)
+        return self.apply(plan)
 
     def update_network(
         self,
@@ -457,9 +906,9 @@ class Connection:
         fragments (-1: the first that fits). ``live`` changes the running
         network, ``config`` the persistent definition.
         """
-        section = _SECTIONS.get(type(fragment))
+        section = SECTION_OF.get(type(fragment))
         if section is None:
-            kinds = ", ".join(c.__name__ for c in _SECTIONS)
+            kinds = ", ".join(c.__name__ for c in SECTION_OF)
             raise UsageError(f"networkUpdate takes {kinds}, not {type(fragment).__name__}")
         if not isinstance(command, str) or command not in _COMMANDS:
             raise UsageError(f"command must be one of {', '.join(_COMMANDS)}, not {command!r}")
@@ -481,7 +930,7 @@ class Connection:
             name,
             self._network(name).update,
             _COMMANDS[command],
-            section,
+            _SECTION_NUMBERS[section],
             parent_index,
             xml,
             flags,
@@ -587,4 +1036,62 @@ def _lease(entry: dict[str, Any]) -> DhcpLease:
         expiry=datetime.datetime.fromtimestamp(int(entry["expirytime"]), tz=datetime.UTC),
         interface=entry.get("iface", ""),
         family=family,  # type: ignore[arg-type]
+    )
+
+
+_LIST_ACTIVE = _lv.VIR_CONNECT_LIST_DOMAINS_ACTIVE
+_UPDATES_UNDONE = "the entries changed were put back as they were"
+
+
+def _plugged(domain_xml: str, network: str, bridge: str | None) -> list[Any]:
+    """The ``<interface>`` elements of a domain that sit on ``network`` (or
+    directly on its ``bridge``)."""
+    root = parse_document(domain_xml)
+    found = []
+    for el in root.iterfind("devices/interface"):
+        source = el.find("source")
+        if source is None:
+            continue
+        kind = el.get("type")
+        if (kind == "network" and source.get("network") == network) or (
+            kind == "bridge" and bridge is not None and source.get("bridge") == bridge
+        ):
+            found.append(el)
+    return found
+
+
+def _replugged(element: Any, network: str, bridge: str) -> list[str]:
+    """Two live updates that put an interface's tap back on ``bridge``: to the
+    other of ``network``/``bridge`` types, then back as it was."""
+    original = copy.deepcopy(element)
+    source = original.find("source")
+    for attr in ("portid", "bridge") if original.get("type") == "network" else ("portid",):
+        source.attrib.pop(attr, None)
+    flipped = copy.deepcopy(original)
+    flipped_source = flipped.find("source")
+    flipped_source.attrib.clear()
+    if original.get("type") == "network":
+        flipped.set("type", "bridge")
+        flipped_source.set("bridge", bridge)
+    else:
+        flipped.set("type", "network")
+        flipped_source.set("network", network)
+    return [etree.tostring(x, encoding="unicode") for x in (flipped, original)]
+
+
+def _result(plan: NetworkPlan) -> ApplyResult:
+    kinds = {step.kind for step in plan.steps}
+    action: Literal["created", "redefined", "updated", "unchanged"] = "unchanged"
+    if "define" in kinds:
+        action = "created"
+    elif "redefine" in kinds or ("restart" in kinds and not _same(plan.current, plan.desired)):
+        action = "redefined" if plan.current is not None else "unchanged"
+    elif any(step.kind == "update" and step.config for step in plan.steps) or "update" in kinds:
+        action = "updated"
+    return ApplyResult(
+        plan.name,
+        action,
+        started="start" in kinds,
+        restarted="restart" in kinds,
+        plan=plan,
     )
