@@ -801,3 +801,65 @@ def test_the_cli_applies_and_then_has_nothing_to_plan(
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)[0]["changed"] is False
     assert system.network(net.name).active
+
+
+def test_nic_plans_change_live_what_libvirt_can_and_report_unacknowledged_unplugs(
+    system: Any,
+) -> None:
+    net = network(unique("nic"), "198.51.100.192/27")
+    system.apply_network(net)
+    guest, tap = _guest_on(system, net, mac="52:54:00:be:ef:31")
+    first = vnl.NetworkInterface(
+        mac=vnl.InterfaceMac(address="52:54:00:be:ef:31"),
+        source=vnl.NetworkSource(network=net.name),
+        model=vnl.NicModel(type="virtio"),
+    )
+    assert system.plan_interfaces(guest, [first]).changed is False
+    # the link state: changed in place on the running guest and in its config
+    down = attrs.evolve(first, link=vnl.Link(state="down"))
+    plan = system.plan_interfaces(guest, [down])
+    assert {(s.kind, s.live, s.config) for s in plan.steps} == {
+        ("update", True, False),
+        ("update", False, True),
+    }
+    assert not plan.disruptive
+    result = system.apply(plan)
+    assert result.pending == ()
+    (live,) = system.domain_interfaces(guest)
+    assert live.link == vnl.Link(state="down")
+    assert live.target.dev == tap  # the same NIC, not a new one
+    assert system.domain_interfaces(guest, inactive=True)[0].link == vnl.Link(state="down")
+    assert system.plan_interfaces(guest, [down]).steps == ()
+    # a second NIC: plugged in, live and in the config, in one call
+    second = attrs.evolve(
+        first, mac=vnl.InterfaceMac(address="52:54:00:be:ef:32"), rom=vnl.Rom(enabled=False)
+    )
+    plan = system.plan_interfaces(guest, [down, second])
+    assert [(s.kind, s.live, s.config) for s in plan.steps] == [("attach", True, True)]
+    system.apply(plan)
+    assert {n.mac_address for n in system.domain_interfaces(guest)} == {
+        "52:54:00:be:ef:31",
+        "52:54:00:be:ef:32",
+    }
+    # another model cannot be changed on a running guest: unplug, then plug
+    # in anew; a guest without an OS never releases the NIC, so the unplug is
+    # reported as pending and the new NIC is not plugged in over it
+    e1000 = attrs.evolve(second, model=vnl.NicModel(type="e1000"))
+    plan = system.plan_interfaces(guest, [down, e1000])
+    assert [(s.kind, s.live, s.config) for s in plan.steps] == [
+        ("detach", True, False),
+        ("attach", True, False),
+        ("update", False, True),
+    ]
+    assert plan.disruptive
+    result = system.apply(plan, detach_timeout=2)
+    assert result.pending == ("52:54:00:be:ef:32",)
+    models = {n.mac_address: n.model for n in system.domain_interfaces(guest, inactive=True)}
+    assert models["52:54:00:be:ef:32"] == vnl.NicModel(type="e1000")
+    # a plan made before the guest changed is refused
+    stale = system.plan_interfaces(guest, [first])
+    system.update_interface(guest, attrs.evolve(first, link=vnl.Link(state="up")), live=True)
+    from virtnetlib.libvirt import StalePlanError
+
+    with pytest.raises(StalePlanError, match="changed after the plan was made"):
+        system.apply(stale)

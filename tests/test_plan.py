@@ -381,8 +381,10 @@ def test_a_failed_step_undoes_the_steps_before_it(conn: Connection) -> None:
 
 
 def test_apply_takes_only_plans(conn: Connection) -> None:
-    with pytest.raises(vnl.UsageError, match="expected a NetworkPlan, got Network"):
-        conn.apply(network())  # type: ignore[arg-type]
+    with pytest.raises(
+        vnl.UsageError, match="expected a NetworkPlan or an InterfacePlan, got Network"
+    ):
+        conn.apply(network())  # type: ignore[call-overload]
 
 
 def test_a_stopped_network_is_redefined_and_started(conn: Connection) -> None:
@@ -500,3 +502,63 @@ def test_cli_apply_reports_each_step_and_refuses_invalid_networks(
     assert cli.main(["plan", "-c", uri, str(broken)]) == 1
     assert "broken.xml" in capsys.readouterr().err
     assert cli.main(["plan", str(grown)]) == 2  # --connect is required
+
+
+# ------------------------------------------------------------------ domain NICs (planner)
+
+
+def _nic(mac: str = "52:54:00:00:04:01", **changes: Any) -> vnl.NetworkInterface:
+    nic = vnl.NetworkInterface(
+        mac=vnl.InterfaceMac(address=mac),
+        source=vnl.NetworkSource(network="lab"),
+        model=vnl.NicModel(type="virtio"),
+    )
+    return attrs.evolve(nic, **changes) if changes else nic
+
+
+def _running(nic: vnl.NetworkInterface) -> vnl.NetworkInterface:
+    """``nic`` as a running guest shows it: libvirt's tap, alias and PCI slot."""
+    return attrs.evolve(nic, target=vnl.Target(dev="vnet7"), alias=vnl.Alias(name="net0"))
+
+
+def test_nic_fields_left_open_are_not_changes() -> None:
+    from virtnetlib._models.changes import nic_steps
+
+    assert nic_steps([_running(_nic())], [_nic()], [], live=True) == []
+    # the MAC is matched whatever its case
+    upper = _nic(mac="52:54:00:00:04:0A")
+    assert nic_steps([_running(_nic(mac="52:54:00:00:04:0a"))], [upper], [], live=True) == []
+
+
+def test_what_libvirt_changes_live_is_an_update_the_rest_a_replug() -> None:
+    from virtnetlib._models.changes import nic_steps
+
+    down = _nic(link=vnl.Link(state="down"))
+    (step,) = nic_steps([_running(_nic())], [down], [], live=True)
+    assert (step.kind, step.live, step.config) == ("update", True, False)
+    assert step.interface.target == vnl.Target(dev="vnet7")  # the NIC as it is, link changed
+    assert step.interface.link == vnl.Link(state="down")
+    e1000 = _nic(model=vnl.NicModel(type="e1000"))
+    kinds = [s.kind for s in nic_steps([_running(_nic())], [e1000], [], live=True)]
+    assert kinds == ["detach", "attach"]
+    # the persistent definition takes any change in place
+    (config,) = nic_steps([_nic()], [e1000], [], live=False)
+    assert (config.kind, config.config) == ("update", True)
+    # a portgroup cannot change on a running guest (qemuDomainChangeNet)
+    moved = _nic(source=vnl.NetworkSource(network="lab", portgroup="web"))
+    assert [s.kind for s in nic_steps([_running(_nic())], [moved], [], live=True)] == [
+        "detach",
+        "attach",
+    ]
+
+
+def test_missing_nics_are_plugged_and_absent_ones_unplugged() -> None:
+    from virtnetlib._models.changes import nic_steps
+
+    other = _nic(mac="52:54:00:00:04:02")
+    steps = nic_steps([_running(_nic())], [other], ["52:54:00:00:04:01"], live=True)
+    assert [(s.kind, s.mac) for s in steps] == [
+        ("detach", "52:54:00:00:04:01"),
+        ("attach", "52:54:00:00:04:02"),
+    ]
+    assert nic_steps([], [], ["52:54:00:00:04:09"], live=True) == []

@@ -20,8 +20,9 @@ import ipaddress
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar, overload
 
 import attrs
 from lxml import etree
@@ -31,7 +32,15 @@ from virtnetlib._core.display import ModelList, yes_no
 from virtnetlib._core.errors import Error, UsageError, expect_str
 from virtnetlib._core.model import Model, expect_model
 from virtnetlib._core.xml import parse_document
-from virtnetlib._models.changes import SECTION_OF, Section, Update, UpdateCommand, comparable
+from virtnetlib._models.changes import (
+    SECTION_OF,
+    NicStep,
+    Section,
+    Update,
+    UpdateCommand,
+    comparable,
+    nic_steps,
+)
 from virtnetlib._models.changes import update_steps as _update_steps
 from virtnetlib._models.domain import domain_interfaces as _domain_interfaces
 from virtnetlib._models.interface import Interface
@@ -52,6 +61,8 @@ __all__ = [
     "ApplyResult",
     "Connection",
     "DhcpLease",
+    "InterfacePlan",
+    "InterfaceResult",
     "LibvirtError",
     "NetworkPlan",
     "NetworkState",
@@ -313,6 +324,62 @@ class NetworkPlan:
         diff = self.diff()
         shown = f"<details><summary>diff</summary><pre>{html.escape(diff)}</pre></details>"
         return f"<p><strong>{head}</strong></p>{table}{notes}{shown if diff else ''}"
+
+
+@attrs.frozen
+class InterfacePlan:
+    """What must happen to a domain's NICs: see :meth:`Connection.plan_interfaces`."""
+
+    domain: str
+    steps: tuple[NicStep, ...]
+    seen: tuple[str | None, str | None] = attrs.field(default=(None, None), repr=False, eq=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.steps)
+
+    @property
+    def disruptive(self) -> bool:
+        """Whether a NIC is unplugged from the running guest."""
+        return any(step.kind == "detach" and step.live for step in self.steps)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain,
+            "changed": self.changed,
+            "steps": [
+                {
+                    "kind": step.kind,
+                    "mac": step.mac,
+                    "live": step.live,
+                    "config": step.config,
+                    "interface": step.interface.to_xml().strip(),
+                }
+                for step in self.steps
+            ],
+        }
+
+    def __str__(self) -> str:
+        if not self.steps:
+            return f"domain {self.domain!r}: nothing to change"
+        lines = [f"domain {self.domain!r}: {len(self.steps)} step(s)"]
+        lines += [f"  {i}. {step.describe()}" for i, step in enumerate(self.steps, 1)]
+        return "\n".join(lines)
+
+
+@attrs.frozen
+class InterfaceResult:
+    """What :meth:`Connection.apply` did to a domain's NICs.
+
+    ``pending`` lists the MACs of NICs the running guest was asked to release
+    and had not released when the wait ended (``detach_timeout``): the guest
+    decides (it must acknowledge the unplug), so they are reported, never
+    assumed gone; a NIC to be plugged in anew after one of them was not.
+    """
+
+    domain: str
+    done: tuple[str, ...]
+    pending: tuple[str, ...] = ()
 
 
 class StalePlanError(Error):
@@ -672,9 +739,126 @@ class Connection:
             if _plugged(_wrap("read domain", dom.name(), dom.XMLDesc, 0), plan.name, bridge)
         ]
 
+    def plan_interfaces(
+        self,
+        domain: Any,
+        desired: list[Interface],
+        *,
+        absent: list[str] | tuple[str, ...] = (),
+        live: bool = True,
+        config: bool = True,
+    ) -> InterfacePlan:
+        """What must happen for a domain to have the ``desired`` NICs, matched by MAC.
+
+        A NIC whose MAC the domain lacks is plugged in; one it has gets the
+        fields ``desired`` sets (the others stay as libvirt has them). On the
+        running guest (``live``) libvirt changes the link state, bandwidth,
+        filter, VLAN, coalescing, port isolation and source network or bridge
+        in place (``qemuDomainChangeNet``); any other change unplugs the NIC
+        and plugs the new one in. ``config`` changes the persistent
+        definition. MACs in ``absent`` are unplugged. Nothing changes yet.
+        """
+        dom = self._domain(domain)
+        name = dom.name()
+        if not isinstance(desired, (list, tuple)):
+            raise UsageError(f"desired: expected a list of Interface models, got {desired!r}")
+        for nic in desired:
+            expect_model(nic, Interface, "plan_interfaces")
+            if nic.mac_address is None:
+                raise UsageError(
+                    "plan_interfaces matches NICs by MAC: give each desired interface a <mac>"
+                )
+        for mac in absent:
+            expect_str(mac, "absent MAC address", nonempty=True)
+        if not live and not config:
+            raise UsageError("affect the live domain, its config, or both")
+        active = bool(_wrap("read state of domain", name, dom.isActive))
+        live_xml = _wrap("read domain", name, dom.XMLDesc, 0) if live and active else None
+        config_xml = (
+            _wrap("read domain", name, dom.XMLDesc, _lv.VIR_DOMAIN_XML_INACTIVE) if config else None
+        )
+        steps: list[NicStep] = []
+        for xml, on_live in ((live_xml, True), (config_xml, False)):
+            if xml is not None:
+                nics = _domain_interfaces(xml, strict=False)
+                steps += nic_steps(nics, desired, list(absent), live=on_live)
+        return InterfacePlan(name, tuple(_merged(steps)), (live_xml, config_xml))
+
+    def _apply_interfaces(
+        self,
+        plan: InterfacePlan,
+        progress: Callable[[Any], None] | None,
+        detach_timeout: float,
+    ) -> InterfaceResult:
+        dom = self._domain(plan.domain)
+        name = plan.domain
+        live_xml, config_xml = plan.seen
+        now = (
+            _wrap("read domain", name, dom.XMLDesc, 0) if live_xml is not None else None,
+            _wrap("read domain", name, dom.XMLDesc, _lv.VIR_DOMAIN_XML_INACTIVE)
+            if config_xml is not None
+            else None,
+        )
+        if now != plan.seen:
+            raise StalePlanError(f"domain {name!r} changed after the plan was made; plan again")
+        done: list[str] = []
+        pending: list[str] = []
+        for step in plan.steps:
+            if step.mac in pending and step.live:
+                continue  # its old NIC is still plugged in: plugging the new one would clash
+            if progress is not None:
+                progress(step)
+            flags = self._flags(step.live, step.config)
+            call = {
+                "attach": dom.attachDeviceFlags,
+                "update": dom.updateDeviceFlags,
+                "detach": dom.detachDeviceFlags,
+            }[step.kind]
+            _wrap(f"{step.kind} interface of domain", name, call, step.interface.to_xml(), flags)
+            if (
+                step.kind == "detach"
+                and step.live
+                and not self._released(dom, step.mac, detach_timeout)
+            ):
+                pending.append(step.mac)
+                continue
+            done.append(step.describe())
+        return InterfaceResult(name, tuple(done), tuple(pending))
+
+    @staticmethod
+    def _released(dom: Any, mac: str, timeout: float) -> bool:
+        """Whether the running guest let go of the NIC within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            xml = _wrap("read domain", dom.name(), dom.XMLDesc, 0)
+            macs = {(n.mac_address or "").lower() for n in _domain_interfaces(xml, strict=False)}
+            if mac not in macs:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+
+    @overload
     def apply(
-        self, plan: NetworkPlan, *, progress: Callable[[PlanStep], None] | None = None
-    ) -> ApplyResult:
+        self, plan: NetworkPlan, *, progress: Callable[[Any], None] | None = None
+    ) -> ApplyResult: ...
+
+    @overload
+    def apply(
+        self,
+        plan: InterfacePlan,
+        *,
+        progress: Callable[[Any], None] | None = None,
+        detach_timeout: float = 10.0,
+    ) -> InterfaceResult: ...
+
+    def apply(
+        self,
+        plan: NetworkPlan | InterfacePlan,
+        *,
+        progress: Callable[[Any], None] | None = None,
+        detach_timeout: float = 10.0,
+    ) -> ApplyResult | InterfaceResult:
         """Carry out ``plan``, step by step.
 
         The plan must still describe the network: if it changed since the
@@ -682,9 +866,17 @@ class Connection:
         fails, the steps done are undone in reverse and :class:`ApplyError`
         names the failed step and what was restored. ``progress`` is called
         with each step before it is carried out.
+
+        An :class:`InterfacePlan` is carried out the same way; a NIC the
+        running guest does not release within ``detach_timeout`` seconds is
+        reported in :attr:`InterfaceResult.pending`.
         """
+        if isinstance(plan, InterfacePlan):
+            return self._apply_interfaces(plan, progress, detach_timeout)
         if not isinstance(plan, NetworkPlan):
-            raise UsageError(f"apply: expected a NetworkPlan, got {type(plan).__name__}")
+            raise UsageError(
+                f"apply: expected a NetworkPlan or an InterfacePlan, got {type(plan).__name__}"
+            )
         name = plan.name
         seen, obj = self._seen(name)
         if plan.seen is not None and seen != plan.seen:
@@ -1077,6 +1269,27 @@ def _replugged(element: Any, network: str, bridge: str) -> list[str]:
         flipped.set("type", "network")
         flipped_source.set("network", network)
     return [etree.tostring(x, encoding="unicode") for x in (flipped, original)]
+
+
+def _merged(steps: list[NicStep]) -> list[NicStep]:
+    """One call for the live and the config definition where both need the same one."""
+    out: list[NicStep] = []
+    for step in steps:
+        twin = next(
+            (
+                i
+                for i, s in enumerate(out)
+                if s.config != step.config
+                and (s.kind, s.mac, s.interface.to_xml())
+                == (step.kind, step.mac, step.interface.to_xml())
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(step)
+        else:
+            out[twin] = attrs.evolve(out[twin], live=True, config=True)
+    return out
 
 
 def _result(plan: NetworkPlan) -> ApplyResult:

@@ -45,6 +45,7 @@ from typing import Any, Literal
 import attrs
 
 from virtnetlib._core.model import Model
+from virtnetlib._models.interface import Interface
 from virtnetlib._models.network import (
     Dhcp,
     DhcpHost,
@@ -336,3 +337,133 @@ def _changed(items: Sequence[Any], update: Update) -> list[Any]:
     else:
         out.append(update.fragment)
     return out
+
+
+# ------------------------------------------------------------------ domain interfaces
+
+#: What libvirt changes on a running guest's NIC with updateDeviceFlags
+#: (``qemuDomainChangeNet`` in ``src/qemu/qemu_hotplug.c``): the link
+#: state, bandwidth, traffic filter, VLAN, coalescing, the port's isolation,
+#: rx-filter trust, and the source network or bridge (not the portgroup).
+#: Any other difference on a running guest needs the NIC unplugged and
+#: plugged again.
+LIVE_NIC_FIELDS = frozenset(
+    {
+        "link",
+        "bandwidth",
+        "filterref",
+        "vlan",
+        "coalesce",
+        "port",
+        "trust_guest_rx_filters",
+        "source",
+    }
+)
+
+NicStepKind = Literal["attach", "update", "detach"]
+
+
+@attrs.frozen
+class NicStep:
+    """One device call on a domain's NIC: ``attach``, ``update`` or ``detach``.
+
+    ``interface`` is the XML sent (for an update: the NIC as it is, with the
+    asked-for fields changed); ``live`` and ``config`` say which definition
+    the call changes.
+    """
+
+    kind: NicStepKind
+    mac: str
+    interface: Interface
+    live: bool = False
+    config: bool = False
+
+    def describe(self) -> str:
+        where = " and ".join(w for w, on in (("live", self.live), ("config", self.config)) if on)
+        what = {"attach": "plug in", "update": "change", "detach": "unplug"}[self.kind]
+        return f"{what} the NIC {self.mac} ({self.interface.type}) [{where}]"
+
+
+def covers(current: Any, wanted: Any) -> bool:
+    """Whether ``current`` has everything ``wanted`` sets: fields ``wanted``
+    leaves open (``None``, empty) are libvirt's to fill and do not count."""
+    if isinstance(wanted, Model):
+        if type(current) is not type(wanted):
+            return False
+        for field in attrs.fields(type(wanted)):
+            if field.name.startswith("_"):
+                continue
+            want = getattr(wanted, field.name)
+            if want is None or want == []:
+                continue
+            if not covers(getattr(current, field.name), want):
+                return False
+        return True
+    if isinstance(wanted, list):
+        return (
+            isinstance(current, list)
+            and len(current) == len(wanted)
+            and all(covers(c, w) for c, w in zip(current, wanted, strict=True))
+        )
+    if isinstance(wanted, str) and isinstance(current, str):
+        return current.lower() == wanted.lower() if _mac_like(wanted) else current == wanted
+    return bool(current == wanted)
+
+
+def _mac_like(text: str) -> bool:
+    return len(text) == 17 and text.count(":") == 5
+
+
+def _asked(current: Interface, wanted: Interface) -> tuple[Interface, set[str]]:
+    """``current`` with the fields ``wanted`` sets, and the names of those that differ."""
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(wanted)):
+        if field.name.startswith("_"):
+            continue
+        want = getattr(wanted, field.name)
+        if want is None or want == []:
+            continue
+        if not covers(getattr(current, field.name), want):
+            changes[field.name] = want
+    return attrs.evolve(current, **changes), set(changes)
+
+
+def nic_steps(
+    current: Sequence[Interface],
+    desired: Sequence[Interface],
+    absent: Sequence[str],
+    *,
+    live: bool,
+) -> list[NicStep]:
+    """The device calls that give a domain's NICs (``current``, one side:
+    live or config) the ``desired`` ones, matched by MAC, and remove those
+    whose MAC is in ``absent``."""
+    by_mac = {nic.mac_address.lower(): nic for nic in current if nic.mac_address}
+    flags = {"live": live, "config": not live}
+    steps: list[NicStep] = []
+    for mac in absent:
+        found = by_mac.get(mac.lower())
+        if found is not None:
+            steps.append(NicStep("detach", mac.lower(), found, **flags))
+    for want in desired:
+        assert want.mac_address is not None
+        mac = want.mac_address.lower()
+        have = by_mac.get(mac)
+        if have is None:
+            steps.append(NicStep("attach", mac, want, **flags))
+            continue
+        if type(have) is not type(want):
+            changed, names = want, {"type"}
+        else:
+            changed, names = _asked(have, want)
+        if not names:
+            continue
+        portgroup_moves = "source" in names and getattr(
+            getattr(have, "source", None), "portgroup", None
+        ) != getattr(getattr(changed, "source", None), "portgroup", None)
+        if not live or (names <= LIVE_NIC_FIELDS and not portgroup_moves):
+            steps.append(NicStep("update", mac, changed, **flags))
+        else:  # a running guest's NIC that libvirt cannot change: unplug, plug anew
+            steps.append(NicStep("detach", mac, have, **flags))
+            steps.append(NicStep("attach", mac, want, **flags))
+    return steps
