@@ -56,17 +56,18 @@ def test_every_command_reports_files_alike(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
     """A file that cannot be read, or is not well-formed, is reported the same
-    way by every command: ``cannot read FILE: why``, ``FILE:LINE: ...``."""
-    missing, folder = tmp_path / "missing.xml", tmp_path / "folder.xml"
-    folder.mkdir()
+    way by every command: ``cannot read FILE: why``, ``FILE:LINE: ...``.
+    (A folder stands for the files in it: see test_cli_inputs.py.)"""
+    missing, fifo = tmp_path / "missing.xml", tmp_path / "fifo.xml"
+    os.mkfifo(fifo)
     broken = write(tmp_path, "broken.xml", "<network>\n<name>n</name>\n")
     err = []
-    for path in (missing, folder):  # one at a time: ports takes one file
+    for path in (missing, fifo):  # one at a time: ports takes one file
         assert main([*command, str(path)]) == 2
         err += capsys.readouterr().err.splitlines()
     assert err == [
         f"cannot read {missing}: No such file or directory",
-        f"cannot read {folder}: not a regular file (a folder)",
+        f"cannot read {fifo}: not a regular file (a FIFO)",
     ]
     assert main([*command, str(broken)]) != 0
     out = capsys.readouterr()

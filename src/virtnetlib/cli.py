@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import importlib
+import importlib.metadata
 import json
 import os
 import pickle
@@ -26,8 +28,8 @@ from virtnetlib import sriov
 from virtnetlib._core.display import yes_no
 from virtnetlib._core.errors import Error, ParseError
 from virtnetlib._core.files import replace_file
-from virtnetlib._core.model import Model
-from virtnetlib._core.xml import parse_document, read_source, root_name
+from virtnetlib._core.model import Model, unmodeled
+from virtnetlib._core.xml import MAX_DOCUMENT_SIZE, parse_document, read_source, root_name
 from virtnetlib._models.documents import parse_element, read_models
 from virtnetlib._models.domain import format_interfaces
 from virtnetlib._models.interface import Interface, interface_summary
@@ -114,9 +116,43 @@ def _show_interface_text(path: str, summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+STDIN = "-"
+
+
+def _stdin() -> bytes:
+    """Standard input, at most the document size limit (one byte more tells it is over)."""
+    data = sys.stdin.buffer.read(MAX_DOCUMENT_SIZE + 1)
+    if len(data) > MAX_DOCUMENT_SIZE:
+        raise Error(f"standard input holds more than {MAX_DOCUMENT_SIZE} bytes")
+    return data
+
+
+def _read(name: str) -> bytes | str:
+    """A file's bytes, or standard input's for ``-``."""
+    return _stdin() if name == STDIN else read_source(Path(name))[0]
+
+
+def _expand(names: Sequence[str]) -> list[str]:
+    """The files to work on: a folder stands for the ``*.xml`` files below it
+    (sorted, links to folders not followed); ``-`` is standard input, once."""
+    out: list[str] = []
+    for name in names:
+        if name != STDIN and os.path.isdir(name):
+            found = []
+            for folder, dirs, files in os.walk(name, followlinks=False):
+                dirs.sort()
+                found += [os.path.join(folder, f) for f in sorted(files) if f.endswith(".xml")]
+            out += found
+        else:
+            out.append(name)
+    if out.count(STDIN) > 1:
+        raise Error("standard input ('-') can be read only once")
+    return out
+
+
 def _load_models(name: str) -> list[Model]:
     """The models in a file: the document itself, or a domain's interfaces."""
-    data, _ = read_source(Path(name))
+    data = _read(name)
     try:
         root = parse_document(data)
     except ParseError as exc:
@@ -128,7 +164,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     status = EXIT_OK
     results = []
-    for name in args.files:
+    for name in _expand(args.files):
         try:
             models = _load_models(name)
         except ParseError as exc:
@@ -149,6 +185,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
             else:
                 summary = {"kind": type(model).__name__, "xml": model.to_xml()}
                 text = f"{name}: {type(model).__name__}\n{model.to_xml().rstrip()}"
+            # what the models do not know is kept, but a summary cannot show
+            # it: say so, or <foward mode='nat'/> would read as "isolated"
+            skipped = unmodeled(model)
+            summary["unmodeled"] = skipped
+            if skipped:
+                text += "\n  not understood (kept, not summarised): " + ", ".join(skipped)
             if args.format == "json":
                 results.append({"file": name, **summary})
             else:
@@ -173,6 +215,21 @@ def _validate_files(
 
     schemas, disable, skip_unknown, domain_type = settings
     results: list[tuple[list[Problem], str | None]] = []
+    if STDIN in names:  # standard input alone; the files around it in chunks as usual
+        at = names.index(STDIN)
+        before = _validate_files(names[:at], settings)
+        piped: tuple[list[Problem], str | None]
+        try:
+            data = _stdin()
+            got: list[Problem] = []
+            if not (skip_unknown and root_name(data) not in LIBVIRT_ROOTS):
+                got = validate_model(
+                    data, schemas=schemas, disable=disable, domain_type=domain_type
+                )
+            piped = ([attrs.evolve(p, file=STDIN) for p in got], None)
+        except Error as exc:
+            piped = ([], str(exc))
+        return [*before, piped, *_validate_files(names[at + 1 :], settings)]
     for i in range(0, len(names), _CHUNK):
         chunk = names[i : i + _CHUNK]
         found = check_files(
@@ -236,7 +293,7 @@ def _unreadable(name: str, failure: str) -> dict[str, Any]:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     disable = tuple(c.strip() for arg in args.disable or () for c in arg.split(",") if c.strip())
-    names: list[str] = list(args.files)
+    names: list[str] = _expand(args.files)
     settings: _Settings = (args.schemas, disable, args.skip_unknown, args.domain_type)
     cores = os.cpu_count() or 1
     # a worker per core at most: each is a whole process
@@ -244,7 +301,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     # forking a process that runs other threads (main() embedded in an
     # application) could leave a lock held in the child: validate in-process
     forkable = hasattr(os, "fork") and threading.active_count() == 1
-    if workers > 1 and len(names) >= _PARALLEL_FROM and forkable:
+    if workers > 1 and len(names) >= _PARALLEL_FROM and forkable and STDIN not in names:
         results = _in_parallel(names, settings, workers)
     else:
         results = _validate_files(names, settings)
@@ -273,10 +330,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_fmt(args: argparse.Namespace) -> int:
 
     status = EXIT_OK
-    for name in args.files:
+    for name in _expand(args.files):
         path = Path(name)
         try:
-            data, _ = read_source(path)
+            data = _read(name)
         except Error as exc:
             _err(str(exc))
             status = EXIT_USAGE
@@ -300,7 +357,18 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             status = EXIT_USAGE
             continue
         encoded = new.encode()
+        if name == STDIN:  # a filter: the formatted document on standard output
+            sys.stdout.write(new)
+            continue
         if encoded == data:
+            continue
+        if args.diff:
+            old = data.decode() if isinstance(data, bytes) else data
+            diff = difflib.unified_diff(
+                old.splitlines(keepends=True), new.splitlines(keepends=True), name, name
+            )
+            sys.stdout.write("".join(diff))
+            status = max(status, EXIT_PROBLEMS)
             continue
         if args.check:
             _out(f"{name}: would reformat")
@@ -536,16 +604,24 @@ def _add_skip_unknown(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_FILES_HELP = "XML files; a folder stands for the *.xml files below it, '-' for standard input"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="virtnetlib", description="Read, check and format libvirt networking XML."
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"virtnetlib {importlib.metadata.version('virtnetlib')}",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     val = sub.add_parser(
         "validate", help="check files as libvirt would (schema, define time, advice)"
     )
-    val.add_argument("files", nargs="+", metavar="FILE")
+    val.add_argument("files", nargs="+", metavar="FILE", help=_FILES_HELP)
     val.add_argument(
         "--schemas",
         default=None,
@@ -578,13 +654,16 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(func=_cmd_validate)
 
     fmt = sub.add_parser("fmt", help="rewrite files in libvirt's formatting, losslessly")
-    fmt.add_argument("files", nargs="+", metavar="FILE")
+    fmt.add_argument("files", nargs="+", metavar="FILE", help=_FILES_HELP)
     fmt.add_argument("--check", action="store_true", help="report files that would change")
+    fmt.add_argument(
+        "--diff", action="store_true", help="print what would change as a diff; change nothing"
+    )
     _add_skip_unknown(fmt)
     fmt.set_defaults(func=_cmd_fmt)
 
     show = sub.add_parser("show", help="print a readable summary of each file")
-    show.add_argument("files", nargs="+", metavar="FILE")
+    show.add_argument("files", nargs="+", metavar="FILE", help=_FILES_HELP)
     show.add_argument("--format", choices=["text", "json"], default="text")
     show.set_defaults(func=_cmd_show)
 
