@@ -356,7 +356,7 @@ def test_a_document_of_known_xml_is_read_once_from_a_compact_tree(
     assert trees == [True, True]
     trees.clear()
     kept = (
-        b'<network>\n  <name>n</name>\n  <x:a xmlns:x="urn:x">\n    <x:b/>\n  </x:a>\n</network>\n'
+        b"<network>\n  <name>n</name>\n  <x:a xmlns:x='urn:x'>\n    <x:b/>\n  </x:a>\n</network>\n"
     )
     assert virtnetlib.Network.from_xml(kept).to_xml().encode() == kept
     assert trees == [True, False]

@@ -863,3 +863,16 @@ def test_nic_plans_change_live_what_libvirt_can_and_report_unacknowledged_unplug
 
     with pytest.raises(StalePlanError, match="changed after the plan was made"):
         system.apply(stale)
+
+
+def test_a_domain_libvirt_wrote_comes_back_byte_for_byte(system: Any) -> None:
+    net = network(unique("dx"), "198.51.100.224/27")
+    system.apply_network(net)
+    guest, _ = _guest_on(system, net, mac="52:54:00:be:ef:41")
+    dom = system.raw.lookupByName(guest)
+    for flags in (0, need_module("libvirt", "libvirt-python").VIR_DOMAIN_XML_INACTIVE):
+        xml = dom.XMLDesc(flags)
+        parsed = vnl.parse(xml)
+        assert isinstance(parsed, vnl.Guest)
+        assert parsed.to_xml() == xml
+        assert parsed.interface("52:54:00:be:ef:41") is not None

@@ -20,8 +20,9 @@ import virtnetlib
 STUB = pathlib.Path(virtnetlib.__file__).with_suffix(".pyi")
 
 # Every name `import virtnetlib` offers, written out: a name that disappears
-# or appears unannounced fails here (the renames below are the only changes
-# of this release; their old names still work, with a DeprecationWarning).
+# or appears unannounced fails here. Since 0.1.0: the renames below (the old
+# names still work, with a DeprecationWarning), Script (it was missing), and
+# the light domain model (Guest ...) with its editing helpers.
 PUBLIC = [
     "ADDRESS_TYPES",
     "Acpi",
@@ -37,6 +38,7 @@ PUBLIC = [
     "BondHostInterface",
     "BondMode",
     "Boot",
+    "BootDevice",
     "Bootp",
     "BridgeHostInterface",
     "BridgeInterface",
@@ -78,6 +80,10 @@ PUBLIC = [
     "ForwardInterface",
     "ForwardMode",
     "ForwardPf",
+    "Guest",
+    "GuestBoot",
+    "GuestDevices",
+    "GuestOs",
     "HostArpMon",
     "HostBond",
     "HostBridge",
@@ -178,11 +184,13 @@ PUBLIC = [
     "__version__",
     "append_interface",
     "domain_interfaces",
+    "find_interface",
     "interface_summary",
     "network_summary",
     "parse",
     "remove_interface",
     "replace_interface",
+    "set_boot_interface",
     "unmodeled",
     "validate",
     "validate_known",

@@ -188,10 +188,17 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "VlanHostInterface",
     ),
     "virtnetlib._models.domain": (
+        "BootDevice",
+        "Guest",
+        "GuestBoot",
+        "GuestDevices",
+        "GuestOs",
         "append_interface",
         "domain_interfaces",
+        "find_interface",
         "remove_interface",
         "replace_interface",
+        "set_boot_interface",
     ),
     "virtnetlib._models.documents": ("parse",),
     "virtnetlib._validation.problem": (

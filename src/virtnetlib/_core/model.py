@@ -433,12 +433,55 @@ def parse_root_kept(
 
 
 def _node_xml(node: Any) -> str:
+    """A kept node as libxml2 writes it (``<metadata>`` content, which libvirt
+    also writes through libxml2: double quotes)."""
     if isinstance(node.tag, str) and node.nsmap:
         # lxml would repeat every namespace in scope; keep only those used
         node = copy.deepcopy(node)
         node.tail = None
         etree.cleanup_namespaces(node)
     return etree.tostring(node, encoding="unicode", with_tail=False)
+
+
+def _kept_xml(node: Any) -> str:
+    """A kept unknown element as libvirt's formatter writes elements: attributes
+    in single quotes, escaped as libvirt escapes them, so a document libvirt
+    wrote comes back byte for byte (lxml would write double quotes)."""
+    if not isinstance(node.tag, str):
+        return _node_xml(node)
+    if node.nsmap:
+        node = copy.deepcopy(node)
+        node.tail = None
+        etree.cleanup_namespaces(node)  # declared once, on this element, if used
+    out: list[str] = []
+    _write_kept(node, out, {})
+    return "".join(out)
+
+
+def _write_kept(node: Any, out: list[str], outer: dict[Any, str]) -> None:
+    if not isinstance(node.tag, str):  # a comment or processing instruction
+        out.append(etree.tostring(node, encoding="unicode", with_tail=False))
+        return
+    nsmap = node.nsmap
+    out.append("<" + qname_text(node.tag, nsmap))
+    for prefix, uri in nsmap.items():
+        if outer.get(prefix) != uri:
+            name = f"xmlns:{prefix}" if prefix else "xmlns"
+            out.append(f" {name}='{escape_attr(uri)}'")
+    for name, value in node.attrib.items():
+        out.append(f" {qname_text(name, nsmap)}='{escape_attr(value)}'")
+    text = node.text
+    if text is None and len(node) == 0:
+        out.append("/>")
+        return
+    out.append(">")
+    if text:
+        out.append(escape_text(text))
+    for child in node:
+        _write_kept(child, out, nsmap)
+        if child.tail:
+            out.append(escape_text(child.tail))
+    out.append(f"</{qname_text(node.tag, nsmap)}>")
 
 
 def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
@@ -587,7 +630,7 @@ def _parse(plan: _Plan, el: Any, ctx: _Ctx, is_root: bool = False) -> Any:
                         kept_anchor or anchor,
                         "element",
                         qname_text(tag, child.nsmap),
-                        _node_xml(child),
+                        _kept_xml(child),
                     )
                 else:
                     unknown.add_node(anchor, "comment", "comment()", _node_xml(child))

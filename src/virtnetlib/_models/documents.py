@@ -16,7 +16,7 @@ from virtnetlib._core.errors import ParseError
 from virtnetlib._core.model import Model, parse_root, read_document
 from virtnetlib._core.xml import read_source
 from virtnetlib._models import network as n
-from virtnetlib._models.domain import _interfaces
+from virtnetlib._models.domain import Guest, _interfaces
 from virtnetlib._models.hostinterface import HostInterface
 from virtnetlib._models.interface import Interface
 
@@ -45,9 +45,10 @@ FRAGMENTS: dict[str, type[Model] | Callable[[Any], type[Model]]] = {
     "srv": n.DnsSrv,
     "host": _host_class,
     "forward": n.ForwardInterface,  # an <interface dev=> of a forward pool
+    "ip": n.NetworkIP,  # a network's <ip>, as the guide shows it on its own
 }
 
-_TAGS = ("network", "range", "portgroup", "txt", "srv", "host", "interface")
+_TAGS = ("network", "domain", "range", "portgroup", "txt", "srv", "host", "ip", "interface")
 
 
 def document_kind(root: Any) -> DocumentKind | None:
@@ -71,6 +72,8 @@ def _model_for(root: Any) -> type[Model] | None:
     kind = document_kind(root)
     if kind in DOCUMENTS:
         return DOCUMENTS[kind]
+    if kind == "domain":
+        return Guest
     found = FRAGMENTS.get(kind or root.tag) if isinstance(root.tag, str) else None
     if found is None or isinstance(found, type):
         return found
@@ -106,14 +109,15 @@ def read_models(root: Any, filename: str | None, *, strict: bool = True) -> list
 
 
 def parse(source: str | bytes | os.PathLike[str], *, strict: bool = True) -> Model:
-    """Parse a network, an interface, or a network-update fragment.
+    """Parse a network, an interface, a domain, or a network-update fragment.
 
     The root element decides the model: ``<network>`` → :class:`Network`;
-    ``<host>``, ``<range>``, ``<portgroup>``, ``<txt>``, ``<srv>`` and a
-    forward ``<interface dev=>`` → the fragment classes libvirt's
-    ``networkUpdate`` takes; a named ``<interface name=>`` (or a bond or
-    VLAN) → :class:`HostInterface`; any other ``<interface>`` → the domain
-    device :class:`Interface`.
+    ``<domain>`` → :class:`Guest` (its NICs and boot order typed, the rest
+    kept verbatim); ``<host>``, ``<range>``, ``<portgroup>``, ``<txt>``,
+    ``<srv>`` and a forward ``<interface dev=>`` → the fragment classes
+    libvirt's ``networkUpdate`` takes; ``<ip>`` → :class:`NetworkIP`; a
+    named ``<interface name=>`` (or a bond or VLAN) → :class:`HostInterface`;
+    any other ``<interface>`` → the domain device :class:`Interface`.
     """
     data, filename = read_source(source)
     try:

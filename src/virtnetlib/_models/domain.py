@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import Any, Literal
+
+import attrs
 
 from virtnetlib._core.errors import Error, ParseError, UsageError
-from virtnetlib._core.model import expect_model, parse_root
+from virtnetlib._core.fields import attribute, element, elements, text_element
+from virtnetlib._core.model import Model, expect_model, parse_root
 from virtnetlib._core.xml import parse_document, qname_text, read_source
-from virtnetlib._models.interface import Interface
+from virtnetlib._models.interface import Boot, Interface
 
 _INTERFACE_PATH = ("domain", "devices", "interface")
 
@@ -241,3 +244,122 @@ def append_interface(domain_xml: str | bytes | os.PathLike[str], iface: Interfac
     if not head.endswith("\n"):
         head += "\n"
     return head + block + text[close:]
+
+
+def set_boot_interface(
+    domain_xml: str | bytes | os.PathLike[str], which: int | str, order: int = 1
+) -> str:
+    """The domain booting from interface ``which`` (index or MAC address) first:
+    the NIC gets ``<boot order=>`` and ``<os>`` loses its ``<boot dev=>``
+    elements, which libvirt refuses beside per-device boot orders
+    ("per-device boot elements cannot be used together with os/boot elements").
+    The guide's PXE step, in one call; every other byte stays as it was."""
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise UsageError(f"order: expected a boot order from 1, got {order!r}")
+    text, root, filename = _text_of(domain_xml)
+    interfaces = _interfaces(root, filename, strict=False)
+    spans = _interface_spans(text, root)
+    start, end = _select(interfaces, spans, which)
+    chosen = interfaces[spans.index((start, end))]
+    booted = attrs.evolve(chosen, boot=Boot(order=order))
+    text = text[:start] + _render(booted, _indent_at(text, start)) + text[end:]
+    root = parse_document(text)
+    os_boots = [
+        el
+        for os_el in root.iterfind("os")
+        for el in os_el
+        if isinstance(el.tag, str) and qname_text(el.tag, el.nsmap) == "boot"
+    ]
+    spans_boot = _spans(text, ("domain", "os", "boot"))
+    keep = [el.tag == "boot" for el in os_boots]  # libvirt's, in no namespace
+    for (b_start, b_end), libvirts in reversed(list(zip(spans_boot, keep, strict=True))):
+        if not libvirts:
+            continue
+        indent = _indent_at(text, b_start)
+        cut = (
+            b_start - len(indent) - 1 if indent or text[b_start - 1 : b_start] == "\n" else b_start
+        )
+        text = text[:cut] + text[b_end:]
+    return text
+
+
+def find_interface(domain_xml: str | bytes | os.PathLike[str], mac: str) -> Interface | None:
+    """The domain's interface with MAC address ``mac`` (any case), or ``None``."""
+    if not isinstance(mac, str):
+        raise UsageError(f"mac: expected a MAC address string, got {mac!r}")
+    _, root, filename = _text_of(domain_xml)
+    found = [
+        iface
+        for iface in _interfaces(root, filename, strict=False)
+        if iface.mac_address is not None and iface.mac_address.lower() == mac.lower()
+    ]
+    if len(found) > 1:
+        raise Error(f"{len(found)} interfaces have MAC address {mac}")
+    return found[0] if found else None
+
+
+# ------------------------------------------------------------------ a light domain model
+
+BootDevice = Literal["fd", "hd", "cdrom", "network"]
+"""A device class ``<os><boot dev=>`` boots from."""
+
+
+@attrs.define(kw_only=True, repr=False)
+class GuestBoot(Model):
+    """``<os><boot dev=>``: a class of device to boot from, in order."""
+
+    __xml_tag__ = "boot"
+
+    dev: BootDevice = attribute(required=True)
+
+
+@attrs.define(kw_only=True, repr=False)
+class GuestOs(Model):
+    """``<os>``: the boot order by device class; the rest is kept as written."""
+
+    __xml_tag__ = "os"
+
+    boots: list[GuestBoot] = elements(GuestBoot)
+
+
+@attrs.define(kw_only=True, repr=False)
+class GuestDevices(Model):
+    """``<devices>``: the NICs typed; every other device kept as written, in place."""
+
+    __xml_tag__ = "devices"
+
+    interfaces: list[Interface] = elements(Interface)
+
+
+@attrs.define(kw_only=True, repr=False)
+class Guest(Model):
+    """A libvirt domain, ``<domain>``, as far as networking goes.
+
+    The name, type, boot order and interfaces are typed; everything else —
+    memory, disks, graphics, metadata — is kept verbatim where it stands and
+    written back unchanged, so ``to_xml()`` of a domain libvirt wrote gives
+    it back byte for byte. ``parse()`` returns one for a ``<domain>``.
+    """
+
+    __xml_tag__ = "domain"
+
+    type: str | None = attribute()
+    name: str | None = text_element()
+    os: GuestOs | None = element(GuestOs)
+    devices: GuestDevices | None = element(GuestDevices)
+
+    @property
+    def interfaces(self) -> list[Interface]:
+        """The domain's NICs (an empty list when it has no ``<devices>``)."""
+        return self.devices.interfaces if self.devices is not None else []
+
+    def interface(self, mac: str) -> Interface | None:
+        """The NIC with MAC address ``mac`` (any case), or ``None``."""
+        found = [
+            nic
+            for nic in self.interfaces
+            if nic.mac_address is not None and nic.mac_address.lower() == mac.lower()
+        ]
+        if len(found) > 1:
+            raise Error(f"{len(found)} interfaces have MAC address {mac}")
+        return found[0] if found else None
