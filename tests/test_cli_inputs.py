@@ -100,3 +100,37 @@ def test_show_says_what_it_did_not_understand(
     assert "not understood (kept, not summarised): /network/foward" in out
     assert main(["show", "--format", "json", str(path)]) == 0
     assert json.loads(capsys.readouterr().out)[0]["unmodeled"] == ["/network/foward"]
+
+
+LIBVIRT_ON_DISK = """<!--
+WARNING: THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE
+OVERWRITTEN AND LOST. Changes to this xml configuration should be made using:
+  virsh net-edit default
+or other application using the libvirt API.
+-->
+
+<network>
+  <name>default</name>
+  <uuid>9a05da11-e96b-47f3-8253-a3a482e445f5</uuid>
+  <forward mode='nat'/>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <mac address='52:54:00:0a:cd:21'/>
+  <ip address='198.51.100.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='198.51.100.2' end='198.51.100.254'/>
+    </dhcp>
+  </ip>
+</network>
+"""
+
+
+def test_libvirts_files_on_disk_keep_their_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """/etc/libvirt/qemu/networks/*.xml start with a comment and a blank line."""
+    path = tmp_path / "default.xml"
+    path.write_text(LIBVIRT_ON_DISK)
+    assert virtnetlib.Network.from_xml(path).to_xml() == LIBVIRT_ON_DISK
+    assert virtnetlib.parse(LIBVIRT_ON_DISK).to_xml() == LIBVIRT_ON_DISK
+    assert main(["fmt", "--check", str(path)]) == 0
+    assert capsys.readouterr().out == ""

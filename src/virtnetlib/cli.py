@@ -345,7 +345,7 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             if root.tag == "domain":
                 new = format_interfaces(data, root)
             else:
-                new = parse_element(root, strict=False).to_xml()
+                new = parse_element(root, strict=False, source=data).to_xml()
         except ParseError as exc:
             if args.skip_unknown and root_name(data) not in LIBVIRT_ROOTS:
                 continue  # other XML, even broken: not ours to judge

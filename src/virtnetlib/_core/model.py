@@ -362,10 +362,38 @@ def read_document(
     """
     root = parse_document(data, compact=True)
     try:
-        return parse_root_kept(cls or _chosen(choose, root), root, strict=strict, compact=True)[0]
+        obj = parse_root_kept(cls or _chosen(choose, root), root, strict=strict, compact=True)[0]
     except FullTreeNeeded:
         root = parse_document(data)
-        return parse_root_kept(cls or _chosen(choose, root), root, strict=strict)[0]
+        obj = parse_root_kept(cls or _chosen(choose, root), root, strict=strict)[0]
+    return keep_prolog(obj, data)
+
+
+def keep_prolog(obj: M, data: str | bytes) -> M:
+    """``obj``, read from ``data``, keeping the comments before its root element
+    as ``data`` spelled them, blank lines included: libvirt's files under
+    /etc/libvirt start with a comment and a blank line (``virXMLSaveFile``),
+    which the tree does not hold."""
+    unknown = obj._unknown
+    if unknown is None or not unknown.outside[0]:
+        return obj
+    raw = data.encode() if isinstance(data, str) else data
+    at = 0
+    while True:
+        while raw[at : at + 1].isspace():
+            at += 1
+        if raw.startswith(b"<!--", at):
+            end = raw.find(b"-->", at)
+            at = end + 3 if end >= 0 else len(raw)
+        elif raw.startswith(b"<?", at):
+            return obj  # a declaration or processing instruction: libvirt writes none
+        else:
+            break
+    prolog = raw[:at].decode()
+    kept = "".join(unknown.outside[0])
+    if prolog.endswith("\n") and "".join(prolog.split()) == "".join(kept.split()):
+        unknown.outside[0][:] = [prolog[:-1]]
+    return obj
 
 
 def _chosen(choose: Callable[[Any], type[M]] | None, root: Any) -> type[M]:

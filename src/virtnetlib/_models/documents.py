@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from virtnetlib._core.errors import ParseError
-from virtnetlib._core.model import Model, parse_root, read_document
+from virtnetlib._core.model import Model, keep_prolog, parse_root, read_document
 from virtnetlib._core.xml import read_source
 from virtnetlib._models import network as n
 from virtnetlib._models.domain import Guest, _interfaces
@@ -93,9 +93,11 @@ def _model_or_error(root: Any) -> type[Model]:
     return cls
 
 
-def parse_element(root: Any, *, strict: bool = True) -> Model:
-    """:func:`parse` for an already parsed root element."""
-    return parse_root(_model_or_error(root), root, strict=strict)
+def parse_element(root: Any, *, strict: bool = True, source: str | bytes | None = None) -> Model:
+    """:func:`parse` for an already parsed root element (``source``: the
+    document's text, to keep the comments before the root as spelled)."""
+    model = parse_root(_model_or_error(root), root, strict=strict)
+    return model if source is None else keep_prolog(model, source)
 
 
 def read_models(root: Any, filename: str | None, *, strict: bool = True) -> list[Model]:
