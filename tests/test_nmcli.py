@@ -574,3 +574,18 @@ def test_a_version_or_a_line_nmcli_should_not_print_is_an_output_error() -> None
     fake = FakeRun(stdout="a\x00b:u:bridge::no\n")
     with pytest.raises(nmcli.NmcliOutputError, match="NUL"):
         Nmcli(fake, path="/usr/bin/nmcli").connections()
+
+
+def test_no_system_bus_is_network_manager_not_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real nmcli with no D-Bus system bus to reach: exit 1, not 8, and the
+    message nmcli 1.42 gives; both mean NetworkManager cannot be reached."""
+    if shutil.which("nmcli") is None:
+        unavailable("nmcli is not installed (Debian: network-manager)")
+    from virtnetlib.nmcli import NetworkManagerNotRunningError, Nmcli
+
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/virtnetlib-test")
+    with pytest.raises(NetworkManagerNotRunningError) as info:
+        Nmcli().run(["-t", "general", "status"], wait=False)
+    assert info.value.exit_code == 1
+    assert "Could not create NMClient object" in info.value.stderr
+    assert "NetworkManager is not running" in str(info.value)

@@ -112,6 +112,9 @@ class NmcliNotFoundError(NmcliError):
     meaning = "connection, device or access point does not exist"
 
 
+#: what nmcli says when it finds no D-Bus system bus to reach NetworkManager on
+_NO_CLIENT = "Could not create NMClient object"
+
 EXIT_CODES: dict[int, type[NmcliError]] = {
     1: NmcliUnknownError,
     2: NmcliUsageError,
@@ -633,6 +636,10 @@ class Nmcli:
         if done.returncode != 0:
             cls = EXIT_CODES.get(done.returncode, NmcliError)
             stderr = _decoded(argv, done.returncode, done.stderr, "error output")
+            if done.returncode == 1 and _NO_CLIENT in stderr:
+                # nmcli (1.42 at least) exits 1, not 8, when it cannot reach
+                # the system bus at all: NetworkManager is not there either way
+                cls = NetworkManagerNotRunningError
             raise cls(argv, done.returncode, stderr or stdout)
         return stdout
 
