@@ -183,6 +183,7 @@ PUBLIC = [
     "ZPci",
     "__version__",
     "append_interface",
+    "connection_type",
     "domain_interfaces",
     "find_interface",
     "interface_summary",

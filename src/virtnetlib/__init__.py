@@ -97,6 +97,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "REACHABILITY",
         "Reachability",
         "Tftp",
+        "connection_type",
         "network_summary",
     ),
     "virtnetlib._models.interface": (

@@ -185,6 +185,7 @@ from virtnetlib._models.network import (
     PortGroup as PortGroup,
     Reachability as Reachability,
     Tftp as Tftp,
+    connection_type as connection_type,
     network_summary as network_summary,
 )
 from virtnetlib._validation.problem import (
@@ -368,6 +369,7 @@ __all__ = [
     "ZPci",
     "__version__",
     "append_interface",
+    "connection_type",
     "domain_interfaces",
     "find_interface",
     "interface_summary",

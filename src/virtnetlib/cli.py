@@ -25,7 +25,6 @@ from typing import Any
 import attrs
 
 from virtnetlib import sriov
-from virtnetlib._core.display import yes_no
 from virtnetlib._core.errors import Error, ParseError
 from virtnetlib._core.files import replace_file
 from virtnetlib._core.model import Model, unmodeled
@@ -33,7 +32,7 @@ from virtnetlib._core.xml import MAX_DOCUMENT_SIZE, parse_document, read_source,
 from virtnetlib._models.documents import parse_element, read_models
 from virtnetlib._models.domain import format_interfaces
 from virtnetlib._models.interface import Interface, interface_summary
-from virtnetlib._models.network import Network, network_summary
+from virtnetlib._models.network import Network, network_summary, reach_text
 from virtnetlib._validation.problem import Problem
 from virtnetlib._validation.validate import LIBVIRT_ROOTS, check_files
 from virtnetlib._validation.validate import validate as validate_model
@@ -76,10 +75,10 @@ def _show_text(path: str, summary: dict[str, Any]) -> str:
         lines.append(f"  portgroups:  {', '.join(summary['portgroups'])}")
     lines.append(
         "  reaches:     host {}, other VMs {}, outside {}; visible from outside {}".format(
-            yes_no(reach["host"]),
-            yes_no(reach["other_vms"]),
-            yes_no(reach["outside"]),
-            yes_no(reach["visible_from_outside"]),
+            reach_text(reach["host"], reach["depends_on"]),
+            reach_text(reach["other_vms"], reach["depends_on"]),
+            reach_text(reach["outside"], reach["depends_on"]),
+            reach_text(reach["visible_from_outside"], reach["depends_on"]),
         )
     )
     return "\n".join(lines)

@@ -25,9 +25,9 @@ class ModelList(list[T]):
         return table(self)
 
 
-def yes_no(value: bool | None) -> str:
-    """A cell for a yes/no fact where ``None`` means "it depends on the host's firewall"."""
-    return "depends on firewall" if value is None else ("yes" if value else "no")
+def yes_no(value: bool) -> str:
+    """A cell for a yes/no fact."""
+    return "yes" if value else "no"
 
 
 def _row(item: Any) -> dict[str, str]:

@@ -15,7 +15,6 @@ from typing import Any, Literal, get_args
 import attrs
 
 from virtnetlib._core.converters import IPAddress, Mac
-from virtnetlib._core.display import yes_no
 from virtnetlib._core.fields import (
     attribute,
     element,
@@ -492,6 +491,7 @@ class Network(Model):
         """The network as one row of a notebook table (see :func:`network_summary`)."""
         s = network_summary(self)
         reach = s["reachability"]
+        why = reach["depends_on"]
         return {
             "name": s["name"],
             "mode": s["mode"],
@@ -499,36 +499,77 @@ class Network(Model):
             "subnets": ", ".join(s["subnets"]),
             "DHCP ranges": ", ".join(s["dhcp_ranges"]),
             "PXE": s["pxe_boot_file"] or "",
-            "host": yes_no(reach["host"]),
-            "other VMs": yes_no(reach["other_vms"]),
-            "outside": yes_no(reach["outside"]),
-            "visible from outside": yes_no(reach["visible_from_outside"]),
+            "host": reach_text(reach["host"], why),
+            "other VMs": reach_text(reach["other_vms"], why),
+            "outside": reach_text(reach["outside"], why),
+            "visible from outside": reach_text(reach["visible_from_outside"], why),
         }
 
 
 @attrs.frozen
 class Reachability:
-    """What guests on a network can reach, per the RHEL 10 guide's table 15.1.
+    """What guests on a network can reach, and who sees them.
 
-    ``None`` means "depends on the host's firewall rules" (open mode).
+    ``None`` means "it depends", on what ``depends_on`` says (the host's
+    firewall rules, an external switch, the NIC). ``source`` says where the
+    row comes from.
     """
 
     host: bool | None
     other_vms: bool | None
     outside: bool | None
     visible_from_outside: bool | None
+    depends_on: str | None = None
+    source: str = "RHEL 10 guide, table 15.1"
 
 
-#: The guide's comparison of connection types, keyed by forward mode.
-#: Direct modes (private, vepa, passthrough, hostdev) put guests on the
-#: physical LAN like bridged mode does.
+_MACVTAP = (
+    "macvtap (kernel macvlan): the host's own traffic does not pass between it and its guests"
+)
+
+#: What a guest can reach, by connection type (:func:`connection_type`). The
+#: first five rows are the RHEL 10 guide's table 15.1, as it stands; the
+#: direct (macvtap) modes, which the table leaves out, follow the kernel's
+#: macvlan modes and the guide's "Replacing macvtap connections", and
+#: hostdev (an SR-IOV VF) the NIC's embedded switch.
 REACHABILITY: dict[str, Reachability] = {
     "bridge": Reachability(True, True, True, True),
     "nat": Reachability(True, True, True, False),
     "route": Reachability(True, True, True, True),
     "isolated": Reachability(True, True, False, False),
-    "open": Reachability(None, None, None, None),
+    "open": Reachability(None, None, None, None, "the host's firewall rules"),
+    "macvtap-bridge": Reachability(False, True, True, True, source=_MACVTAP),
+    "vepa": Reachability(
+        False, None, True, True, "the external switch reflecting traffic (VEPA)", _MACVTAP
+    ),
+    "private": Reachability(False, False, True, True, source=_MACVTAP),
+    "passthrough": Reachability(False, False, True, True, source=_MACVTAP),
+    "hostdev": Reachability(
+        None,
+        None,
+        True,
+        True,
+        "the NIC's embedded switch between its functions",
+        "SR-IOV: each guest owns a virtual function of the NIC",
+    ),
 }
+
+
+def connection_type(net: Network) -> str:
+    """How ``net`` connects guests, as the keys of :data:`REACHABILITY` name it:
+    its forward mode, except that ``bridge`` is ``macvtap-bridge`` when the
+    network names devices (a pool) instead of a host bridge."""
+    mode = net.mode
+    if mode == "bridge" and (net.bridge is None or net.bridge.name is None):
+        return "macvtap-bridge"
+    return mode if mode in REACHABILITY else "bridge"
+
+
+def reach_text(value: bool | None, depends_on: str | None) -> str:
+    """A cell for one reachability fact."""
+    if value is None:
+        return f"depends on {depends_on}" if depends_on else "depends"
+    return "yes" if value else "no"
 
 
 def network_summary(net: Network) -> dict[str, Any]:
@@ -552,10 +593,12 @@ def network_summary(net: Network) -> dict[str, Any]:
         pool = [i.dev for i in net.forward.interfaces] + [str(a) for a in net.forward.addresses]
         if net.forward.pf is not None:
             pool.append(f"pf {net.forward.pf.dev}")
-    reach = REACHABILITY.get(mode, REACHABILITY["bridge"])
+    connection = connection_type(net)
+    reach = REACHABILITY[connection]
     return {
         "name": net.name,
         "mode": mode,
+        "connection": connection,
         "bridge": net.bridge.name if net.bridge is not None else None,
         "subnets": subnets,
         "dhcp_ranges": ranges,
