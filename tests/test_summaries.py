@@ -1,4 +1,4 @@
-"""What guests can reach: one table, the guide's, checked against every mode and the docs."""
+"""Summaries that tell the truth: the guide's reachability table; passt ranges and holes."""
 
 from __future__ import annotations
 
@@ -93,3 +93,15 @@ def test_the_docs_table_is_the_data() -> None:
             for v in (reach.host, reach.other_vms, reach.outside, reach.visible_from_outside)
         ]
         assert [c.strip() for c in cells.split(" | ")] == want, key
+
+
+def test_the_passt_notebook_row_shows_the_excluded_hole() -> None:
+    """Ranges, as show prints them: an excluded port splits the run, never hidden."""
+    nic = vnl.Interface.from_xml(
+        "<interface type='user'><backend type='passt'/><portForward proto='tcp'>"
+        "<range start='5000' end='5010' to='6000'/><range start='5005' exclude='yes'/>"
+        "</portForward></interface>"
+    )
+    row = nic.__summary_row__()
+    assert row["ports"] == "tcp *: 5000-5004→6000-6004, 5006-5010→6006-6010"
+    assert "5005" not in nic._repr_html_().split("<details>")[0]
