@@ -562,3 +562,17 @@ def test_missing_nics_are_plugged_and_absent_ones_unplugged() -> None:
         ("attach", "52:54:00:00:04:02"),
     ]
     assert nic_steps([], [], ["52:54:00:00:04:09"], live=True) == []
+
+
+def test_guests_a_driver_cannot_replug_are_reported_not_fatal() -> None:
+    """libvirt's test driver changes no device live: a restart still happens,
+    and the result names the running guest it could not reconnect."""
+    with Connection(uri="test:///default") as conn:
+        default = conn.network("default").network
+        moved = attrs.evolve(default, domain=vnl.DnsDomain(name="lab.example"))
+        plan = conn.plan_network(moved, allow_restart=True)
+        assert plan.affected_domains == ("test",)  # test:///default's guest is on it
+        result = conn.apply(plan)
+        assert result.restarted
+        assert result.unreconnected == ("test",)
+        assert conn.network("default").network.domain == vnl.DnsDomain(name="lab.example")

@@ -175,6 +175,9 @@ class ApplyResult:
     started: bool = False
     restarted: bool = False
     plan: NetworkPlan | None = attrs.field(default=None, eq=False, repr=False)
+    #: running guests whose interfaces could not be put back on the restarted
+    #: network's bridge: the driver changes no device live (libvirt's test driver)
+    unreconnected: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False)
 
 
 StepKind = Literal["define", "start", "update", "redefine", "restart", "reconnect", "autostart"]
@@ -884,14 +887,15 @@ class Connection:
                 f"network {name!r} changed after the plan was made; make a new plan"
             )
         undo: list[tuple[str, Callable[[], None]]] = []
+        left: list[str] = []
         for step in plan.steps:
             if progress is not None:
                 progress(step)
             try:
-                obj = self._do(step, plan, seen, obj, undo)
+                obj = self._do(step, plan, seen, obj, undo=undo, left=left)
             except LibvirtError as exc:
                 raise self._undone(exc, step, undo) from exc
-        return _result(plan)
+        return attrs.evolve(_result(plan), unreconnected=tuple(left))
 
     def _do(
         self,
@@ -899,9 +903,12 @@ class Connection:
         plan: NetworkPlan,
         seen: _Seen,
         obj: Any,
+        *,
         undo: list[tuple[str, Callable[[], None]]],
+        left: list[str],
     ) -> Any:
-        """Carry out one step; record how to undo it. Returns the network object."""
+        """Carry out one step; record how to undo it, and in ``left`` the guests
+        a reconnect could not reach. Returns the network object."""
         name = plan.name
         desired_xml = plan.desired.to_xml()
         kind = step.kind
@@ -943,7 +950,7 @@ class Connection:
         elif kind == "restart":
             obj = self._restart(obj, plan, seen, undo)
         elif kind == "reconnect":
-            self._reconnect(plan)
+            left.extend(self._reconnect(plan))
         elif kind == "autostart":
             assert step.autostart is not None
             _wrap("set autostart of network", name, obj.setAutostart, int(step.autostart))
@@ -992,8 +999,10 @@ class Connection:
         _wrap("start network", name, obj.create)
         return obj
 
-    def _reconnect(self, plan: NetworkPlan) -> None:
-        """Put running guests' interfaces back on the network's (new) bridge.
+    def _reconnect(self, plan: NetworkPlan) -> list[str]:
+        """Put running guests' interfaces back on the network's (new) bridge;
+        the guests a driver cannot change live (it has no device updates:
+        libvirt's test driver) are returned, not reconnected.
 
         A restarted network has a new bridge device: the guests' taps are no
         longer on it. libvirt re-plugs a tap when an interface changes between
@@ -1006,19 +1015,26 @@ class Connection:
         live = Network.from_xml(_wrap("read network", name, obj.XMLDesc, 0), strict=False)
         bridge = live.bridge.name if live.bridge else None
         if bridge is None:
-            return
+            return []
         old = plan.live.bridge.name if plan.live and plan.live.bridge else None
+        left: list[str] = []
         for dom in _wrap("list domains", None, self.raw.listAllDomains, _LIST_ACTIVE):
             xml = _wrap("read domain", dom.name(), dom.XMLDesc, 0)
             for element in _plugged(xml, name, old or bridge):
                 for flipped in _replugged(element, name, bridge):
-                    _wrap(
-                        "reconnect interface of domain",
-                        dom.name(),
-                        dom.updateDeviceFlags,
-                        flipped,
-                        _lv.VIR_DOMAIN_AFFECT_LIVE,
-                    )
+                    try:
+                        dom.updateDeviceFlags(flipped, _lv.VIR_DOMAIN_AFFECT_LIVE)
+                    except _lv.libvirtError as exc:
+                        if exc.get_error_code() != _lv.VIR_ERR_NO_SUPPORT:
+                            raise LibvirtError(
+                                "reconnect interface of domain",
+                                dom.name(),
+                                exc.get_error_code(),
+                                exc.get_error_message() or str(exc),
+                            ) from exc
+                        left.append(dom.name())
+                        break
+        return sorted(set(left))
 
     def _undone(
         self, failure: LibvirtError, step: PlanStep, undo: list[tuple[str, Callable[[], None]]]
