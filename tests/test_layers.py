@@ -2,7 +2,8 @@
 
     _core        errors, files, xml, converters, fields, model, compiled, display
     _models      common, address, network, interface, hostinterface, domain, documents
-    _validation  problem, grammar, bulk, explain, schema, schemagen, rules, validate, reference
+    _validation  problem, grammar, bulk, explain, schema, schemagen, rules/ (engine, common,
+                 network, interface, host, driver, qemu, advice), validate, reference
     adapters     libvirt, sriov, nmcli
     top          fakesysfs, testing, cli, __main__, __init__ (the export table)
 
@@ -53,20 +54,27 @@ def _imports(path: pathlib.Path) -> list[tuple[str, int, bool]]:
     """(module imported, line, whether at module level) for the package's own modules."""
     tree = ast.parse(path.read_text())
     top = {id(node) for node in tree.body}
-    found = []
+    found: list[tuple[str, int, bool]] = []
     for node in ast.walk(tree):
         targets: list[str] = []
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.level:
                 pytest.fail(f"{path}:{node.lineno}: relative import; write the full name")
             if node.module == "virtnetlib":
                 targets = [f"virtnetlib.{a.name}" for a in node.names]
             elif node.module.startswith("virtnetlib."):
-                # `from virtnetlib._core import model` names a module
-                targets = [node.module]
+                # `from virtnetlib._core import model` names a module; from a
+                # package with code of its own (`_validation.rules`), a name
+                # that is not a module comes from the package
                 base = PACKAGE.parent / node.module.replace(".", "/")
-                if base.is_dir():
-                    targets = [f"{node.module}.{a.name}" for a in node.names]
+                targets = [
+                    f"{node.module}.{a.name}"
+                    if (base / a.name).is_dir() or (base / f"{a.name}.py").exists()
+                    else node.module
+                    for a in node.names
+                ]
         elif isinstance(node, ast.Import):
             targets = [a.name for a in node.names if a.name.startswith("virtnetlib")]
         found.extend((t, node.lineno, id(node) in top) for t in targets)
@@ -131,6 +139,13 @@ def test_the_checker_sees_a_circle_and_an_upward_import(tmp_path: pathlib.Path) 
     hidden = tmp_path / "hidden.py"
     hidden.write_text("def f():\n    from virtnetlib._core import xml\n")
     assert _imports(hidden) == [("virtnetlib._core.xml", 2, False)]
+    # a package's own names lead to the package, its modules to themselves
+    mixed = tmp_path / "mixed.py"
+    mixed.write_text("from virtnetlib._validation.rules import RULES, engine\n")
+    assert [t for t, _, _ in _imports(mixed)] == [
+        "virtnetlib._validation.rules",
+        "virtnetlib._validation.rules.engine",
+    ]
 
 
 def test_modules_are_loaded_by_name_only_where_that_is_the_point() -> None:

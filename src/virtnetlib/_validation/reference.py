@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import pathlib
+import re
 from collections.abc import Sequence
 
 from virtnetlib._core.fields import (
@@ -156,17 +157,44 @@ kinds of problems, each with a stable code. Disable any code with
 - **W3xx, advice** (`warning`): the RHEL 10 guide's recommendations, and
   what libvirt accepts but will not work as meant (a static DHCP address
   outside its subnet).
+
+The last column names the libvirt 11.3 functions that make the same check
+(in `src/conf/`, `src/network/bridge_driver.c`, `src/qemu/`), where an
+older libvirt made it elsewhere, and for advice the section of chapter 15,
+"Configuring virtual machine network connections", of the RHEL 10 guide
+*Configuring and managing Linux virtual machines*; a rule libvirt does not
+make says why it is there. Each rule is declared on its check in
+`virtnetlib/_validation/rules/`, one module per family.
 """
+
+
+#: A code span, or markup named in prose (``<ip>``, ``<nat ipv6='yes'>``).
+_SPAN_OR_TAG = re.compile(r"(`+).+?\1|<[A-Za-z][\w:-]*(?:\s[^<>`]*)?/?>")
+
+
+def _tags_as_code(text: str) -> str:
+    """Markup named in prose set as code, which a browser shows instead of dropping it."""
+    return _SPAN_OR_TAG.sub(lambda m: m.group() if m.group(1) else f"`{m.group()}`", text)
+
+
+#: What the schema codes follow, for the table's last column.
+_SCHEMA_MIRRORS = {"E001": "—", "E100": "libvirt's XML reader (`virXMLParse`)"}
 
 
 def render_validation_page() -> str:
     """The table of every problem code (``docs/validation.md``)."""
     lines = ["# Validation codes", "", "Generated from the rules; do not edit by hand.", ""]
-    lines += [_VALIDATION_INTRO, "| code | severity | meaning |", "| --- | --- | --- |"]
+    lines += [
+        _tags_as_code(_VALIDATION_INTRO),
+        "| code | severity | meaning | libvirt check, or guide section |",
+        "| --- | --- | --- | --- |",
+    ]
     for code, meaning in _SCHEMA_CODES.items():
-        lines.append(f"| {code} | error | {meaning} |")
+        mirrors = _SCHEMA_MIRRORS.get(code, "libvirt's RelaxNG schema")
+        lines.append(f"| {code} | error | {_tags_as_code(meaning)} | {mirrors} |")
     for code, rule in sorted(RULES.items()):
-        lines.append(f"| {code} | {rule.severity} | {rule.summary} |")
+        summary, mirrors = _tags_as_code(rule.summary), _tags_as_code(rule.mirrors())
+        lines.append(f"| {code} | {rule.severity} | {summary} | {mirrors} |")
     return "\n".join(lines) + "\n"
 
 
