@@ -83,11 +83,20 @@ def reference_markdown(roots: Sequence[type[Model]], title: str) -> str:
                 )
             else:
                 xml = f"`<{spec.xml_text}>`" + (" (repeated)" if kind == _CHILDREN else "")
-            typ = str(annotations.get(spec.name, "")).replace("|", "\\|")
+            typ = _type_text(str(annotations.get(spec.name, "")))
             req = " (required)" if spec.required else ""
-            lines.append(f"| {xml} | `{spec.name}`{req} | `{typ}` |")
+            lines.append(f"| {xml} | `{spec.name}`{req} | {typ} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _type_text(annotation: str) -> str:
+    """``int | None`` as "`int`, optional": a pipe inside a Markdown table cell
+    would end the cell, and an escaped one shows its backslash in the page."""
+    parts = [p.strip() for p in annotation.split(" | ") if p.strip()]
+    optional = "None" in parts
+    shown = " or ".join(f"`{p}`" for p in parts if p != "None") or "`None`"
+    return shown + (", optional" if optional else "")
 
 
 def _pages() -> dict[str, tuple[list[type[Model]], str]]:
