@@ -27,7 +27,9 @@ with Connection(uri="test:///default") as conn:
 
     # a fixed address for one more guest: libvirt can add it to the running network
     web = vnl.DhcpHost(mac="52:54:00:6c:3c:01", name="web", ip=ip("198.51.100.10"))
-    lab.ips[0].dhcp.hosts.append(web)
+    dhcp = lab.ips[0].dhcp
+    assert dhcp is not None
+    dhcp.hosts.append(web)
     plan = conn.plan_network(lab)
     print(plan)
     print(plan.diff())
