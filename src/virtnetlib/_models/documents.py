@@ -28,6 +28,7 @@ DOCUMENTS: dict[str, type[Model]] = {
     "network": n.Network,
     "interface": Interface,
     "hostinterface": HostInterface,
+    "domain": Guest,
 }
 
 
@@ -72,8 +73,6 @@ def _model_for(root: Any) -> type[Model] | None:
     kind = document_kind(root)
     if kind in DOCUMENTS:
         return DOCUMENTS[kind]
-    if kind == "domain":
-        return Guest
     found = FRAGMENTS.get(kind or root.tag) if isinstance(root.tag, str) else None
     if found is None or isinstance(found, type):
         return found

@@ -150,6 +150,7 @@ class _Explanation:
         self.focus: Any = None  # the element to look at next, when not where libxml2 points
         self.lacking: set[str] = set()  # kept elements whose missing children were reported
         self.looked_at: list[Any] = []  # parents focused on because libxml2 named them
+        self.looked_into: list[Any] = []  # failing children focused on to explain them
 
     def findings(self) -> Iterator[SchemaFinding]:
         rng = self.rng
@@ -288,6 +289,18 @@ class _Explanation:
         culprits = _culprits(self.rng, self.work, t.el, t.scope)
         if not culprits:
             return None
+        child = culprits[-1]
+        if (
+            len(culprits) == 1
+            and child not in self.looked_into
+            and not self.hints.get(self.origin_of.get(child))
+            and _blame(child, t.where, self.grammar, t.facts).code == "E110"
+        ):
+            # an allowed child that fails for what it holds (a bad value in a
+            # domain's <graphics>): look inside it before blaming it whole
+            self.looked_into.append(child)
+            self.focus = child
+            return _NEXT
         yield from _blame_children(
             culprits, self.origin_of, self.original, self.grammar, self.hints
         )
@@ -362,6 +375,17 @@ class _Explanation:
                 self.drop(siblings[-1])
                 return _NEXT
             blamed = _blame(el, where, self.grammar, parent_facts)
+            if blamed.code == "E110":
+                # a required child with a bad value (a disk's <target bus=>)
+                # cannot be removed to find it: repair the children's values
+                for child in [c for c in el if isinstance(c.tag, str)][:_ONE_BY_ONE]:
+                    facts = self.grammar.of(child.tag)
+                    bad = _bad_value(self.rng, self.work, child, parent_path, facts)
+                    if bad is not None:
+                        shown = qname_text(child.tag, child.nsmap)
+                        child_where = self.origin_of.get(child, where)
+                        yield _describe_attr(*bad, facts, child_where, shown)
+                        return _NEXT
             if blamed.code != "E110" or parent_path not in self.lacking:
                 # (in an element that lacks a child, its others only seem wrong)
                 yield blamed
@@ -642,6 +666,17 @@ def _allowed(name: str, value: str, facts: ElementFacts) -> bool:
     return repr(value) in facts.attributes.get(name, ())
 
 
+#: The prefixes libvirt writes its namespaces' elements with (``qemu:commandline``).
+LIBVIRT_PREFIXES = {
+    "qemu": "http://libvirt.org/schemas/domain/qemu/1.0",
+    "lxc": "http://libvirt.org/schemas/domain/lxc/1.0",
+    "bhyve": "http://libvirt.org/schemas/domain/bhyve/1.0",
+    "vmware": "http://libvirt.org/schemas/domain/vmware/1.0",
+    "xen": "http://libvirt.org/schemas/domain/xen/1.0",
+    "dnsmasq": "http://libvirt.org/schemas/network/dnsmasq/1.0",
+}
+
+
 def _blame(el: Any, where: Any, grammar: Grammar, parent_facts: ElementFacts) -> SchemaFinding:
     """Why ``el`` cannot stand where it is."""
     shown = qname_text(el.tag, el.nsmap)
@@ -649,7 +684,8 @@ def _blame(el: Any, where: Any, grammar: Grammar, parent_facts: ElementFacts) ->
     parent_shown = qname_text(parent.tag, parent.nsmap) if parent is not None else "?"
     twins = [c for c in parent if c.tag == el.tag and c is not el] if parent is not None else []
     if el.tag not in parent_facts.children:
-        allowed = sorted(qname_text(t, {}) for t in parent_facts.children)
+        prefixes = {**LIBVIRT_PREFIXES, **(parent.nsmap if parent is not None else {})}
+        allowed = sorted({qname_text(t, prefixes) for t in parent_facts.children})
         meant = closest(shown, allowed)
         return SchemaFinding(
             where,

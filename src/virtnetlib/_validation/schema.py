@@ -451,6 +451,7 @@ def load_schemas(where: str | None = None) -> SchemaSet:
             "network": folder / "network.rng",
             "interface": folder / "domain-interface.rng",
             "hostinterface": folder / "host-interface.rng",
+            "domain": folder / "domain.rng",
         }
         return SchemaSet(
             {kind: functools.partial(_parse_rng, path) for kind, path in files.items()},
@@ -465,6 +466,7 @@ def load_schemas(where: str | None = None) -> SchemaSet:
             "network": functools.partial(_flatten, folder / "network.rng", None),
             "interface": functools.partial(_flatten, folder / "domaincommon.rng", "interface"),
             "hostinterface": functools.partial(_flatten, folder / "interface.rng", None),
+            "domain": functools.partial(_flatten, folder / "domain.rng", None),
         },
         str(folder),
     )

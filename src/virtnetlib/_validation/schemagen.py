@@ -27,6 +27,7 @@ SCHEMAS: dict[str, tuple[str, str | None]] = {
     "network.rng": ("network.rng", None),
     "domain-interface.rng": ("domaincommon.rng", "interface"),
     "host-interface.rng": ("interface.rng", None),
+    "domain.rng": ("domain.rng", None),
 }
 
 
@@ -51,17 +52,35 @@ def _load(path: Path, defines: dict[str, Any], seen: set[Path]) -> Any:
                 raise ValueError(f"{path}: include with overrides is not supported")
             _load(path.parent / str(child.get("href")), defines, seen)
         elif child.tag == _q("define"):
-            if child.get("combine"):
-                raise ValueError(f"{path}: define with combine is not supported")
             name = str(child.get("name"))
+            combine = child.get("combine")
+            if combine not in (None, "choice"):
+                raise ValueError(f"{path}: define with combine={combine!r} is not supported")
             if name in defines:
-                raise ValueError(f"{path}: define {name} given twice")
-            defines[name] = child
+                if combine is None and defines[name].get("combine") is None:
+                    raise ValueError(f"{path}: define {name} given twice")
+                defines[name] = _choice(name, defines[name], child)
+            else:
+                defines[name] = child
         elif child.tag == _q("start"):
             start = child
         else:
             raise ValueError(f"{path}: unexpected grammar child {child.tag!s}")
     return start
+
+
+def _choice(name: str, *variants: Any) -> Any:
+    """Defines combined with ``combine="choice"`` as one: a choice of their contents
+    (domain.rng's overrides of storagecommon.rng's no-op definitions)."""
+    define = etree.Element(_q("define"), name=name)
+    choice = etree.SubElement(define, _q("choice"))
+    for variant in variants:
+        content = [copy.deepcopy(c) for c in variant if isinstance(c.tag, str)]
+        if len(content) == 1:
+            choice.append(content[0])
+        else:
+            etree.SubElement(choice, _q("group")).extend(content)
+    return define
 
 
 def generate(schema_dir: Path, source: str, start_name: str | None, version: str) -> str:
@@ -117,7 +136,7 @@ def _main(argv: list[str]) -> int:
         )
         return 2
     schema_dir = Path(argv[1])
-    out_dir = Path(argv[2]) if len(argv) == 3 else Path(__file__).resolve().parents[2] / "schemas"
+    out_dir = Path(argv[2]) if len(argv) == 3 else Path(__file__).resolve().parents[3] / "schemas"
     version = schema_dir.name.removeprefix("libvirt-")
     for path in generate_all(schema_dir, out_dir, version):
         sys.stdout.write(f"wrote {path}\n")
