@@ -86,6 +86,12 @@ def test_validate_json_disable_and_errors_only(
     assert data[0]["expected"][0] == "'bridge'"
     assert main(["validate", "--disable", "E101,E202", str(bad)]) == 0
     assert main(["validate", "--disable", "E101", "--disable", "E202", str(bad)]) == 0
+    capsys.readouterr()
+    # an unknown code is a usage error (exit 2), before any file is read
+    assert main(["validate", "--disable", "W999", str(tmp_path / "missing.xml")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown problem code 'W999'" in err
+    assert "missing.xml" not in err
     routed = write(
         tmp_path,
         "routed.xml",

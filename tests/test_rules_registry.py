@@ -172,6 +172,8 @@ def _documents() -> Iterator[tuple[str, str]]:
     )
     hostdev = "<interface type='hostdev'><source><address type='pci' bus='1' slot='0'/></source>"
     yield "domain", DOMAIN.format(twice * 2 + (hostdev + "<backend type='passt'/></interface>") * 2)
+    # per-device boot order beside <os><boot>
+    yield "domain", DOMAIN.format(twice).replace("</type></os>", "</type><boot dev='hd'/></os>")
     yield (
         "hostinterface",
         "<interface type='bridge' name='br0'><bridge><interface type='vlan'><vlan tag='42'>"

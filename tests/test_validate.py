@@ -1003,6 +1003,115 @@ def test_domain_wide_rules(test_conn: Any) -> None:
     assert _domain_define_error(test_conn, plain) is None
 
 
+def _domain_with_os(conn: Any, os_boot: str, devices: str) -> tuple[list[Problem], str | None]:
+    """What validate() says of a domain, and what libvirt's test driver says."""
+    libvirt = need_module("libvirt", "libvirt-python: the test driver is the reference")
+    xml = DOMAIN.format(devices).replace("</type></os>", f"</type>{os_boot}</os>")
+    try:
+        conn.defineXML(xml).undefine()
+        verdict = None
+    except libvirt.libvirtError as exc:
+        verdict = str(exc)
+    return validate(xml), verdict
+
+
+def test_per_device_boot_order_with_os_boot(test_conn: Any) -> None:
+    """The guide's PXE step: a NIC's <boot order> while <os><boot dev='hd'/> stays."""
+    nic = "<interface type='network'><source network='default'/><boot order='1'/></interface>"
+    problems, verdict = _domain_with_os(test_conn, "<boot dev='hd'/>", nic)
+    (problem,) = [p for p in problems if p.code == "E269"]
+    assert problem.path == "/domain/os/boot"
+    assert "/domain/devices/interface" in problem.message
+    assert verdict is not None
+    assert "per-device boot elements cannot be used together with os/boot" in verdict
+    disk = (
+        "<disk type='file' device='disk'><source file='/tmp/x'/><target dev='vda' bus='virtio'/>"
+        "<boot order='1'/></disk>"
+    )
+    problems, verdict = _domain_with_os(test_conn, "<boot dev='network'/>", disk)
+    assert "E269" in codes(problems)
+    assert verdict is not None
+    # either alone is fine, for libvirt and here
+    for os_boot, devices in (
+        ("", nic),
+        ("<boot dev='hd'/><boot dev='network'/>", nic.replace("<boot order='1'/>", "")),
+    ):
+        problems, verdict = _domain_with_os(test_conn, os_boot, devices)
+        assert "E269" not in codes(problems)
+        assert verdict is None
+
+
+HOSTDEV = (
+    "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+    "<address domain='0x0000' bus='{}' slot='{}' function='0x1'/></source></hostdev>"
+)
+VF_NIC = (
+    "<interface type='hostdev' managed='yes'><mac address='52:54:00:6d:90:02'/><source>"
+    "<address type='pci' domain='0x0000' bus='0x03' slot='0x10' function='0x1'/></source>"
+    "</interface>"
+)
+
+
+@pytest.mark.parametrize(
+    ("devices", "path"),
+    [
+        # the guide's note: the old <hostdev> left in place beside the new interface
+        (HOSTDEV.format("0x03", "0x10") + VF_NIC, "/domain/devices/interface/source/address"),
+        # the same VF written in decimal, as libvirt compares them
+        (HOSTDEV.format("3", "16") + VF_NIC, "/domain/devices/interface/source/address"),
+        (VF_NIC + HOSTDEV.format("3", "16"), "/domain/devices/hostdev/source/address"),
+        (HOSTDEV.format("3", "16") * 2, "/domain/devices/hostdev[2]/source/address"),
+    ],
+)
+def test_a_host_device_assigned_twice(test_conn: Any, devices: str, path: str) -> None:
+    (problem,) = [p for p in validate(DOMAIN.format(devices)) if p.code == "E248"]
+    assert problem.path == path
+    assert "0000:03:10.1" in problem.message
+    verdict = _domain_define_error(test_conn, devices)
+    assert verdict is not None
+    assert "Hostdev already exists" in verdict
+
+
+def test_different_host_devices_are_fine(test_conn: Any) -> None:
+    devices = HOSTDEV.format("0x03", "0x11") + VF_NIC
+    assert "E248" not in codes(validate(DOMAIN.format(devices)))
+    assert _domain_define_error(test_conn, devices) is None
+
+
+def test_the_rest_of_a_domain_is_checked_against_libvirts_domain_grammar(
+    test_conn: Any,
+) -> None:
+    libvirt = need_module("libvirt", "libvirt-python: the test driver is the reference")
+    bad = [
+        ("<memroy>1</memroy>", "/domain/memroy", "E105", "did you mean <memory>?"),
+        ("<vcpu>abc</vcpu>", "/domain/vcpu", "E101", "invalid content 'abc'"),
+    ]
+    for extra, path, code, words in bad:
+        xml = DOMAIN.format("").replace("<memory>", extra + "<memory>")
+        (problem,) = validate(xml)
+        assert (problem.code, problem.path) == (code, path)
+        assert words in problem.message
+        with pytest.raises(libvirt.libvirtError, match="schema"):
+            test_conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
+    devices = [
+        (
+            "<disk type='file' device='disk'><source file='/tmp/x'/>"
+            "<target dev='vda' bus='virtio2'/></disk>",
+            "/domain/devices/disk/target/@bus",
+            "did you mean 'virtio'?",
+        ),
+        ("<graphics type='vnc' port='abc'/>", "/domain/devices/graphics/@port", "port number"),
+    ]
+    for device, path, words in devices:
+        (problem,) = validate(DOMAIN.format(device))
+        assert problem.path == path
+        assert words in problem.message
+    # a bad NIC is said once, by the interface grammar, not again by the domain's
+    nic = "<interface type='network'><source network='default'/><frob/></interface>"
+    (problem,) = validate(DOMAIN.format(nic))
+    assert problem.path == "/domain/devices/interface/frob"
+
+
 def _pci(slot: str) -> str:
     return f"<address type='pci' domain='0' bus='0' slot='{slot}' function='0'/>"
 
@@ -1280,7 +1389,7 @@ def test_bond_advice_on_host_bridges() -> None:
 def test_every_rule_is_documented_and_tested() -> None:
     tested = {c for _, c, _ in NETWORK_RULES} | {c for _, c in INTERFACE_RULES}
     tested |= {a[1] for a in ADVICE} | {"E201", "E244", "E248", "E252", "E253", "W301", "W302"}
-    tested |= {"E261", "E264", "W316"}
+    tested |= {"E261", "E264", "E269", "W316"}
     tested |= {"E259", "E260"} | {c for _, c in NETWORK_DRIVER_RULES}
     tested |= {c for _, c in QEMU_CASES if c}
     untested = set(RULES) - tested
@@ -1466,6 +1575,13 @@ def test_disable_takes_none_or_codes_and_refuses_the_rest() -> None:
         virtnetlib.validate(doc, disable="E215")
     with pytest.raises(virtnetlib.UsageError, match=r"disable: expected a list of names, got int"):
         virtnetlib.validate(doc, disable=5)  # type: ignore[arg-type]
+    # a misspelt code would disable nothing: refused, with the likely one
+    with pytest.raises(virtnetlib.UsageError, match=r"unknown problem code 'W999'"):
+        virtnetlib.validate(doc, disable=["W999"])
+    with pytest.raises(virtnetlib.UsageError, match=r"'w306'; did you mean 'W306'\?"):
+        virtnetlib.validate(doc, disable=["w306"])
+    # every code of the table is known, schema codes included
+    assert virtnetlib.validate(doc, disable=["E001", "E110", "W306", "E215"]) == []
 
 
 @pytest.mark.parametrize(

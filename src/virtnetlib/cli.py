@@ -34,7 +34,7 @@ from virtnetlib._models.domain import format_interfaces
 from virtnetlib._models.interface import Interface, interface_summary
 from virtnetlib._models.network import Network, network_summary, reach_text
 from virtnetlib._validation.problem import Problem
-from virtnetlib._validation.validate import LIBVIRT_ROOTS, check_files
+from virtnetlib._validation.validate import LIBVIRT_ROOTS, check_files, disabled_codes
 from virtnetlib._validation.validate import validate as validate_model
 
 __all__ = ["main", "run"]
@@ -292,6 +292,7 @@ def _unreadable(name: str, failure: str) -> dict[str, Any]:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     disable = tuple(c.strip() for arg in args.disable or () for c in arg.split(",") if c.strip())
+    disabled_codes(disable)  # a misspelt code is a usage error, before any file is read
     names: list[str] = _expand(args.files)
     settings: _Settings = (args.schemas, disable, args.skip_unknown, args.domain_type)
     cores = os.cpu_count() or 1

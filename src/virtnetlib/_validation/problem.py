@@ -6,10 +6,24 @@ from typing import Any, Literal
 
 import attrs
 
-__all__ = ["Problem", "Severity"]
+__all__ = ["SCHEMA_CODES", "Problem", "Severity"]
 
 Severity = Literal["error", "warning"]
 """``error``: libvirt would reject the document; ``warning``: advice."""
+
+#: The codes of problems found by reading and by the schema, and what each means.
+SCHEMA_CODES = {
+    "E001": "the file cannot be read: missing, unreadable, not a regular file (a FIFO, a device,"
+    " a folder); listed only in `validate --format json` output, beside exit status 2",
+    "E100": "the document cannot be read: malformed XML, a DTD, an encoding other than UTF-8,"
+    " the wrong root element",
+    "E101": "a value does not fit: not in the allowed set, out of range, wrong pattern",
+    "E102": "a required attribute or element is missing",
+    "E103": "an element appears more often than allowed",
+    "E104": "an attribute the schema does not know, or does not allow on this element here",
+    "E105": "an element the schema does not allow here",
+    "E110": "other schema mismatches, e.g. attributes or elements that exclude each other",
+}
 
 
 @attrs.frozen

@@ -26,6 +26,7 @@ from virtnetlib._core.model import Model, _plan_of
 from virtnetlib._models.hostinterface import HostInterface
 from virtnetlib._models.interface import INTERFACE_TYPES
 from virtnetlib._models.network import Network
+from virtnetlib._validation.problem import SCHEMA_CODES
 from virtnetlib._validation.rules import RULES
 
 __all__ = ["REFERENCE_PAGES", "reference_markdown", "render_page", "write_reference_pages"]
@@ -115,23 +116,11 @@ def _pages() -> dict[str, tuple[list[type[Model]], str]]:
 
 REFERENCE_PAGES = ("network.md", "interface.md", "hostinterface.md", "validation.md")
 
-_SCHEMA_CODES = {
-    "E001": "the file cannot be read: missing, unreadable, not a regular file (a FIFO, a device,"
-    " a folder); listed only in `validate --format json` output, beside exit status 2",
-    "E100": "the document cannot be read: malformed XML, a DTD, an encoding other than UTF-8,"
-    " the wrong root element",
-    "E101": "a value does not fit: not in the allowed set, out of range, wrong pattern",
-    "E102": "a required attribute or element is missing",
-    "E103": "an element appears more often than allowed",
-    "E104": "an attribute the schema does not know, or does not allow on this element here",
-    "E105": "an element the schema does not allow here",
-    "E110": "other schema mismatches, e.g. attributes or elements that exclude each other",
-}
 
 _VALIDATION_INTRO = """\
-`virtnetlib.validate(source)` and `virtnetlib validate FILE...` report four
+`virtnetlib.validate(source)` and `virtnetlib validate FILE...` report five
 kinds of problems, each with a stable code. Disable any code with
-`disable=[...]` or `--disable CODE`.
+`disable=[...]` or `--disable CODE` (an unknown code is a usage error).
 
 - **E1xx, schema** (`error`): the document against RelaxNG. By default
   virtnetlib's own schemas in `schemas/` (generated from libvirt 11.3's and
@@ -167,6 +156,19 @@ kinds of problems, each with a stable code. Disable any code with
   what libvirt accepts but will not work as meant (a static DHCP address
   outside its subnet).
 
+A `<domain>` is checked whole. Its `<interface>` devices get the interface
+grammar and every interface rule above; the rest of it is checked against
+libvirt's domain grammar (`schemas/domain.rng`, generated from libvirt
+11.3's `domain.rng` like the others), so `<memroy>` or a disk's
+`bus='virtio2'` is an E1xx problem at its line and path. Of the checks
+libvirt makes when it defines a domain, virtnetlib makes those that
+involve network devices: boot order (E244, and E269 against
+`<os><boot>`), a host device assigned twice across `<hostdev>` and
+`<interface type='hostdev'>` (E248), user aliases (E261), PCI addresses
+(E264) and MAC addresses (W316). The others (disks, CPUs, memory sizes)
+are libvirt's to make: a domain that passes here can still be refused
+for them.
+
 The last column names the libvirt 11.3 functions that make the same check
 (in `src/conf/`, `src/network/bridge_driver.c`, `src/qemu/`), where an
 older libvirt made it elsewhere, and for advice the section of chapter 15,
@@ -198,7 +200,7 @@ def render_validation_page() -> str:
         "| code | severity | meaning | libvirt check, or guide section |",
         "| --- | --- | --- | --- |",
     ]
-    for code, meaning in _SCHEMA_CODES.items():
+    for code, meaning in SCHEMA_CODES.items():
         mirrors = _SCHEMA_MIRRORS.get(code, "libvirt's RelaxNG schema")
         lines.append(f"| {code} | error | {_tags_as_code(meaning)} | {mirrors} |")
     for code, rule in sorted(RULES.items()):

@@ -13,6 +13,7 @@ Three sources of problems, each with a stable code:
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import re
@@ -23,7 +24,14 @@ from typing import Any, Literal
 import attrs
 
 from virtnetlib._core.display import ModelList
-from virtnetlib._core.errors import Error, ParseError, UsageError, expect_names, expect_path
+from virtnetlib._core.errors import (
+    Error,
+    ParseError,
+    UsageError,
+    closest,
+    expect_names,
+    expect_path,
+)
 from virtnetlib._core.model import Model, parse_root_kept, unmodeled
 from virtnetlib._core.xml import (
     ElementsByPath,
@@ -36,8 +44,8 @@ from virtnetlib._core.xml import (
 )
 from virtnetlib._models.documents import DOCUMENTS, document_kind
 from virtnetlib._validation.explain import SchemaFinding, finding_path
-from virtnetlib._validation.problem import Problem, Severity
-from virtnetlib._validation.rules import E_PARSER_VALUE, check_domain, check_model
+from virtnetlib._validation.problem import SCHEMA_CODES, Problem, Severity
+from virtnetlib._validation.rules import E_PARSER_VALUE, RULES, check_domain, check_model
 from virtnetlib._validation.schema import load_schemas
 
 __all__ = ["Kind", "Problem", "Severity", "check_files", "validate", "validate_known"]
@@ -147,10 +155,14 @@ def validate(
     """Check a document as libvirt would, before libvirt does.
 
     ``source`` is XML text or bytes, a path, or a model. ``kind`` is taken
-    from the document when not given; a ``<domain>`` has each of its
-    interfaces checked, with its driver's checks (E5xx for ``kvm`` and
-    ``qemu``). ``domain_type`` is the ``<domain type=>`` an interface seen
-    on its own will go into: ``"kvm"`` or ``"qemu"`` adds the QEMU driver's
+    from the document when not given. A ``<domain>`` is checked whole: each
+    of its interfaces with the interface grammar and rules, with its
+    driver's checks (E5xx for ``kvm`` and ``qemu``), the rest against
+    libvirt's domain grammar, and the define-time checks across its devices
+    that involve the NICs (boot order, host devices, aliases, PCI and MAC
+    addresses; not libvirt's checks of disks, CPUs or memory).
+    ``domain_type`` is the ``<domain type=>`` an interface seen on its own
+    will go into: ``"kvm"`` or ``"qemu"`` adds the QEMU driver's
     checks to it. ``schemas``: ``None`` for virtnetlib's own, ``"system"``
     for ``/usr/share/libvirt/schemas``, or a folder. Codes in ``disable``
     are left out. Problems come sorted by line.
@@ -261,17 +273,28 @@ def _read(source: str | bytes | os.PathLike[str] | Model) -> tuple[str | bytes, 
     return read_source(source)
 
 
-def _disabled(disable: Any) -> set[str]:
+def disabled_codes(disable: Any) -> set[str]:
     """The codes to leave out: None or an iterable of codes (a lone str is refused,
-    not read letter by letter)."""
-    return set() if disable is None else set(expect_names(disable, "disable"))
+    not read letter by letter); a code virtnetlib does not have is refused too,
+    as a misspelt ``W33`` would otherwise disable nothing without a word."""
+    codes = set() if disable is None else set(expect_names(disable, "disable"))
+    known = SCHEMA_CODES.keys() | RULES.keys()
+    unknown = sorted(codes - known)
+    if unknown:
+        meant = closest(unknown[0].upper(), known)
+        raise UsageError(
+            f"disable: unknown problem code {unknown[0]!r}"
+            + (f"; did you mean {meant!r}?" if meant else "")
+            + " (the codes are listed in docs/validation.md)"
+        )
+    return codes
 
 
 def _reported(
     found: list[Problem], disable: Iterable[str] | None, filename: str | None
 ) -> list[Problem]:
     """Problems as validate() returns them: without disabled codes, by line, with the file."""
-    skip = _disabled(disable)
+    skip = disabled_codes(disable)
     problems = [p for p in found if p.code not in skip]
     problems.sort(key=lambda p: (p.line or 0, p.severity != "error", p.code))
     if filename:
@@ -360,12 +383,33 @@ def _start(
         ]
     paths = PathCache()  # one per document: a domain's interfaces share it
     if kind == "domain":
+        nics = root.findall("devices/interface")
         return (
             root,
             kind,
-            [_Target(el, "interface", paths) for el in root.iterfind("devices/interface")],
+            [_Target(_without(root, nics), "domain", paths)]
+            + [_Target(el, "interface", paths) for el in nics],
         )
     return root, kind, [_Target(root, kind, paths)]
+
+
+def _without(root: Any, nics: list[Any]) -> Any:
+    """The domain for libvirt's domain grammar: a copy without its NICs, which
+    the interface grammar checks on their own, so each problem is said once.
+    The copy keeps every other element's line and path."""
+    if not nics:
+        return root
+    work = copy.deepcopy(root)
+    for nic in work.findall("devices/interface"):
+        parent = nic.getparent()
+        previous = nic.getprevious()
+        # the whitespace after the NIC goes too, as if it had never been written
+        if previous is not None:
+            previous.tail = nic.tail
+        else:
+            parent.text = nic.tail
+        parent.remove(nic)
+    return work
 
 
 def _rule_problems(

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import attrs
+from lxml import etree
 
 from virtnetlib._core.errors import ParseError
 from virtnetlib._core.model import parse_root
+from virtnetlib._core.xml import element_path
 from virtnetlib._models.common import PciAddress
 from virtnetlib._models.interface import (
     EthernetSource,
@@ -29,7 +31,7 @@ from virtnetlib._models.interface import (
 )
 from virtnetlib._validation.problem import Problem
 from virtnetlib._validation.rules.common import family, multicast, route
-from virtnetlib._validation.rules.engine import DomainDevices, Finding, at, repeated, rule
+from virtnetlib._validation.rules.engine import RULES, DomainDevices, Finding, at, repeated, rule
 
 VIRTIO_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
 
@@ -313,21 +315,84 @@ def _boot_orders(root: Any) -> Iterator[Problem]:
 
 
 @rule(
+    "E269",
+    "per-device boot order cannot be used together with <os><boot dev=>",
+    on=DomainDevices,
+    libvirt="virDomainDefBootOrderPostParse",
+)
+def _boot_order_and_os_boot(root: Any) -> Iterator[Problem]:
+    device = next(root.iterfind("devices//boot[@order]"), None)
+    os_boot = next(root.iterfind("os/boot"), None)
+    if device is None or os_boot is None:
+        return
+    owner = device.getparent()
+    yield Problem(
+        RULES["E269"].severity,
+        "E269",
+        f"<os><boot dev={os_boot.get('dev')!r}/> cannot be used together with the per-device "
+        f"<boot order=> of {element_path(owner)} (line {device.sourceline}); libvirt refuses "
+        "the domain: remove the <os><boot> elements (Guest.set_boot_interface does)",
+        os_boot.sourceline,
+        element_path(os_boot),
+    )
+
+
+def _pci_source(address: Any) -> str | None:
+    """A PCI host device as libvirt compares them (0x03 and 3 are one bus)."""
+    if address.get("type") is None:  # a <hostdev type='pci'>'s source address
+        address = etree.Element("address", dict(address.attrib), type="pci")
+    try:
+        pci = parse_root(PciAddress, address, strict=True)
+    except ParseError:
+        return None  # the device's own checks say what is wrong
+    if pci.bus is None or pci.slot is None:
+        return None
+    return f"pci {pci.domain or 0:04x}:{pci.bus:02x}:{pci.slot:02x}.{pci.function or 0}"
+
+
+def _usb_source(address: Any) -> str | None:
+    bus, device = address.get("bus"), address.get("device")
+    return f"usb {bus}:{device}" if bus is not None and device is not None else None
+
+
+def _host_device_key(el: Any) -> str | None:
+    """The host device a ``<hostdev>`` or an ``<interface type='hostdev'>`` takes."""
+    address = el.find("source/address")
+    if address is None:
+        return None
+    if el.tag == "hostdev":
+        if el.get("mode", "subsystem") != "subsystem":
+            return None
+        kind = el.get("type")
+    else:
+        kind = address.get("type")
+    if kind == "pci":
+        return _pci_source(address)
+    if kind == "usb":
+        return _usb_source(address)
+    return None
+
+
+@rule(
     "E248",
-    "a host device may be assigned once per domain",
+    "a host device may be assigned once per domain (as <hostdev> or <interface type='hostdev'>)",
     on=DomainDevices,
     libvirt="virDomainDefHostdevValidate",
+    note="the device found by `virDomainHostdevFind`, for a `<hostdev>` and a hostdev NIC alike",
 )
 def _host_devices(root: Any) -> Iterator[Problem]:
-    def hostdev(addr: Any) -> str:
-        return "|".join(f"{k}={addr.get(k)}" for k in sorted(addr.attrib))
-
     return repeated(
-        root.iterfind("devices/interface[@type='hostdev']/source/address"),
-        hostdev,
+        (
+            el
+            for el in root.iterfind("devices/*")
+            if el.tag == "hostdev" or (el.tag == "interface" and el.get("type") == "hostdev")
+        ),
+        _host_device_key,
         "E248",
-        "this host device is already assigned to the domain",
-        "",
+        "host device {} is assigned to the domain twice; libvirt refuses it ('Hostdev "
+        "already exists'): an <interface type='hostdev'> replacing a <hostdev> for a VF "
+        "needs the <hostdev> removed",
+        "/source/address",
     )
 
 
