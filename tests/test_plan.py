@@ -419,6 +419,23 @@ def test_a_change_libvirt_cannot_make_live_waits_or_restarts(conn: Connection) -
     assert not state.pending_restart
 
 
+def test_live_false_changes_only_the_persistent_definition(conn: Connection) -> None:
+    conn.apply_network(network([host(1)]))
+    more = conn.plan_network(network([host(1), host(2)]), live=False)
+    assert [(s.kind, s.live, s.config) for s in more.steps] == [("update", False, True)]
+    assert more.pending_restart
+    assert not more.disruptive
+    tftp = network([host(1)])
+    tftp = attrs.evolve(tftp, ips=[attrs.evolve(tftp.ips[0], tftp=vnl.Tftp(root="/srv/tftp"))])
+    # a restart is not taken either: the running network is left alone
+    plan = conn.plan_network(tftp, live=False, allow_restart=True)
+    assert [s.kind for s in plan.steps] == ["redefine"]
+    assert plan.pending_restart
+    assert conn.plan_network(network([host(1)]), live=False).steps == ()
+    with pytest.raises(vnl.UsageError, match="live: expected True or False"):
+        conn.plan_network(tftp, live="no")  # type: ignore[arg-type]
+
+
 def _with_bridge_name(net: vnl.Network, name: str) -> vnl.Network:
     return attrs.evolve(net, bridge=vnl.NetworkBridge(name=name))
 

@@ -651,6 +651,7 @@ class Connection:
         start: bool = True,
         allow_restart: bool = False,
         autostart: bool | None = None,
+        live: bool = True,
     ) -> NetworkPlan:
         """What must happen for libvirt to have ``net``, changing nothing yet.
 
@@ -665,8 +666,14 @@ class Connection:
         then put back on the bridge), otherwise the plan says the change
         waits for the next start (``pending_restart``). ``start`` starts a
         stopped network; ``autostart`` sets the flag when not ``None``.
+        ``live=False`` leaves a running network as it runs: only its
+        persistent definition changes, effective at its next start
+        (``pending_restart``); ``allow_restart`` is then not taken.
         """
         net = expect_model(net, Network, "plan_network")
+        if not isinstance(live, bool):
+            raise UsageError(f"live: expected True or False, got {live!r}")
+        live_changes = live
         name = net.name
         seen, _ = self._seen(name)
         steps: list[PlanStep] = []
@@ -683,7 +690,9 @@ class Connection:
             if seen.live_xml is not None:
                 live = Network.from_xml(seen.live_xml, strict=False)
             desired = _settled(net, current or live)
-            steps, pending = self._change_steps(current, live, desired, start, allow_restart)
+            steps, pending = self._change_steps(
+                current, live, desired, start, allow_restart, live_changes=live_changes
+            )
         if autostart is not None and autostart != bool(seen.autostart):
             word = "on" if autostart else "off"
             steps.append(PlanStep("autostart", f"turn autostart {word}", autostart=autostart))
@@ -699,6 +708,8 @@ class Connection:
         desired: Network,
         start: bool,
         allow_restart: bool,
+        *,
+        live_changes: bool = True,
     ) -> tuple[list[PlanStep], bool]:
         """Steps that turn an existing network into ``desired``, and whether a
         restart is still pending after them."""
@@ -709,6 +720,16 @@ class Connection:
             if start:
                 steps.append(PlanStep("start", "start the network"))
             return steps, False
+        if not live_changes:  # the running network is left as it runs
+            if current is None or not _same(current, desired):
+                config = None if current is None else _update_steps(current, desired)
+                if config is None:
+                    steps.append(
+                        PlanStep("redefine", "redefine the network (effective at next start)")
+                    )
+                else:
+                    steps += [_update_step(u, live=False, config=True) for u in config]
+            return steps, not _same(live, desired)
         live_updates = None if _same(live, desired) else _update_steps(live, desired)
         needs_restart = not _same(live, desired) and live_updates is None
         if needs_restart and allow_restart:
