@@ -677,7 +677,8 @@ class Connection:
         name = net.name
         seen, _ = self._seen(name)
         steps: list[PlanStep] = []
-        current = live = None
+        current: Network | None = None
+        running: Network | None = None
         pending = False
         if not seen.exists:
             desired = _settled(net, None)
@@ -688,15 +689,15 @@ class Connection:
             if seen.persistent_xml is not None:
                 current = Network.from_xml(seen.persistent_xml, strict=False)
             if seen.live_xml is not None:
-                live = Network.from_xml(seen.live_xml, strict=False)
-            desired = _settled(net, current or live)
+                running = Network.from_xml(seen.live_xml, strict=False)
+            desired = _settled(net, current or running)
             steps, pending = self._change_steps(
-                current, live, desired, start, allow_restart, live_changes=live_changes
+                current, running, desired, start, allow_restart, live_changes=live_changes
             )
         if autostart is not None and autostart != bool(seen.autostart):
             word = "on" if autostart else "off"
             steps.append(PlanStep("autostart", f"turn autostart {word}", autostart=autostart))
-        plan = NetworkPlan(name, desired, current, live, tuple(steps), (), pending, seen)
+        plan = NetworkPlan(name, desired, current, running, tuple(steps), (), pending, seen)
         if plan.disruptive:
             plan = attrs.evolve(plan, affected_domains=tuple(sorted(self._guests(plan))))
         return plan
