@@ -131,6 +131,27 @@ class Model:
                 raise exc.with_source(filename) from None
             raise
 
+    @classmethod
+    def from_dict(cls: type[M], data: Any) -> M:
+        """A model from plain values keyed by field name (YAML, JSON, Ansible).
+
+        Values are given as XML has them (``24`` or ``'24'``, ``'yes'`` or
+        ``True``), a mapping for a child element and a list for repeated
+        ones; a ``type=`` union (an interface, a host interface) takes its
+        class from ``type``. The values are read exactly as the XML they
+        stand for would be, with the same checks and messages; an unknown
+        key names the fields that exist.
+        """
+        element = _element_from(cls, data, cls.__name__)
+        return parse_root(cls, element, strict=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This object as plain values keyed by field name, the values as XML
+        writes them (``{'name': 'lab', 'ips': [{'address': '198.51.100.1',
+        'prefix': '24'}]}``); :meth:`from_dict` reads it back. Fields left
+        unset are left out; XML the models do not know is not included."""
+        return _dict_of(self)
+
     def to_xml(self) -> str:
         """This object as libvirt formats it, with a trailing newline."""
         out: list[str] = []
@@ -971,3 +992,135 @@ def _generic() -> compiled.Generic:
         plan_of=_plan_of,
         item_plan=_item_plan,
     )
+
+
+# ----------------------------------------------------------------- from_dict
+
+
+def _element_from(cls: type[Model], data: Any, where: str) -> Any:
+    """The element ``data`` (field name → plain value) stands for, as ``cls``."""
+    if not isinstance(data, dict):
+        raise UsageError(f"{where}: expected a mapping of field names, got {type(data).__name__}")
+    plan = _plan_of(cls)
+    if plan.choice is not None:  # a type= union: the class the type names
+        _, variants = plan.choice
+        chosen = variants.get(data.get("type"))
+        if chosen is None:
+            kinds = ", ".join(sorted(str(k) for k in variants if k is not None))
+            raise UsageError(f"{where}.type: expected one of {kinds}, got {data.get('type')!r}")
+        cls, plan = chosen, _plan_of(chosen)
+        data = {k: v for k, v in data.items() if k != "type"}
+    element = etree.Element(plan.tag)
+    for name, value in plan.consts.items():
+        element.set(name, value)
+    specs = {spec.name: spec for spec in plan.fields}
+    for key, value in data.items():
+        spec = specs.get(key) if isinstance(key, str) else None
+        if spec is None and key in plan.consts and value == plan.consts[key]:
+            continue  # the type= that picked this class
+        if spec is None:
+            raise UsageError(
+                f"{where}: {cls.__name__} has no field {key!r}"
+                + did_you_mean(str(key), specs)
+                + f"; its fields: {', '.join(specs)}"
+            )
+        if value is not None:
+            _put(element, spec, value, f"{where}.{key}")
+    return element
+
+
+def _put(element: Any, spec: _Spec, value: Any, where: str) -> None:
+    kind = spec.kind
+    if kind in (_CHILDREN, _TEXT_CHILDREN, _RAW):
+        if not isinstance(value, list):
+            raise UsageError(f"{where}: expected a list, got {type(value).__name__}")
+        for i, item in enumerate(value):
+            _put_one(element, spec, item, f"{where}[{i}]")
+    else:
+        _put_one(element, spec, value, where)
+
+
+def _put_one(element: Any, spec: _Spec, value: Any, where: str) -> None:
+    kind = spec.kind
+    if kind == _ATTR:
+        element.set(spec.xml, _text(spec, value, where))
+    elif kind == _OWN_TEXT:
+        element.text = _text(spec, value, where)
+    elif kind in (_TEXT_CHILD, _TEXT_CHILDREN):
+        child: Any = etree.SubElement(element, str(spec.xml))
+        child.text = _text(spec, value, where)
+    elif kind == _RAW:
+        if not isinstance(value, str):
+            got = type(value).__name__
+            raise UsageError(f"{where}: expected an XML element as text, got {got}")
+        element.append(parse_document(value))
+    else:  # a child model, or a union of them
+        classes = _model_classes(spec.model)
+        if isinstance(spec.model, dict):  # a union declared on the field: type= picks
+            chosen = spec.model.get(value.get("type") if isinstance(value, dict) else None)
+            if chosen is None:
+                kinds = ", ".join(sorted(str(k) for k in spec.model if k is not None))
+                raise UsageError(f"{where}.type: expected one of {kinds}")
+            cls = chosen
+        else:
+            cls = classes[0]
+        child = _element_from(cls, value, where)
+        if child.tag != spec.xml:  # a child named by its field, not its class
+            child.tag = spec.xml
+        element.append(child)
+
+
+#: Words a bool is written as, by the closed sets libvirt uses.
+_BOOL_WORDS = (("yes", "no"), ("on", "off"), ("true", "false"), ("1", "0"))
+
+
+def _text(spec: _Spec, value: Any, where: str) -> str:
+    """A plain value as the XML text its converter reads."""
+    if isinstance(value, str):
+        return value
+    conv = spec.conv
+    if conv is not None and conv.check(value) is None:
+        return conv.format(value)
+    if isinstance(value, bool):
+        for true, false in _BOOL_WORDS:
+            if conv is None or _reads(conv, true):
+                return true if value else false
+    elif isinstance(value, int | float):
+        return str(value)
+    expected = conv.expected if conv is not None else "text"
+    raise UsageError(f"{where}: expected {expected}, got {type(value).__name__} {value!r}")
+
+
+def _reads(conv: Any, text: str) -> bool:
+    try:
+        conv.parse(text)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _dict_of(model: Model) -> dict[str, Any]:
+    plan = _plan_of(type(model))
+    out: dict[str, Any] = {}
+    out.update(plan.consts)  # the type= that picks the class back
+    for spec in plan.fields:
+        value = getattr(model, spec.name)
+        if value is None or value == []:
+            continue
+        out[spec.name] = _plain(spec, value)
+    return out
+
+
+def _plain(spec: _Spec, value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain_one(spec, v) for v in value]
+    return _plain_one(spec, value)
+
+
+def _plain_one(spec: _Spec, value: Any) -> Any:
+    if spec.kind in (_CHILD, _CHILDREN):
+        return _dict_of(value)
+    if spec.kind == _RAW:
+        return str(value)
+    assert spec.conv is not None
+    return spec.conv.format(value)
