@@ -111,6 +111,25 @@ def test_order_is_kept_with_the_fewest_calls_for_appends() -> None:
     assert len(updates) <= 4  # 2 and 4 go, then come back after 3
 
 
+def test_the_nat_ports_libvirtd_fills_in_on_start_are_no_change() -> None:
+    """A running NAT network reports <nat><port start='1024' end='65535'/>, which
+    its definition does not have: no restart is pending for it."""
+    defined = attrs.evolve(network([host(1)]), forward=vnl.Forward(mode="nat"))
+    running = attrs.evolve(
+        defined,
+        connections=1,
+        forward=vnl.Forward(mode="nat", nat=vnl.Nat(port=vnl.NatPortRange(start=1024, end=65535))),
+    )
+    assert comparable(running) == comparable(defined)
+    wanted = attrs.evolve(network([host(1), host(2)]), forward=vnl.Forward(mode="nat"))
+    assert update_steps(running, wanted) is not None
+    other = attrs.evolve(
+        running,
+        forward=vnl.Forward(mode="nat", nat=vnl.Nat(port=vnl.NatPortRange(start=2000, end=3000))),
+    )
+    assert comparable(other) != comparable(defined)
+
+
 def test_what_libvirt_cannot_update_is_not_planned_as_updates() -> None:
     base = network([host(1)])
     tftp = attrs.evolve(base, ips=[attrs.evolve(base.ips[0], tftp=vnl.Tftp(root="/srv/tftp"))])

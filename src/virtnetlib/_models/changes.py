@@ -122,8 +122,14 @@ def _brief(fragment: Model) -> str:
 # ------------------------------------------------------------------ comparison
 
 
+#: The source ports libvirtd's network driver gives NAT when none are set; a
+#: running NAT network reports them (``networkStartNetwork``), its definition not.
+NAT_DEFAULT_PORTS = (1024, 65535)
+
+
 def comparable(net: Network) -> Network:
-    """``net`` without what only the running network reports (connection counts)."""
+    """``net`` without what only the running network reports: connection
+    counts, and the NAT source ports libvirtd fills in when it starts it."""
     changes: dict[str, Any] = {}
     if net.connections is not None:
         changes["connections"] = None
@@ -132,11 +138,20 @@ def comparable(net: Network) -> Network:
         any(i.connections is not None for i in fwd.interfaces)
         or any(a.connections is not None for a in fwd.addresses)
     ):
-        changes["forward"] = attrs.evolve(
+        fwd = attrs.evolve(
             fwd,
             interfaces=[attrs.evolve(i, connections=None) for i in fwd.interfaces],
             addresses=[attrs.evolve(a, connections=None) for a in fwd.addresses],
         )
+        changes["forward"] = fwd
+    nat = fwd.nat if fwd is not None else None
+    if nat is not None and nat.port is not None:
+        if (nat.port.start, nat.port.end) == NAT_DEFAULT_PORTS:
+            nat = attrs.evolve(nat, port=None)
+            if nat.ipv6 is None and nat.address is None and not nat._unknown:
+                nat = None
+            assert fwd is not None
+            changes["forward"] = attrs.evolve(fwd, nat=nat)
     return attrs.evolve(net, **changes) if changes else net
 
 
