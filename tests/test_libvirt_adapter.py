@@ -228,6 +228,9 @@ def test_domain_interfaces_read_as_models(test_conn: Any, conn: Connection) -> N
     try:
         (found,) = conn.domain_interfaces("vnl-vm", inactive=True)
         assert isinstance(found, vnl.NetworkInterface)
+        guest = conn.domain(dom, inactive=True)
+        assert (guest.name, guest.type, guest.interfaces) == ("vnl-vm", "test", [found])
+        assert "<memory" in guest.to_xml()  # the rest of the domain, kept
         assert found.mac_address == "52:54:00:00:02:02"
         assert found.source.network == "default"
         # the 9.0 test driver cannot hot-plug; the error keeps libvirt's code

@@ -42,6 +42,7 @@ from virtnetlib._models.changes import (
     nic_steps,
 )
 from virtnetlib._models.changes import update_steps as _update_steps
+from virtnetlib._models.domain import Guest
 from virtnetlib._models.domain import domain_interfaces as _domain_interfaces
 from virtnetlib._models.interface import Interface
 from virtnetlib._models.network import (
@@ -1181,6 +1182,14 @@ class Connection:
                 f"domain: expected a name or a libvirt.virDomain, got {type(domain).__name__}"
             )
         return domain
+
+    def domain(self, domain: Any, *, inactive: bool = False) -> Guest:
+        """A domain's definition (live unless ``inactive``) as a :class:`~virtnetlib.Guest`:
+        its type, boot order and NICs typed, everything else kept verbatim."""
+        dom = self._domain(domain)
+        flags = _lv.VIR_DOMAIN_XML_INACTIVE if inactive else 0
+        xml = _wrap("read domain", dom.name(), dom.XMLDesc, flags)
+        return Guest.from_xml(xml, strict=False)
 
     def domain_interfaces(self, domain: Any, *, inactive: bool = False) -> ModelList[Interface]:
         """A domain's interfaces as models (live XML unless ``inactive``)."""
