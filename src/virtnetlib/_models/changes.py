@@ -145,13 +145,13 @@ def comparable(net: Network) -> Network:
         )
         changes["forward"] = fwd
     nat = fwd.nat if fwd is not None else None
-    if nat is not None and nat.port is not None:
-        if (nat.port.start, nat.port.end) == NAT_DEFAULT_PORTS:
-            nat = attrs.evolve(nat, port=None)
-            if nat.ipv6 is None and nat.address is None and not nat._unknown:
-                nat = None
-            assert fwd is not None
-            changes["forward"] = attrs.evolve(fwd, nat=nat)
+    port = nat.port if nat is not None else None
+    if nat is not None and port is not None and (port.start, port.end) == NAT_DEFAULT_PORTS:
+        nat = attrs.evolve(nat, port=None)
+        if nat.ipv6 is None and nat.address is None and not nat._unknown:
+            nat = None
+        assert fwd is not None
+        changes["forward"] = attrs.evolve(fwd, nat=nat)
     return attrs.evolve(net, **changes) if changes else net
 
 
