@@ -17,7 +17,7 @@ source "$(dirname "$0")/setup-env.sh"
 # strace: proof that hostile documents make virtnetlib open nothing;
 # libxml2-utils: xmllint, libvirt's libxml2, for what is well-formed;
 # chromium: the docs pages looked at in a real browser (screenshots)
-setup_env "dev,docs,libvirt" python3-venv python3-dev gcc pkg-config libvirt-dev \
+setup_env "dev,docs,libvirt,ansible" python3-venv python3-dev gcc pkg-config libvirt-dev \
     libvirt-clients passt iproute2 git \
     libvirt-daemon libvirt-daemon-driver-qemu dnsmasq-base iptables busybox curl \
     qemu-system-x86 network-manager dbus strace libxml2-utils chromium

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import pytest
 from lxml import etree
 
-pytest_plugins = ["tests.libvirtd", "tests.networkmanager"]
+pytest_plugins = ["tests.libvirtd", "tests.networkmanager", "tests.ansible_env"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("VIRTNETLIB_SHARED", ROOT.parent / "shared"))
