@@ -62,11 +62,10 @@ class Kernel:
 
     :class:`FakeSysfs` acts like the kernel on the writes made through it;
     the module writes the tree's files itself (a plain ``Sysfs`` on
-    ``sysfs_root``). This thread carries out those writes: a PF whose
-    ``sriov_numvfs`` holds a count its ``virtfn*`` links do not match gets
-    its VFs removed or created by the fake, links last, so the module waits
-    for them as it does on a real host. The module writes without
-    truncating, as into sysfs, so tests keep counts below 10.
+    ``sysfs_root``). This thread carries out those writes with
+    :meth:`FakeSysfs.settle`, so the module waits for the VFs as it does on
+    a real host. The module writes without truncating, as into sysfs, so
+    tests keep counts below 10.
     """
 
     def __init__(self, fake: FakeSysfs) -> None:
@@ -77,24 +76,11 @@ class Kernel:
 
     def _run(self) -> None:
         while not self._stop.wait(0.005):
-            for address, pf in list(self.fake.pfs.items()):
-                device = self.fake.root / "devices" / "pci0000:00" / address
-                try:
-                    wanted = int((device / "sriov_numvfs").read_text())
-                except ValueError:  # caught between truncating and writing
-                    continue
-                have = len(list(device.glob("virtfn*")))
-                if wanted == have:
-                    continue
-                try:
-                    # the fake's own kernel behaviour, minus the write that already happened
-                    if have:
-                        self.fake._remove_vfs(pf, have)
-                    if wanted:
-                        self.fake._create_vfs(pf, wanted)
-                except Exception as exc:  # noqa: BLE001 - reported by the test's thread
-                    self.errors.append(exc)
-                    return
+            try:
+                self.fake.settle()
+            except Exception as exc:  # noqa: BLE001 - reported by the test's thread
+                self.errors.append(exc)
+                return
 
     @contextmanager
     def running(self) -> Iterator[FakeSysfs]:

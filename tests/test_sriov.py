@@ -584,3 +584,18 @@ def test_no_interfaces_in_use_may_be_said_with_none(host: FakeSysfs) -> None:
     set_num_vfs("eth1", 2, sysfs=host)
     pf = sriov.inventory(host).pf("eth1")
     assert sriov.pick_free_vf(pf, None) == pf.vfs[0]
+
+
+def test_settle_acts_as_the_kernel_on_writes_another_process_made(host: FakeSysfs) -> None:
+    """Code in a process of its own writes sriov_numvfs past the fake; settle()
+    creates and removes the VFs the kernel would."""
+    numvfs = host.root / "devices" / "pci0000:00" / PF0 / "sriov_numvfs"
+    subprocess.run(["sh", "-c", f"echo 3 > {numvfs}"], check=True)
+    assert sriov.inventory(host).pf(PF0).vfs == ()  # nothing acted on the write yet
+    assert host.settle() == [PF0]
+    pf = sriov.inventory(host).pf(PF0)
+    assert [vf.index for vf in pf.vfs] == [0, 1, 2]
+    assert host.settle() == []  # already as written
+    numvfs.write_text("0\n")
+    assert host.settle() == [PF0]
+    assert sriov.inventory(host).pf(PF0).vfs == ()

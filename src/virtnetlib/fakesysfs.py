@@ -277,6 +277,34 @@ class FakeSysfs(Sysfs):
         else:
             self._create_vfs(pf, min(count, pf.max_enable or count))
 
+    def settle(self) -> list[str]:
+        """Carry out ``sriov_numvfs`` counts another process wrote into the tree.
+
+        Code under test in a process of its own (an Ansible module, a
+        command) writes the files itself, past this object; call this (from
+        a thread, in a loop) to act as the kernel on what it wrote: VFs are
+        created or removed to match, links last, as a real kernel shows
+        them. Returns the addresses of the PFs changed. A count that does
+        not parse (caught between truncating and writing) waits for the
+        next call.
+        """
+        changed = []
+        for address, pf in list(self.pfs.items()):
+            device = self.root / "devices" / "pci0000:00" / address
+            try:
+                wanted = int((device / "sriov_numvfs").read_text().strip() or "x")
+            except (OSError, ValueError):
+                continue
+            have = sum(1 for _ in device.glob("virtfn*"))
+            if wanted == have:
+                continue
+            if have:
+                self._remove_vfs(pf, have)
+            if wanted:
+                self._create_vfs(pf, min(wanted, pf.max_enable or wanted))
+            changed.append(address)
+        return changed
+
     def _vf_address(self, pf: FakePf, index: int) -> str:
         domain_bus, slot, fn = _devfn(pf.address)
         devfn = (slot << 3 | fn) + pf.vf_offset + index * pf.vf_stride
