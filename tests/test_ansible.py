@@ -287,6 +287,32 @@ def test_a_fleet_network_planned_applied_and_changed_live(
     (nic,) = vnl.domain_interfaces(dom.XMLDesc(0))
     assert nic.link is None or nic.link.state == "up"
 
+    # the guest's NIC by MAC, live only: its link goes down in place
+    nic_play = """
+- hosts: real
+  gather_facts: false
+  tasks:
+    - virtnetlib.libvirt.interface:
+        uri: "{{ uri }}"
+        domain: vnl-t-fleet-vm
+        config: false
+        definition:
+          type: network
+          mac: {address: "52:54:00:f1:ee:01"}
+          source: {network: vnl-t-fleet}
+          link: {state: down}
+      register: result
+""" + saved()
+    down = playbook(collections, tmp_path, nic_play, inventory)
+    assert down.returncode == 0, down
+    assert [s["kind"] for s in down.results["real-result"]["steps"]] == ["update"]
+    (done,) = down.results["real-result"]["done"]
+    assert "52:54:00:f1:ee:01" in done
+    (nic,) = vnl.domain_interfaces(dom.XMLDesc(0))
+    assert nic.link == vnl.Link(state="down")
+    assert Path(f"/sys/class/net/{tap}/ifindex").read_text() == ifindex  # not replugged
+    assert playbook(collections, tmp_path, nic_play, inventory).recap["real"]["changed"] == 0
+
     # a change libvirt cannot make live: only redefined, the running network left alone
     rebridged = playbook(
         collections,

@@ -122,7 +122,7 @@ steps:
   type: list
   elements: dict
 done:
-  description: MAC addresses of the NICs changed.
+  description: What was done, a line per step (the NIC's MAC, what changed, live or config).
   returned: when changed and not in check mode
   type: list
   elements: str
