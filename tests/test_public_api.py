@@ -22,7 +22,8 @@ STUB = pathlib.Path(virtnetlib.__file__).with_suffix(".pyi")
 # Every name `import virtnetlib` offers, written out: a name that disappears
 # or appears unannounced fails here. Since 0.1.0: the renames below (the old
 # names still work, with a DeprecationWarning), Script (it was missing), and
-# the light domain model (Guest ...) with its editing helpers.
+# the light domain model (Guest ...) with its editing helpers, and the
+# libvirt release table (minimum_libvirt).
 PUBLIC = [
     "ADDRESS_TYPES",
     "Acpi",
@@ -113,12 +114,14 @@ PUBLIC = [
     "Kind",
     "Lease",
     "LeaseUnit",
+    "LibvirtFeature",
     "Link",
     "LinkState",
     "MacAddress",
     "MacTableManager",
     "McastInterface",
     "Metadata",
+    "MinimumLibvirt",
     "Model",
     "ModelList",
     "Mtu",
@@ -187,6 +190,7 @@ PUBLIC = [
     "domain_interfaces",
     "find_interface",
     "interface_summary",
+    "minimum_libvirt",
     "network_summary",
     "parse",
     "remove_interface",

@@ -1390,6 +1390,7 @@ def test_every_rule_is_documented_and_tested() -> None:
     tested = {c for _, c, _ in NETWORK_RULES} | {c for _, c in INTERFACE_RULES}
     tested |= {a[1] for a in ADVICE} | {"E201", "E244", "E248", "E252", "E253", "W301", "W302"}
     tested |= {"E261", "E264", "E269", "W316"}
+    tested |= {"E601", "E602"}  # tests/test_versions.py, each entry of the table
     tested |= {"E259", "E260"} | {c for _, c in NETWORK_DRIVER_RULES}
     tested |= {c for _, c in QEMU_CASES if c}
     untested = set(RULES) - tested
@@ -1430,9 +1431,12 @@ def test_system_and_folder_schemas() -> None:
 
         unavailable("libvirt's schemas are not installed (Debian package libvirt0)")
     # the host's libvirt 9.0 predates network titles (libvirt 9.7)
-    (problem,) = validate(titled, schemas="system")
+    problem, release = validate(titled, schemas="system")
     assert problem.code == "E105"
     assert problem.path == "/network/title"
+    # with the host's schemas, the host's release: what its schemas do not know, and why
+    assert (release.code, release.path) == ("E601", "/network/title")
+    assert "9.7.0" in release.message
     assert validate(titled, schemas=str(system)) == [problem]
     with pytest.raises(virtnetlib.Error, match="no libvirt schemas"):
         validate(titled, schemas="/nonexistent")

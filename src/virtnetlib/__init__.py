@@ -211,6 +211,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "validate",
         "validate_known",
     ),
+    "virtnetlib._validation.versions": (
+        "LibvirtFeature",
+        "MinimumLibvirt",
+        "minimum_libvirt",
+    ),
 }
 
 #: old name → (new name, the release that removes the old one)

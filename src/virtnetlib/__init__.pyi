@@ -197,6 +197,11 @@ from virtnetlib._validation.validate import (
     validate as validate,
     validate_known as validate_known,
 )
+from virtnetlib._validation.versions import (
+    LibvirtFeature as LibvirtFeature,
+    MinimumLibvirt as MinimumLibvirt,
+    minimum_libvirt as minimum_libvirt,
+)
 
 __version__: str
 _EXPORTS: dict[str, tuple[str, ...]]
@@ -300,12 +305,14 @@ __all__ = [
     "Kind",
     "Lease",
     "LeaseUnit",
+    "LibvirtFeature",
     "Link",
     "LinkState",
     "MacAddress",
     "MacTableManager",
     "McastInterface",
     "Metadata",
+    "MinimumLibvirt",
     "Model",
     "ModelList",
     "Mtu",
@@ -373,6 +380,7 @@ __all__ = [
     "domain_interfaces",
     "find_interface",
     "interface_summary",
+    "minimum_libvirt",
     "network_summary",
     "parse",
     "remove_interface",

@@ -36,6 +36,7 @@ from virtnetlib._models.network import Network, network_summary, reach_text
 from virtnetlib._validation.problem import Problem
 from virtnetlib._validation.validate import LIBVIRT_ROOTS, check_files, disabled_codes
 from virtnetlib._validation.validate import validate as validate_model
+from virtnetlib._validation.versions import parse_version
 
 __all__ = ["main", "run"]
 
@@ -203,7 +204,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 # schemas, disabled codes, skip unknown, the domain type lone interfaces are for
-_Settings = tuple[str | None, tuple[str, ...], bool, str | None]
+_Settings = tuple[str | None, tuple[str, ...], bool, str | None, str | None]
 _CHUNK = 32  # files validated together, stage by stage (see _validate._validate_all)
 
 
@@ -212,7 +213,7 @@ def _validate_files(
 ) -> list[tuple[list[Problem], str | None]]:
     """Each file's problems, or why it could not be validated."""
 
-    schemas, disable, skip_unknown, domain_type = settings
+    schemas, disable, skip_unknown, domain_type, libvirt = settings
     results: list[tuple[list[Problem], str | None]] = []
     if STDIN in names:  # standard input alone; the files around it in chunks as usual
         at = names.index(STDIN)
@@ -223,7 +224,11 @@ def _validate_files(
             got: list[Problem] = []
             if not (skip_unknown and root_name(data) not in LIBVIRT_ROOTS):
                 got = validate_model(
-                    data, schemas=schemas, disable=disable, domain_type=domain_type
+                    data,
+                    schemas=schemas,
+                    disable=disable,
+                    domain_type=domain_type,
+                    libvirt=libvirt,
                 )
             piped = ([attrs.evolve(p, file=STDIN) for p in got], None)
         except Error as exc:
@@ -237,6 +242,7 @@ def _validate_files(
             disable=disable,
             known_only=skip_unknown,
             domain_type=domain_type,
+            libvirt=libvirt,
         )
         results.extend(([], str(f)) if isinstance(f, Exception) else (f, None) for f in found)
     return results
@@ -294,7 +300,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     disable = tuple(c.strip() for arg in args.disable or () for c in arg.split(",") if c.strip())
     disabled_codes(disable)  # a misspelt code is a usage error, before any file is read
     names: list[str] = _expand(args.files)
-    settings: _Settings = (args.schemas, disable, args.skip_unknown, args.domain_type)
+    if args.libvirt is not None:
+        parse_version(args.libvirt, "--libvirt")  # a usage error before any file is read
+    settings: _Settings = (
+        args.schemas,
+        disable,
+        args.skip_unknown,
+        args.domain_type,
+        args.libvirt,
+    )
     cores = os.cpu_count() or 1
     # a worker per core at most: each is a whole process
     workers = min(args.jobs or cores, cores)
@@ -642,6 +656,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TYPE",
         help="the <domain type=> lone interfaces go into: kvm or qemu adds the QEMU driver's "
         "checks (a domain file says its own)",
+    )
+    val.add_argument(
+        "--libvirt",
+        default=None,
+        metavar="VERSION",
+        help="the libvirt release the files are for (9.0): features newer than it are "
+        "errors (E601, E602) naming the release that brought them",
     )
     val.add_argument(
         "--jobs",

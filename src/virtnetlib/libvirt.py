@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import datetime
 import difflib
+import functools
 import html
 import ipaddress
 import os
@@ -48,6 +49,13 @@ from virtnetlib._models.interface import Interface
 from virtnetlib._models.network import (
     Network,
 )
+from virtnetlib._validation.problem import Problem
+from virtnetlib._validation.versions import (
+    Version,
+    parse_version,
+    version_problems,
+    version_text,
+)
 
 try:
     import libvirt as _lv
@@ -65,6 +73,7 @@ __all__ = [
     "InterfacePlan",
     "InterfaceResult",
     "LibvirtError",
+    "LibvirtTooOldError",
     "NetworkPlan",
     "NetworkState",
     "PlanStep",
@@ -386,6 +395,18 @@ class InterfaceResult:
     pending: tuple[str, ...] = ()
 
 
+class LibvirtTooOldError(Error):
+    """The host's libvirt is older than a feature the document uses; nothing
+    was sent to it. ``problems`` are the E601/E602 findings, ``version`` the
+    host's release."""
+
+    def __init__(self, what: str, version: Version, problems: list[Problem]) -> None:
+        self.version = version
+        self.problems = problems
+        said = "; ".join(f"{p.code} {p.path}: {p.message}" for p in problems)
+        super().__init__(f"{what}: this host's libvirt is {version_text(version)}: {said}")
+
+
 class StalePlanError(Error):
     """The network changed after the plan was made; plan again."""
 
@@ -564,6 +585,26 @@ class Connection:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @functools.cached_property
+    def libvirt_version(self) -> Version:
+        """The release of the libvirt this connection talks to (``getLibVersion``)."""
+        return parse_version(_wrap("read libvirt version of", None, self.raw.getLibVersion))
+
+    @staticmethod
+    def _domain_type(dom: Any) -> str | None:
+        """A domain's ``type=`` (``kvm``), which decides the QEMU driver's minima."""
+        xml = _wrap("read domain", dom.name(), dom.XMLDesc, _lv.VIR_DOMAIN_XML_INACTIVE)
+        kind: str | None = parse_document(xml).get("type")
+        return kind
+
+    def _supported(self, model: Model, what: str, domain_type: str | None = None) -> None:
+        """Refuse, before libvirt is touched, what this host's libvirt cannot take."""
+        root = parse_document(model.to_xml())
+        kind = "network" if isinstance(model, Network) else "interface"
+        problems = version_problems(root, kind, self.libvirt_version, domain_type)
+        if problems:
+            raise LibvirtTooOldError(what, self.libvirt_version, problems)
+
     # ------------------------------------------------------------ networks
 
     def _network(self, name: str) -> Any:
@@ -610,6 +651,7 @@ class Connection:
     def define_network(self, net: Network) -> NetworkState:
         """Define (or redefine) ``net`` persistently; it is not started."""
         net = expect_model(net, Network, "define_network")
+        self._supported(net, f"define network {net.name!r}")
         obj = _wrap("define network", net.name, self.raw.networkDefineXML, net.to_xml())
         return self._state(obj)
 
@@ -672,6 +714,7 @@ class Connection:
         (``pending_restart``); ``allow_restart`` is then not taken.
         """
         net = expect_model(net, Network, "plan_network")
+        self._supported(net, f"plan network {net.name!r}")
         if not isinstance(live, bool):
             raise UsageError(f"live: expected True or False, got {live!r}")
         live_changes = live
@@ -796,6 +839,9 @@ class Connection:
                 )
         for mac in absent:
             expect_str(mac, "absent MAC address", nonempty=True)
+        kind = self._domain_type(dom)
+        for nic in desired:
+            self._supported(nic, f"plan interfaces of domain {name!r}", kind)
         if not live and not config:
             raise UsageError("affect the live domain, its config, or both")
         active = bool(_wrap("read state of domain", name, dom.isActive))
@@ -1212,6 +1258,7 @@ class Connection:
         """Add ``iface`` to a domain (``virsh attach-interface … --live --config``)."""
         iface = expect_model(iface, Interface, "attach_interface")
         dom = self._domain(domain)
+        self._supported(iface, f"attach interface to domain {dom.name()!r}", self._domain_type(dom))
         _wrap(
             "attach interface to domain",
             dom.name(),
@@ -1249,6 +1296,7 @@ class Connection:
         """Change an interface in place: link state, bandwidth (matched by MAC)."""
         iface = expect_model(iface, Interface, "update_interface")
         dom = self._domain(domain)
+        self._supported(iface, f"update interface of domain {dom.name()!r}", self._domain_type(dom))
         _wrap(
             "update interface of domain",
             dom.name(),

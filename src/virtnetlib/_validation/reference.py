@@ -28,6 +28,7 @@ from virtnetlib._models.interface import INTERFACE_TYPES
 from virtnetlib._models.network import Network
 from virtnetlib._validation.problem import SCHEMA_CODES
 from virtnetlib._validation.rules import RULES
+from virtnetlib._validation.versions import FEATURES, version_text
 
 __all__ = ["REFERENCE_PAGES", "reference_markdown", "render_page", "write_reference_pages"]
 
@@ -114,11 +115,17 @@ def _pages() -> dict[str, tuple[list[type[Model]], str]]:
     }
 
 
-REFERENCE_PAGES = ("network.md", "interface.md", "hostinterface.md", "validation.md")
+REFERENCE_PAGES = (
+    "network.md",
+    "interface.md",
+    "hostinterface.md",
+    "validation.md",
+    "libvirt-versions.md",
+)
 
 
 _VALIDATION_INTRO = """\
-`virtnetlib.validate(source)` and `virtnetlib validate FILE...` report five
+`virtnetlib.validate(source)` and `virtnetlib validate FILE...` report six
 kinds of problems, each with a stable code. Disable any code with
 `disable=[...]` or `--disable CODE` (an unknown code is a usage error).
 
@@ -152,6 +159,19 @@ kinds of problems, each with a stable code. Disable any code with
   addresses), and a lone interface could be for any of them. Each
   is tested, with the near misses it accepts, against a real libvirtd's
   QEMU driver.
+- **E6xx, libvirt release** (`error`, with `libvirt="9.0"` or `--libvirt
+  9.0`): a feature newer than the libvirt the document is for. E601: that
+  release's parser refuses it, or drops it without a word; E602: its QEMU
+  driver refuses it. Each names the release that brought the feature and
+  where that fact comes from; [libvirt releases](libvirt-versions.md)
+  lists them all, and `minimum_libvirt(doc)` gives the lowest release that
+  takes a document. For example, `virtnetlib validate --libvirt 9.0
+  net.xml` on a network with a `<title>` says "`<title>` needs libvirt
+  9.7.0 or later, the target is 9.0.0 (source: docs/formatnetwork.rst,
+  General metadata)"; with `--schemas system` the target is the host's
+  own libvirt. The libvirt adapter makes the same
+  check against the host's release (`getLibVersion`) and refuses before
+  it sends anything (`LibvirtTooOldError`).
 - **W3xx, advice** (`warning`): the RHEL 10 guide's recommendations, and
   what libvirt accepts but will not work as meant (a static DHCP address
   outside its subnet).
@@ -209,10 +229,46 @@ def render_validation_page() -> str:
     return "\n".join(lines) + "\n"
 
 
+_VERSIONS_INTRO = """\
+The first libvirt release that accepts each feature, as
+`validate(doc, libvirt="9.0")` / `virtnetlib validate --libvirt 9.0` and
+`minimum_libvirt(doc)` use it. A feature newer than the target is an
+**E601** problem (the target's parser refuses it, or drops it without a
+word) or, for a driver's own minimum, **E602** (its schema takes it, the
+driver refuses it). The release is the one libvirt's documentation gives
+(its `Since` notes); the tests define every entry on the libvirtd 9.0 they
+start (one newer than 9.0 must be refused or dropped, one at or below it
+kept) and validate every sample with libvirt 11.3's grammars. The table
+starts at libvirt 5.0: a document using none of its features needs 5.0.
+"""
+
+
+def render_versions_page() -> str:
+    """The table of features by the libvirt release that brought them."""
+    lines = [
+        "# libvirt releases",
+        "",
+        "Generated from the table of releases; do not edit by hand.",
+        "",
+        _tags_as_code(_VERSIONS_INTRO),
+        "| document | feature | since | driver | source |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    order = sorted(FEATURES, key=lambda f: (f.doc, f.since, f.path))
+    lines.extend(
+        f"| {f.doc} | `{f.path}` | {version_text(f.since)} | {f.driver or ''} "
+        f"| {_tags_as_code(f.source)} |"
+        for f in order
+    )
+    return "\n".join(lines) + "\n"
+
+
 def render_page(name: str) -> str:
     """The text of one generated reference page."""
     if name == "validation.md":
         return render_validation_page()
+    if name == "libvirt-versions.md":
+        return render_versions_page()
     roots, title = _pages()[name]
     return reference_markdown(roots, title)
 

@@ -47,6 +47,12 @@ from virtnetlib._validation.explain import SchemaFinding, finding_path
 from virtnetlib._validation.problem import SCHEMA_CODES, Problem, Severity
 from virtnetlib._validation.rules import E_PARSER_VALUE, RULES, check_domain, check_model
 from virtnetlib._validation.schema import load_schemas
+from virtnetlib._validation.versions import (
+    Version,
+    parse_version,
+    system_version,
+    version_problems,
+)
 
 __all__ = ["Kind", "Problem", "Severity", "check_files", "validate", "validate_known"]
 
@@ -151,6 +157,7 @@ def validate(
     schemas: str | os.PathLike[str] | None = None,
     disable: Iterable[str] | None = (),
     domain_type: str | None = None,
+    libvirt: str | tuple[int, ...] | int | None = None,
 ) -> list[Problem]:
     """Check a document as libvirt would, before libvirt does.
 
@@ -164,10 +171,24 @@ def validate(
     ``domain_type`` is the ``<domain type=>`` an interface seen on its own
     will go into: ``"kvm"`` or ``"qemu"`` adds the QEMU driver's
     checks to it. ``schemas``: ``None`` for virtnetlib's own, ``"system"``
-    for ``/usr/share/libvirt/schemas``, or a folder. Codes in ``disable``
-    are left out. Problems come sorted by line.
+    for ``/usr/share/libvirt/schemas`` (and then ``libvirt`` defaults to
+    the host's release, so features its schemas do not know are named with
+    the release that brought them), or a folder. Codes in ``disable``
+    are left out. ``libvirt`` (``"9.0"``) is the release the document is
+    for: each feature newer than it is an E601 (its parser refuses or
+    drops it) or E602 (its QEMU driver refuses it) problem, naming the
+    release that introduced it and where that fact comes from. Problems
+    come sorted by line.
     """
-    return _checked(source, kind, schemas, disable, known_only=False, domain_type=domain_type)
+    return _checked(
+        source,
+        kind,
+        schemas,
+        disable,
+        known_only=False,
+        domain_type=domain_type,
+        libvirt=_target(libvirt),
+    )
 
 
 def validate_known(
@@ -176,6 +197,7 @@ def validate_known(
     schemas: str | os.PathLike[str] | None = None,
     disable: Iterable[str] | None = (),
     domain_type: str | None = None,
+    libvirt: str | tuple[int, ...] | int | None = None,
 ) -> list[Problem]:
     """:func:`validate` for a file that may be any XML (a pre-commit hook's input).
 
@@ -184,7 +206,19 @@ def validate_known(
     """
     if not isinstance(path, (str, os.PathLike)):
         raise UsageError(f"expected a file path, got {type(path).__name__}")
-    return _checked(Path(path), None, schemas, disable, known_only=True, domain_type=domain_type)
+    return _checked(
+        Path(path),
+        None,
+        schemas,
+        disable,
+        known_only=True,
+        domain_type=domain_type,
+        libvirt=_target(libvirt),
+    )
+
+
+def _target(value: Any) -> Version | None:
+    return None if value is None else parse_version(value)
 
 
 def _checked(
@@ -195,10 +229,18 @@ def _checked(
     *,
     known_only: bool,
     domain_type: str | None = None,
+    libvirt: Version | None = None,
 ) -> list[Problem]:
     data, filename = _read(source)
+    if libvirt is None and schemas == "system":
+        libvirt = system_version()  # the host's schemas: what its libvirt has not got
     found = _validate_all(
-        [data], kind, schemas, known_only=known_only, domain_type=_domain_type(domain_type)
+        [data],
+        kind,
+        schemas,
+        known_only=known_only,
+        domain_type=_domain_type(domain_type),
+        libvirt=libvirt,
     )[0]
     return _reported(found, disable, filename)
 
@@ -216,6 +258,7 @@ def check_files(
     disable: Iterable[str] | None = (),
     known_only: bool = False,
     domain_type: str | None = None,
+    libvirt: str | tuple[int, ...] | int | None = None,
 ) -> list[list[Problem] | Error]:
     """:func:`validate` (or :func:`validate_known`) for each file, validated together.
 
@@ -239,6 +282,9 @@ def check_files(
         except Error as exc:
             results.append(exc)
     domain_type = _domain_type(domain_type)
+    target = _target(libvirt)
+    if target is None and schemas == "system":
+        target = system_version()
     try:
         found = _validate_all(
             [data for _, data in read],
@@ -246,6 +292,7 @@ def check_files(
             schemas,
             known_only=known_only,
             domain_type=domain_type,
+            libvirt=target,
         )
     except Error:
         # a problem with the schemas themselves: each file says so, as alone
@@ -258,6 +305,7 @@ def check_files(
                     disable,
                     known_only=known_only,
                     domain_type=domain_type,
+                    libvirt=target,
                 )
             except Error as exc:
                 results[i] = exc
@@ -320,6 +368,7 @@ def _validate_all(
     *,
     known_only: bool = False,
     domain_type: str | None = None,
+    libvirt: Version | None = None,
 ) -> list[list[Problem]]:
     """The problems of each document, found one stage at a time.
 
@@ -347,7 +396,22 @@ def _validate_all(
         target.findings = schema_set.check(
             target.kind, target.element, target.strict.hints, sizes[id(target)]
         )
-    return [s if isinstance(s, list) else _rule_problems(*s, domain_type) for s in started]
+    return [
+        s
+        if isinstance(s, list)
+        else _rule_problems(*s, domain_type) + _too_new(s, libvirt, domain_type)
+        for s in started
+    ]
+
+
+def _too_new(
+    started: tuple[Any, str, list[Any]], libvirt: Version | None, domain_type: str | None
+) -> list[Problem]:
+    """The features a document uses that the target libvirt does not have."""
+    if libvirt is None:
+        return []
+    root, kind, _ = started
+    return version_problems(root, kind, libvirt, domain_type)
 
 
 def _start(

@@ -37,6 +37,8 @@ from virtnetlib._validation.rules.engine import (
 
 __all__ = [
     "CHECKS",
+    "E_NEWER_DRIVER",
+    "E_NEWER_FEATURE",
     "E_PARSER_VALUE",
     "FAMILIES",
     "QEMU_DOMAIN_TYPES",
@@ -59,4 +61,26 @@ E_PARSER_VALUE = declare(
     libvirt=("virPCIDeviceAddressParseXML", "virInterfaceDefParseMtu"),
     note="the value readers of libvirt's parsers: `virXMLPropUInt` takes hex with 0x only, "
     "an MTU is at most 100000",
+)
+
+#: Reported by ``validate(libvirt=...)`` from the table of the release each
+#: feature came in (virtnetlib._validation.versions).
+E_NEWER_FEATURE = declare(
+    "E601",
+    "a feature newer than the target libvirt (validate(libvirt=...), --libvirt): "
+    "its parser refuses or drops it",
+    on=(Network, Interface, HostInterface),
+    reported_by="virtnetlib._validation.versions",
+    libvirt=("virXMLValidateAgainstSchema", "virNetworkDefParseXML", "virDomainNetDefParseXML"),
+    reason="an older libvirt refuses what its schema does not know, or drops it without a "
+    "word; the release is the one libvirt's documentation gives (`:since:`), held to "
+    "libvirtd 9.0 by the tests",
+)
+E_NEWER_DRIVER = declare(
+    "E602",
+    "a feature the target libvirt's QEMU driver refuses (validate(libvirt=...), --libvirt)",
+    on=(Interface,),
+    reported_by="virtnetlib._validation.versions",
+    libvirt="qemuValidateDomainDeviceDefNetwork",
+    reason="a driver-level minimum: the target's schema takes it, its QEMU driver refuses it",
 )

@@ -207,10 +207,11 @@ def declare(
     reported_by: str,
     libvirt: str | tuple[str, ...] | None = None,
     note: str | None = None,
+    reason: str | None = None,
 ) -> Rule:
     """Declare a rule that no check here reports; ``reported_by`` says what does."""
     ELSEWHERE[code] = reported_by
-    return _declare(Rule(code, summary, _classes(on), _names(libvirt), note=note))
+    return _declare(Rule(code, summary, _classes(on), _names(libvirt), reason=reason, note=note))
 
 
 def at(owner: Model, field: str, i: int = 0) -> str:
