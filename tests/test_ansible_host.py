@@ -3,6 +3,7 @@ sysfs tree, ``host_bridge`` with the real nmcli and a real NetworkManager."""
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import shlex
@@ -291,6 +292,33 @@ def test_host_bridge_check_mode_returns_the_nmcli_plan(collections: Path, tmp_pa
     assert [(p["name"], p["uuid"], p["controller"]) for p in result["profiles"]] == [
         (p.name, p.uuid, p.controller) for p in bridge_profiles()
     ]
+    # the plan the task shows is what NetworkManager takes: each profile it adds,
+    # through the real `nmcli --offline`, is the keyfile of the profile asked for
+    for line, profile in zip(result["plan"], bridge_profiles(), strict=False):
+        argv = shlex.split(line)
+        assert argv[3:5] == ["connection", "add"], line
+        out = subprocess.run(
+            [path, "--offline", *argv[3:]],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"},
+            timeout=60,
+        ).stdout
+        keyfile = configparser.ConfigParser(interpolation=None)
+        keyfile.read_string(out[out.index("[connection]") :])
+        assert keyfile["connection"]["uuid"] == profile.uuid
+        assert keyfile["connection"]["id"] == profile.name
+        assert keyfile["connection"]["interface-name"] == profile.interface
+        section = keyfile["connection"]
+        if profile.controller is not None:
+            # nmcli 1.42 writes master=/slave-type=, later ones controller=/port-type=
+            bridge = bridge_profiles()[0]
+            assert section.get("controller", section.get("master")) == bridge.uuid
+            assert section.get("port-type", section.get("slave-type")) == "bridge"
+        else:
+            assert section["type"] == "bridge"
+            assert keyfile["ipv4"]["address1"].startswith("198.51.100.6/24")
     # nothing named so exists: every command would run
     assert (result["changed"], result["ran"], result["skipped"]) == (True, result["plan"], [])
     status = subprocess.run(["nmcli", "-t", "general", "status"], capture_output=True, check=False)
