@@ -245,7 +245,9 @@ def test_static_and_dhcp_addressing() -> None:
         (lambda: nmcli.bond_profiles("bond0", ["eth0"], options={"up delay": "1"}), "option name"),
         (lambda: nmcli.parse_terse(None), "line: expected a str"),  # type: ignore[arg-type]
         (lambda: Nmcli(path=7), "nmcli path: expected a str"),  # type: ignore[arg-type]
-        (lambda: Nmcli(path="/usr/bin/nmcli", timeout=0), "a number > 0"),
+        (lambda: Nmcli(path="/usr/bin/nmcli", timeout=0), "a finite number > 0"),
+        (lambda: Nmcli(path="/usr/bin/nmcli", timeout=float("nan")), "a finite number > 0"),
+        (lambda: Nmcli(path="/usr/bin/nmcli", timeout=float("inf")), "a finite number > 0"),
         (lambda: Nmcli(path="/usr/bin/nmcli", wait=-1), "an integer >= 0"),
     ],
 )
@@ -565,6 +567,62 @@ def test_apply_twice_runs_no_changing_command_the_second_time() -> None:
     assert second.ran == ()
     changing = [c for c, _, _ in host.calls[before:] if c[3:5] != ["-t", "-f"] and "show" not in c]
     assert changing == []
+
+
+class StatefulHost(FakeRun):
+    """nmcli against a host's profiles held in ``state`` (add, modify, up, show)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: dict[str, dict[str, str]] = {}
+
+    def __call__(self, argv: Sequence[str], stdin: str | None, timeout: float) -> Any:
+        self.calls.append((list(argv), stdin, timeout))
+        args = list(argv[3:])
+        out = ""
+        if "--version" in argv:
+            out = "nmcli tool, version 1.42.4\n"
+        elif args[:2] == ["connection", "add"]:
+            uid = args[args.index("connection.uuid") + 1]
+            pairs = dict(zip(args[8::2], args[9::2], strict=False))
+            self.state[uid] = {
+                "connection.id": args[5],
+                "connection.interface-name": args[7],
+                **pairs,
+            }
+        elif args[:2] == ["connection", "modify"]:
+            self.state[args[3]].update(zip(args[4::2], args[5::2], strict=False))
+        elif args[:2] == ["connection", "up"]:
+            self.state[args[3]]["active"] = "yes"
+        elif args[:3] == ["-t", "connection", "show"]:
+            out = "".join(f"{k}:{v}\n" for k, v in self.state[args[4]].items())
+        elif "show" in args:
+            out = "".join(
+                f"{s['connection.id']}:{u}:bond:bond0:{s.get('active', 'no')}\n"
+                for u, s in self.state.items()
+            )
+        return subprocess.CompletedProcess(argv, 0, out, "")
+
+
+def test_a_changed_bond_mode_is_applied_in_place_and_shown() -> None:
+    """A bond whose mode changed is modified (never deleted and added again
+    unseen), and the step that ran says so; the same options in NetworkManager's
+    own spelling (a mode by number, other defaults listed) are no change."""
+    host = StatefulHost()
+    cli = Nmcli(host, path="/usr/bin/nmcli")
+    backup = nmcli.bond_profiles("bond0", [], mode="active-backup", miimon=100)
+    cli.apply(cli.plan(backup, activate=False))
+    (uid,) = host.state
+    host.state[uid]["bond.options"] = "downdelay=0,miimon=100,mode=1,updelay=0"
+    assert cli.apply(cli.plan(backup, activate=False)).ran == ()
+    lacp = nmcli.bond_profiles("bond0", [], mode="802.3ad", miimon=100)
+    report = cli.apply(cli.plan(lacp, activate=False))
+    (step,) = report.ran
+    assert step.kind == "modify"
+    assert step.args[:4] == ("connection", "modify", "uuid", uid)
+    assert not [c for c, _, _ in host.calls if "delete" in c]
+    assert "mode=802.3ad" in host.state[uid]["bond.options"]
+    assert cli.apply(cli.plan(lacp, activate=False)).ran == ()
 
 
 def test_a_version_or_a_line_nmcli_should_not_print_is_an_output_error() -> None:

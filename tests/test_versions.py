@@ -92,7 +92,7 @@ def test_versions_are_read_as_libvirt_writes_them() -> None:
     assert parse_version(9000000) == (9, 0, 0)
     assert parse_version(11003000) == (11, 3, 0)
     assert parse_version((10, 1)) == (10, 1, 0)
-    for bad in ("nine", "9.x", "", True, -1, (1, 2, 3, 4), None):
+    for bad in ("nine", "9.x", "", True, -1, 9, (1, 2, 3, 4), (10**40, 0), "\u0669.\u0660", None):
         with pytest.raises(vnl.UsageError, match="expected a libvirt version"):
             parse_version(bad)
 
@@ -105,6 +105,44 @@ def test_minimum_libvirt_names_the_features_that_set_it() -> None:
     assert version_text(newest.since) in str(found)
     plain = vnl.minimum_libvirt("<network><name>plain</name></network>")
     assert plain.features == ()
+    for other in ("<foo/>", "<network xmlns='urn:x'><name>n</name></network>"):
+        with pytest.raises(vnl.UsageError, match="expected a network, interface or domain"):
+            vnl.minimum_libvirt(other)
+
+
+def test_qemu_driver_minima_are_for_qemu_domains_only() -> None:
+    """A Xen domain's NIC with rss= is no QEMU driver matter, in validate()
+    and minimum_libvirt() alike; a kvm domain's is."""
+    rss = next(f for f in FEATURES if f.path == "/interface/driver/@rss")
+    domain = (
+        "<domain type='{}'><name>d</name><memory>1024</memory><os><type>hvm</type></os>"
+        f"<devices>{rss.sample}</devices></domain>"
+    )
+    xen, kvm = domain.format("xen"), domain.format("kvm")
+    older = version_text(before(rss.since))
+    assert [p.code for p in vnl.validate(xen, libvirt=older) if p.code.startswith("E6")] == []
+    assert [p.code for p in vnl.validate(kvm, libvirt=older) if p.code.startswith("E6")] == [
+        "E602"
+    ]
+    assert rss not in vnl.minimum_libvirt(xen).features
+    assert vnl.minimum_libvirt(kvm).version >= rss.since
+    assert vnl.minimum_libvirt(rss.sample, domain_type="xen").features == ()
+
+
+def test_version_problems_are_linear_in_the_nics() -> None:
+    """Each NIC's path once, not a count of its siblings per problem (PathCache)."""
+    vlan = next(f for f in FEATURES if f.path == "/interface/driver/@rss")
+    nics = "".join(vlan.sample for _ in range(3000))
+    domain = (
+        "<domain type='kvm'><name>d</name><memory>1024</memory><os><type>hvm</type></os>"
+        f"<devices>{nics}</devices></domain>"
+    )
+    from virtnetlib._validation.versions import version_problems
+
+    root = etree.fromstring(domain.encode())
+    problems = version_problems(root, "domain", (5, 0, 0))
+    assert len(problems) == 3000
+    assert problems[-1].path == "/domain/devices/interface[3000]/driver/@rss"
 
 
 def test_the_command_line_takes_a_target(tmp_path: Any, capsys: Any) -> None:
@@ -146,6 +184,35 @@ def test_the_adapter_refuses_what_the_hosts_libvirt_cannot_take(test_conn: Any) 
     with pytest.raises(LibvirtTooOldError):
         conn.define_network(net)
     assert set(test_conn.listNetworks() + test_conn.listDefinedNetworks()) == before_names
+
+
+def test_a_plan_is_refused_when_this_machines_library_is_older_than_the_host(
+    test_conn: Any,
+) -> None:
+    """A remote libvirt newer than the library here: a plan reads the network
+    through the library's test driver for libvirt's canonical form, which
+    would drop a <title> without a word; refused instead, saying why."""
+    from virtnetlib.libvirt import Connection, LibvirtTooOldError
+
+    class Newer:
+        def __init__(self, raw: Any) -> None:
+            self._raw = raw
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._raw, name)
+
+        def getLibVersion(self) -> int:  # noqa: N802 - libvirt's name
+            return 11_003_000
+
+    conn = Connection(Newer(test_conn))
+    net = vnl.Network.from_xml("<network><name>vnl-t-new</name><title>Lab</title></network>")
+    local = parse_version(need_module("libvirt", "libvirt-python").getVersion())
+    if local >= (9, 7, 0):
+        pytest.skip(f"this machine's libvirt {version_text(local)} knows <title>")
+    with pytest.raises(LibvirtTooOldError, match="canonical form") as info:
+        conn.plan_network(net)
+    assert info.value.version == local
+    assert "vnl-t-new" not in test_conn.listNetworks() + test_conn.listDefinedNetworks()
 
 
 def _kept(feature: LibvirtFeature, xml: str) -> bool:

@@ -30,7 +30,7 @@ from lxml import etree
 
 from virtnetlib._core.converters import IPAddress
 from virtnetlib._core.display import ModelList, yes_no
-from virtnetlib._core.errors import Error, UsageError, expect_str
+from virtnetlib._core.errors import Error, UsageError, expect_seconds, expect_str
 from virtnetlib._core.model import Model, expect_model
 from virtnetlib._core.xml import parse_document
 from virtnetlib._models.changes import (
@@ -396,15 +396,16 @@ class InterfaceResult:
 
 
 class LibvirtTooOldError(Error):
-    """The host's libvirt is older than a feature the document uses; nothing
-    was sent to it. ``problems`` are the E601/E602 findings, ``version`` the
-    host's release."""
+    """The host's libvirt (or, for a plan, this machine's libvirt library,
+    which reads it in libvirt's canonical form) is older than a feature the
+    document uses; nothing was sent. ``problems`` are the E601/E602
+    findings, ``version`` the release that is too old."""
 
     def __init__(self, what: str, version: Version, problems: list[Problem]) -> None:
         self.version = version
         self.problems = problems
         said = "; ".join(f"{p.code} {p.path}: {p.message}" for p in problems)
-        super().__init__(f"{what}: this host's libvirt is {version_text(version)}: {said}")
+        super().__init__(f"{what}: libvirt {version_text(version)}: {said}")
 
 
 class StalePlanError(Error):
@@ -597,13 +598,29 @@ class Connection:
         kind: str | None = parse_document(xml).get("type")
         return kind
 
-    def _supported(self, model: Model, what: str, domain_type: str | None = None) -> None:
-        """Refuse, before libvirt is touched, what this host's libvirt cannot take."""
+    def _supported(
+        self, model: Model, what: str, domain_type: str | None = None, *, canonical: bool = False
+    ) -> None:
+        """Refuse, before libvirt is touched, what this host's libvirt cannot take.
+
+        ``canonical``: the model is also read through this machine's libvirt
+        library (a plan's canonical form comes from its test driver), which
+        would drop what it is too old to know, with a remote host newer.
+        """
         root = parse_document(model.to_xml())
         kind = "network" if isinstance(model, Network) else "interface"
         problems = version_problems(root, kind, self.libvirt_version, domain_type)
         if problems:
             raise LibvirtTooOldError(what, self.libvirt_version, problems)
+        local = parse_version(_lv.getVersion())
+        problems = version_problems(root, kind, local, domain_type) if canonical else []
+        if problems:
+            raise LibvirtTooOldError(
+                f"{what} (in libvirt's canonical form, read by this machine's libvirt "
+                "library, which is older than the host's)",
+                local,
+                problems,
+            )
 
     # ------------------------------------------------------------ networks
 
@@ -714,7 +731,7 @@ class Connection:
         (``pending_restart``); ``allow_restart`` is then not taken.
         """
         net = expect_model(net, Network, "plan_network")
-        self._supported(net, f"plan network {net.name!r}")
+        self._supported(net, f"plan network {net.name!r}", canonical=True)
         if not isinstance(live, bool):
             raise UsageError(f"live: expected True or False, got {live!r}")
         live_changes = live
@@ -944,7 +961,9 @@ class Connection:
         reported in :attr:`InterfaceResult.pending`.
         """
         if isinstance(plan, InterfacePlan):
-            return self._apply_interfaces(plan, progress, detach_timeout)
+            return self._apply_interfaces(
+                plan, progress, expect_seconds(detach_timeout, "detach_timeout")
+            )
         if not isinstance(plan, NetworkPlan):
             raise UsageError(
                 f"apply: expected a NetworkPlan or an InterfacePlan, got {type(plan).__name__}"

@@ -23,7 +23,14 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from virtnetlib._core.errors import Error, UsageError, expect_names, expect_str, shortened
+from virtnetlib._core.errors import (
+    Error,
+    UsageError,
+    expect_names,
+    expect_seconds,
+    expect_str,
+    shortened,
+)
 from virtnetlib._models.hostinterface import (
     BOND_MODE_NUMBERS,
     BondHostInterface,
@@ -606,8 +613,7 @@ class Nmcli:
         found = path or shutil.which("nmcli") or "/usr/bin/nmcli"
         if not os.path.isabs(found):
             raise UsageError(f"nmcli path must be absolute, not {found!r}")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise UsageError(f"timeout {timeout!r}: expected seconds, a number > 0")
+        timeout = expect_seconds(timeout)
         if isinstance(wait, bool) or not isinstance(wait, int) or wait < 0:
             raise UsageError(f"wait {wait!r}: expected seconds, an integer >= 0")
         self.path = found
@@ -788,8 +794,7 @@ class Nmcli:
             ]
         for key, value in profile.settings:
             args += [key, value]
-            if key != "bond.options":
-                expects.append((key, value))
+            expects.append((key, value))
         return Step(tuple(args), "add", profile.uuid, tuple(expects))
 
     # -------------------------------------------------------------- applying
@@ -803,7 +808,8 @@ class Nmcli:
         existing = {c.uuid: c for c in self.connections()}
         ran: list[Step] = []
         skipped: list[Step] = []
-        for step in plan.steps:
+        for planned in plan.steps:
+            step = planned
             known = existing.get(step.uuid)
             if step.kind in ("add", "modify") and known is not None and self._holds(step):
                 skipped.append(step)
@@ -812,7 +818,15 @@ class Nmcli:
                 skipped.append(step)
                 continue
             if step.kind == "add" and known is not None:
-                self.run(["connection", "delete", "uuid", step.uuid])
+                # the profile exists with other settings: changed in place, never
+                # deleted and added again (which would take its link down unseen)
+                pairs = [x for pair in step.expects for x in pair]
+                step = Step(
+                    ("connection", "modify", "uuid", step.uuid, *pairs),
+                    "modify",
+                    step.uuid,
+                    step.expects,
+                )
             self.run(step.args)
             existing.setdefault(step.uuid, Connection("", step.uuid, "", None, False))
             ran.append(step)
@@ -820,7 +834,12 @@ class Nmcli:
 
     def _holds(self, step: Step) -> bool:
         current = self.settings(step.uuid)
-        return all(_same(current.get(key), value) for key, value in step.expects)
+        return all(
+            _same_options(current.get(key), value)
+            if key == "bond.options"
+            else _same(current.get(key), value)
+            for key, value in step.expects
+        )
 
     def delete(self, uuid_: str) -> None:
         self.run(["connection", "delete", "uuid", uuid_])
@@ -830,6 +849,42 @@ class Nmcli:
 
     def down(self, uuid_: str) -> None:
         self.run(["connection", "down", "uuid", uuid_])
+
+
+def _options(text: str) -> dict[str, str]:
+    """``mode=active-backup,miimon=100`` as a mapping."""
+    pairs = (item.partition("=") for item in text.split(",") if item.strip())
+    return {k.strip(): v.strip() for k, _, v in pairs}
+
+
+def _same_options(current: str | None, wanted: str) -> bool:
+    """Whether the bond options asked for are in place (NetworkManager lists
+    others it holds too); a mode by number or name is the same mode."""
+    if current is None:
+        return False
+    have = _options(current)
+    for key, value in _options(wanted).items():
+        got = have.get(key)
+        if key == "mode" and got is not None:
+            got, want = _bond_mode_name(got), _bond_mode_name(value)
+        else:
+            want = value
+        if got != want:
+            return False
+    return True
+
+
+def _bond_mode_name(mode: str) -> str:
+    names = (
+        "balance-rr",
+        "active-backup",
+        "balance-xor",
+        "broadcast",
+        "802.3ad",
+        "balance-tlb",
+        "balance-alb",
+    )
+    return names[int(mode)] if mode.isdigit() and int(mode) < len(names) else mode
 
 
 def _same(current: str | None, wanted: str) -> bool:

@@ -23,7 +23,14 @@ from typing import Literal
 import attrs
 
 from virtnetlib._core.display import table
-from virtnetlib._core.errors import Error, UsageError, expect_path, expect_str, shortened
+from virtnetlib._core.errors import (
+    Error,
+    UsageError,
+    expect_path,
+    expect_seconds,
+    expect_str,
+    shortened,
+)
 from virtnetlib._core.files import read_regular, replace_file
 from virtnetlib._core.model import expect_model
 from virtnetlib._models.common import PciAddress, Vlan
@@ -620,7 +627,7 @@ def set_num_vfs(
     """
     sysfs = _check_sysfs(sysfs)
     count = _check_count(count, None)
-    timeout = _check_timeout(timeout)
+    timeout = expect_seconds(timeout)
     expect_str(pf, "pf", nonempty=True)
     inv = inventory(sysfs)
     physical = inv.pf(pf)
@@ -709,17 +716,6 @@ def _check_count(count: object, pf: PhysicalFunction | None) -> int:
     if pf is not None and pf.total_vfs is not None and number > pf.total_vfs:
         raise UsageError(f"{pf.pci_address} supports at most {pf.total_vfs} VFs, not {number}")
     return number
-
-
-def _check_timeout(timeout: object) -> float:
-    """Seconds to wait: a finite number > 0."""
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not 0 < float(timeout) < float("inf")
-    ):
-        raise UsageError(f"timeout {timeout!r}: expected seconds, a finite number > 0")
-    return float(timeout)
 
 
 def _check_pf(pf: object) -> PhysicalFunction:

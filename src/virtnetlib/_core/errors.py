@@ -57,6 +57,18 @@ def expect_str(value: Any, what: str, *, nonempty: bool = False) -> str:
     return value
 
 
+def expect_seconds(value: Any, what: str = "timeout") -> float:
+    """``value`` as seconds to wait: a finite number > 0 (not a bool, NaN or
+    infinity, which would make a wait end at once or never)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < float(value) < float("inf")
+    ):
+        raise UsageError(f"{what} {value!r}: expected seconds, a finite number > 0")
+    return float(value)
+
+
 def expect_path(value: Any, what: str) -> Path:
     """``value`` (a str or path object) as a :class:`~pathlib.Path`; otherwise a
     :class:`UsageError` that names ``what``."""

@@ -23,7 +23,7 @@ from lxml import etree
 
 from virtnetlib._core.errors import UsageError
 from virtnetlib._core.model import Model
-from virtnetlib._core.xml import element_path, parse_document, read_source
+from virtnetlib._core.xml import PathCache, parse_document, read_source
 from virtnetlib._models.documents import document_kind
 from virtnetlib._validation.libvirt_since import FACTS
 from virtnetlib._validation.problem import Problem
@@ -42,30 +42,29 @@ __all__ = [
 Version = tuple[int, int, int]
 """A libvirt release, ``(9, 0, 0)``."""
 
-_VERSION = re.compile(r"(\d{1,3})(?:\.(\d{1,3}))?(?:\.(\d{1,3}))?")
+_VERSION = re.compile(r"([0-9]{1,3})(?:\.([0-9]{1,3}))?(?:\.([0-9]{1,3}))?")
+_BAD = "{what}: expected a libvirt version such as '9.0', got {value!r}"
 
 
 def parse_version(value: Any, what: str = "libvirt") -> Version:
     """``"9.0"``, ``"11.3.0"``, ``(9, 0)`` or libvirt's ``getLibVersion()`` number
-    (``9000000``) as ``(major, minor, micro)``."""
-    if isinstance(value, bool):
-        raise UsageError(f"{what}: expected a libvirt version such as '9.0', got {value!r}")
-    if isinstance(value, int):
-        if value < 0:
-            raise UsageError(f"{what}: expected a libvirt version such as '9.0', got {value!r}")
-        return (value // 1_000_000, value // 1000 % 1000, value % 1000)
-    if (
-        isinstance(value, tuple)
-        and 1 <= len(value) <= 3
-        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
-    ):
-        padded = (*value, 0, 0)
-        return (padded[0], padded[1], padded[2])
-    if isinstance(value, str):
+    (``9000000``) as ``(major, minor, micro)``, each part below 1000."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # libvirt's numbers are major * 1,000,000 + minor * 1000 + micro; a
+        # bare 9 is a mistake for "9.0", not release 0.0.9
+        if 1_000_000 <= value < 1_000_000_000:
+            return (value // 1_000_000, value // 1000 % 1000, value % 1000)
+    elif isinstance(value, tuple) and 1 <= len(value) <= 3:
+        if all(type(v) is int and 0 <= v < 1000 for v in value):
+            padded = (*value, 0, 0)
+            return (padded[0], padded[1], padded[2])
+    elif isinstance(value, str) and len(value) <= 20:
         m = _VERSION.fullmatch(value.strip())
         if m:
             return (int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0))
-    raise UsageError(f"{what}: expected a libvirt version such as '9.0', got {value!r}")
+    raise UsageError(
+        _BAD.format(what=what, value=value if not isinstance(value, str) else value[:40])
+    )
 
 
 def version_text(version: Version) -> str:
@@ -176,17 +175,22 @@ def found_features(root: Any, kind: str) -> Iterator[tuple[LibvirtFeature, Any]]
 def version_problems(
     root: Any, kind: str, target: Version, domain_type: str | None = None
 ) -> list[Problem]:
-    """E601/E602 for each feature of the document newer than ``target``."""
-    qemu = domain_type in ("kvm", "qemu") or (
-        kind == "domain" and root.get("type") in ("kvm", "qemu")
-    )
+    """E601/E602 for each feature of the document newer than ``target``.
+
+    A QEMU driver minimum (E602) applies to a domain of a QEMU type, and to
+    a lone interface unless ``domain_type`` names another driver.
+    """
+    if kind == "domain":
+        domain_type = root.get("type")
+    other_driver = domain_type is not None and domain_type not in _QEMU_TYPES
+    paths = PathCache()  # one per document: linear in its NICs
     problems = []
     for feature, element in found_features(root, kind):
         if feature.since <= target:
             continue
-        if feature.driver == "qemu" and domain_type is not None and not qemu:
+        if feature.driver == "qemu" and other_driver:
             continue  # the QEMU driver's minimum: not for another driver's domain
-        path = element_path(element)
+        path = paths.path(element)
         if feature.path.rsplit("/", 1)[-1].startswith("@"):
             name = feature.path.rsplit("/@", 1)[1].partition("=")[0]
             path += f"/@{name}"
@@ -227,24 +231,40 @@ class MinimumLibvirt:
         return f"libvirt {version_text(self.version)}: {why}"
 
 
+#: Domain types libvirt's QEMU driver runs.
+_QEMU_TYPES = frozenset({"kvm", "qemu", "hvf"})
+
 #: What a document needs when it uses no feature of the table.
 BASELINE: Version = (5, 0, 0)
 
 
-def minimum_libvirt(source: str | bytes | os.PathLike[str] | Model) -> MinimumLibvirt:
+def minimum_libvirt(
+    source: str | bytes | os.PathLike[str] | Model, *, domain_type: str | None = None
+) -> MinimumLibvirt:
     """The lowest libvirt release that accepts ``source`` (XML, a path or a model),
     as far as the table of features knows, and the features that require it.
 
-    The table starts at libvirt 5.0: a document using none of its features
-    gets 5.0.
+    ``domain_type`` is the driver a lone interface is for, as in
+    :func:`~virtnetlib.validate` (a domain says its own): the QEMU driver's
+    minima count for QEMU domains only. The table starts at libvirt 5.0: a
+    document using none of its features gets 5.0.
     """
     if isinstance(source, Model):
         data: str | bytes = source.to_xml()
     else:
         data, _ = read_source(source)
     root = parse_document(data)
-    kind = document_kind(root) or ""
-    used = {f for f, _ in found_features(root, "interface" if kind == "forward" else kind)}
+    kind = document_kind(root)
+    if kind is None:
+        raise UsageError(
+            f"expected a network, interface or domain document, got <{root.tag!s}>"[:200]
+        )
+    if kind == "forward":
+        kind = "interface"
+    if kind == "domain":
+        domain_type = root.get("type")
+    other_driver = domain_type is not None and domain_type not in _QEMU_TYPES
+    used = {f for f, _ in found_features(root, kind) if not (f.driver == "qemu" and other_driver)}
     if not used:
         return MinimumLibvirt(BASELINE, ())
     top = max(f.since for f in used)
