@@ -111,6 +111,11 @@ def test_validate_runs_on_the_controller(collections: Path, tmp_path: Path) -> N
     - ansible.builtin.set_fact:
         found: "{{{{ bad | virtnetlib.libvirt.validate }}}}"
 {saved("found", "filter")}
+    - ansible.builtin.set_fact:
+        lone: "{{{{ bad | virtnetlib.libvirt.validate(disable='W306') }}}}"
+      register: lone
+      ignore_errors: true
+{saved("lone", "lone")}
     - virtnetlib.libvirt.validate:
         kind: network
         definition:
@@ -128,6 +133,9 @@ def test_validate_runs_on_the_controller(collections: Path, tmp_path: Path) -> N
     assert "E101" in refused["msg"]
     assert "/network/forward/@mode" in refused["msg"]
     assert [p["code"] for p in run.results["localhost-filter"]] == ["E101"]
+    # a lone code is refused as the library refuses it, not read letter by letter
+    assert run.results["localhost-lone"]["failed"]
+    assert "expected a list of names" in run.results["localhost-lone"]["msg"]
     advice = run.results["localhost-advice"]
     assert not advice.get("failed")
     assert [p["code"] for p in advice["problems"]] == ["W306"]
@@ -429,6 +437,25 @@ def test_network_info_and_interface_on_the_test_driver(collections: Path, tmp_pa
       register: same
 """
         + saved("same", "same")
+        + """
+    - virtnetlib.libvirt.interface:
+        uri: "{{ uri }}"
+        domain: vm
+        mac: "aa-bb-cc-dd-ee-ff"
+        state: absent
+      register: badmac
+      ignore_errors: true
+"""
+        + saved("badmac", "badmac")
+        + """
+    - virtnetlib.libvirt.network:
+        uri: "{{ uri }}"
+        state: absent
+        definition: {name: vnl-t-info, forward: {mode: route}}
+      check_mode: true
+      register: gone
+"""
+        + saved("gone", "gone")
     )
     run = playbook(collections, tmp_path, play, "\n".join(iter_hosts({"h": {"uri": node}})) + "\n")
     assert run.returncode == 0, run
@@ -442,6 +469,72 @@ def test_network_info_and_interface_on_the_test_driver(collections: Path, tmp_pa
     (step,) = nic["steps"]
     assert step["mac"] == "52:54:00:f1:ee:02"
     assert "state='down'" in step["interface"]
+    # the diff shows the NIC as the update sends it, what the definition left out kept
+    assert nic["diff"]["after"].strip() == step["interface"].strip()
+    assert "<source network='vnl-t-info'" in nic["diff"]["after"]
     # fields the definition leaves out are no change: the same NIC is nothing to do
     assert not run.results["h-same"]["changed"]
     assert run.results["h-same"]["steps"] == []
+    assert run.results["h-badmac"]["failed"]
+    assert "expected a MAC address" in run.results["h-badmac"]["msg"]
+    # removing needs the name only: a definition that would not validate still goes
+    gone = run.results["h-gone"]
+    assert gone["changed"]
+    assert gone["steps"][0]["kind"] == "undefine"
+
+
+@pytest.mark.libvirtd
+def test_a_transient_network_is_defined_and_a_stopping_one_not_restarted(
+    collections: Path, tmp_path: Path, fleet: Any
+) -> None:
+    """state: started on a running transient network defines it (present means
+    defined); state: stopped with update: restart changes the definition and
+    stops the network, without restarting it first."""
+    inventory, conn = fleet
+    (tmp_path / "templates").mkdir(exist_ok=True)
+    (tmp_path / "templates" / "fleet.xml.j2").write_text(TEMPLATE)
+    xml = TEMPLATE.replace("{{ bridge }}", "vnlfr0").replace(
+        "{% for h in fixed | default([]) %}\n", ""
+    )
+    xml = xml.replace("      <host mac='{{ h.mac }}' name='{{ h.name }}' ip='{{ h.ip }}'/>\n", "")
+    xml = (
+        xml.replace("{% endfor %}", "").replace("{{ gw + 1 }}", "50").replace("{{ gw + 13 }}", "62")
+    )
+    xml = xml.replace("{{ gw }}", "49")
+    net = conn.networkCreateXML(xml)  # running, transient
+    assert not net.isPersistent()
+    play = FLEET_PLAY.format(save=saved())
+    run = playbook(collections, tmp_path, play, inventory, "-l", "real")
+    assert run.returncode == 0, run
+    assert "define" in [s["kind"] for s in run.results["real-result"]["steps"]]
+    net = conn.networkLookupByName("vnl-t-fleet")
+    assert net.isPersistent()
+    assert net.isActive()
+    again = playbook(collections, tmp_path, play, inventory, "-l", "real")
+    assert again.recap["real"]["changed"] == 0, again
+
+    stopped = playbook(
+        collections,
+        tmp_path,
+        play,
+        inventory,
+        "-l",
+        "real",
+        "-e",
+        "state=stopped",
+        "-e",
+        "update=restart",
+        "-e",
+        "bridge=vnlfr1",
+    )
+    assert stopped.returncode == 0, stopped
+    kinds = [s["kind"] for s in stopped.results["real-result"]["steps"]]
+    assert "restart" not in kinds
+    assert kinds[-1] == "stop"
+    net = conn.networkLookupByName("vnl-t-fleet")
+    assert not net.isActive()
+    assert "vnlfr1" in net.XMLDesc(libvirt_inactive())
+
+
+def libvirt_inactive() -> int:
+    return int(need_module("libvirt", "libvirt-python").VIR_NETWORK_XML_INACTIVE)

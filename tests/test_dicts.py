@@ -70,6 +70,13 @@ def test_yaml_values_are_read_as_their_xml() -> None:
         ({"name": "x", "bridge": {"stp": "maybe"}}, vnl.ParseError, "expected 'on' or 'off'"),
         ({"name": "x", "bridge": {"delay": [1]}}, vnl.UsageError, "bridge.delay: expected"),
         ({"forward": {"mode": "nat"}}, vnl.ParseError, "name"),
+        ({"name": "a\x00b"}, vnl.UsageError, "Network.name: 'a\\x00b' cannot be written in XML"),
+        # a bool is a yes/no or on/off word, never a number
+        (
+            {"name": "x", "ips": [{"address": "198.51.100.1", "prefix": True}]},
+            vnl.UsageError,
+            "prefix",
+        ),
     ],
 )
 def test_bad_dicts_say_where(data: Any, error: type[Exception], words: str) -> None:

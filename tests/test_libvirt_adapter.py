@@ -231,7 +231,7 @@ def test_domain_interfaces_read_as_models(test_conn: Any, conn: Connection) -> N
         plan = conn.plan_interfaces("vnl-vm", [], absent=["52:54:00:00:02:02"], live=False)
         for endless in (float("nan"), float("inf"), 0, True):
             # a wait that ends at once or never is refused before anything runs
-            with pytest.raises(vnl.UsageError, match="detach_timeout .*finite number > 0"):
+            with pytest.raises(vnl.UsageError, match=r"detach_timeout .*finite number > 0"):
                 conn.apply(plan, detach_timeout=endless)
         guest = conn.domain(dom, inactive=True)
         assert (guest.name, guest.type, guest.interfaces) == ("vnl-vm", "test", [found])

@@ -121,9 +121,7 @@ def test_qemu_driver_minima_are_for_qemu_domains_only() -> None:
     xen, kvm = domain.format("xen"), domain.format("kvm")
     older = version_text(before(rss.since))
     assert [p.code for p in vnl.validate(xen, libvirt=older) if p.code.startswith("E6")] == []
-    assert [p.code for p in vnl.validate(kvm, libvirt=older) if p.code.startswith("E6")] == [
-        "E602"
-    ]
+    assert [p.code for p in vnl.validate(kvm, libvirt=older) if p.code.startswith("E6")] == ["E602"]
     assert rss not in vnl.minimum_libvirt(xen).features
     assert vnl.minimum_libvirt(kvm).version >= rss.since
     assert vnl.minimum_libvirt(rss.sample, domain_type="xen").features == ()

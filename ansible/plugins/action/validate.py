@@ -25,7 +25,7 @@ MODELS = {"network": "Network", "interface": "Interface", "hostinterface": "Host
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("xml", "src", "definition", "kind", "disable", "domain_type"))
+    _VALID_ARGS = frozenset(("xml", "src", "definition", "kind", "disable", "domain_type", "libvirt"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -48,7 +48,11 @@ class ActionModule(ActionBase):
         try:
             source = self._source(args, kind)
             problems = virtnetlib.validate(
-                source, kind=kind, disable=disable, domain_type=args.get("domain_type")
+                source,
+                kind=kind,
+                disable=disable,
+                domain_type=args.get("domain_type"),
+                libvirt=args.get("libvirt"),
             )
         except virtnetlib.Error as exc:
             raise AnsibleActionFail(to_text(exc))

@@ -17,12 +17,22 @@ except ImportError:
     virtnetlib = None
 
 
-def validate(xml, kind=None, disable=None, domain_type=None):
+KINDS = (None, "network", "interface", "hostinterface", "domain")
+
+
+def validate(xml, kind=None, disable=None, domain_type=None, libvirt=None):
     if virtnetlib is None:
         raise AnsibleFilterError("the validate filter needs virtnetlib on the controller")
+    if kind not in KINDS:
+        raise AnsibleFilterError("kind must be network, interface, hostinterface or domain, not %r" % (kind,))
     try:
+        # disable goes as given: virtnetlib refuses a lone string and unknown codes
         problems = virtnetlib.validate(
-            to_text(xml), kind=kind, disable=list(disable or []), domain_type=domain_type
+            to_text(xml),
+            kind=kind,
+            disable=() if disable is None else disable,
+            domain_type=domain_type,
+            libvirt=libvirt,
         )
     except virtnetlib.Error as exc:
         raise AnsibleFilterError(to_text(exc))

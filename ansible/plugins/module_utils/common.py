@@ -8,6 +8,7 @@ errors into Ansible results. The modules stay thin: the work is virtnetlib's."""
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -48,13 +49,11 @@ def load_model(module, cls, xml=None, src=None, definition=None, what="definitio
         if xml is not None:
             return cls.from_xml(xml)
         if src is not None:
-            with open(src, "rb") as handle:
-                return cls.from_xml(handle.read())
+            # virtnetlib's reader: a regular file only (no FIFO, no device), size-capped
+            return cls.from_xml(Path(src))
         return cls.from_dict(definition)
     except VirtnetlibError as exc:
         module.fail_json(msg="%s: %s" % (what, exc))
-    except OSError as exc:
-        module.fail_json(msg="cannot read %s: %s" % (src, exc))
     return None  # not reached: fail_json exits
 
 

@@ -138,6 +138,8 @@ problems:
   elements: dict
 """
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtnetlib.libvirt.plugins.module_utils.common import (
@@ -150,6 +152,9 @@ from ansible_collections.virtnetlib.libvirt.plugins.module_utils.common import (
     require,
     virtnetlib,
 )
+
+
+MAC = re.compile(r"\A[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}\Z")
 
 
 def _current(conn, domain, mac, inactive):
@@ -185,6 +190,8 @@ def main():
     params = module.params
     nic = problems = None
     mac = params["mac"]
+    if mac is not None and not MAC.match(mac):
+        module.fail_json(msg="mac %r: expected a MAC address such as 52:54:00:6c:3c:01" % mac)
     if params["state"] == "present":
         nic = load_model(module, virtnetlib.Interface, params["xml"], params["src"], params["definition"])
         if nic.mac_address is None:
@@ -207,7 +214,11 @@ def main():
             before = _current(conn, params["domain"], mac, inactive)
             result = dict(changed=plan.changed, steps=plan.to_dict()["steps"])
             if module.check_mode or not plan.changed:
-                after = before if not plan.changed else (nic.to_xml() if nic is not None else "")
+                # what the steps would leave: the NIC as the last step sends it
+                # (an update keeps what the definition left out), or none
+                after = before
+                for step in plan.steps:
+                    after = "" if step.kind == "detach" else step.interface.to_xml()
             else:
                 done = conn.apply(plan, detach_timeout=params["detach_timeout"])
                 result.update(done=list(done.done), pending=list(done.pending))

@@ -180,7 +180,9 @@ def _absent(module, conn, name):
     result = dict(
         changed=exists,
         network=name,
-        steps=[{"kind": "undefine", "description": "stop and undefine the network"}] if exists else [],
+        steps=[{"kind": "undefine", "description": "stop and undefine the network", "disruptive": True}]
+        if exists
+        else [],
         disruptive=exists,
         pending_restart=False,
         affected_domains=[],
@@ -221,21 +223,29 @@ def _planned(module, conn, net):
     update = module.params["update"]
     existed = conn.has_network(net.name)
     active = existed and conn.network(net.name).active
+    # a running transient network gets a definition too: present means defined
+    transient = existed and not conn.network(net.name).persistent
+    stopping = state == "stopped"
     plan = conn.plan_network(
         net,
         start=state == "started",
-        allow_restart=update == "restart",
+        # a network about to stop is not restarted first: its definition changes,
+        # and it stops
+        allow_restart=update == "restart" and not stopping,
         autostart=module.params["autostart"],
-        live=update != "redefine-only",
+        live=update != "redefine-only" and not stopping,
     )
     steps = [step.to_dict() for step in plan.steps]
     stop = state == "stopped" and (active or any(s["kind"] == "start" for s in steps))
+    define = transient and not any(s["kind"] in ("define", "redefine") for s in steps)
+    if define:
+        steps.append({"kind": "define", "description": "define the running transient network"})
     result = dict(
-        changed=plan.changed or stop,
+        changed=plan.changed or stop or define,
         network=plan.name,
         steps=steps,
         disruptive=plan.disruptive or stop,
-        pending_restart=plan.pending_restart and not stop,
+        pending_restart=plan.pending_restart and not stopping,
         affected_domains=list(plan.affected_domains),
         xml=plan.desired.to_xml(),
         diff=dict(
@@ -255,6 +265,9 @@ def _planned(module, conn, net):
                 "guests not put back on the restarted network (the driver changes no device live): "
                 + ", ".join(applied.unreconnected)
             )
+    if define:
+        conn.define_network(plan.desired)
+        result.setdefault("action", "redefined")
     if stop and conn.network(plan.name).active:
         conn.stop_network(plan.name)
     return result
@@ -287,7 +300,8 @@ def main():
         net = load_model(module, virtnetlib.Network, params["xml"], params["src"], params["definition"])
         if params["name"] is not None and params["name"] != net.name:
             module.fail_json(msg="name %r does not match the definition's %r" % (params["name"], net.name))
-        problems = check(module, net, params["disable"])
+        if params["state"] != "absent":  # removing a network needs only its name
+            problems = check(module, net, params["disable"])
     name = params["name"] if net is None else net.name
     try:
         with connect(module, params["uri"]) as conn:

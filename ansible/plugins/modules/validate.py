@@ -30,7 +30,7 @@ options:
     type: str
   src:
     description:
-      - A file on the controller, looked up as the C(template) and C(copy) modules look up theirs.
+      - A file on the controller, looked up in the play's C(files/) folders as the C(copy) module looks up its C(src).
     type: path
   definition:
     description:
@@ -50,6 +50,11 @@ options:
   domain_type:
     description:
       - The C(<domain type=>) a lone interface goes into; V(kvm) or V(qemu) adds the QEMU driver's checks.
+    type: str
+  libvirt:
+    description:
+      - The libvirt release the document is for (V(9.0)); each feature newer than it is an error
+        (E601, E602) naming the release that brought it.
     type: str
 notes:
   - Supports check mode (it changes nothing).

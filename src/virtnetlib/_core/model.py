@@ -31,7 +31,7 @@ from lxml import etree
 
 from virtnetlib._core import compiled, display
 from virtnetlib._core.converters import exact
-from virtnetlib._core.errors import Issue, ParseError, UsageError, did_you_mean
+from virtnetlib._core.errors import Issue, ParseError, UsageError, did_you_mean, shortened
 from virtnetlib._core.fields import (
     _ATTR,
     _CHILD,
@@ -1041,6 +1041,15 @@ def _put(element: Any, spec: _Spec, value: Any, where: str) -> None:
 
 
 def _put_one(element: Any, spec: _Spec, value: Any, where: str) -> None:
+    try:
+        _put_value(element, spec, value, where)
+    except ValueError as exc:  # lxml: text XML cannot carry (a NUL, a control character)
+        raise UsageError(
+            f"{where}: {shortened(repr(value))} cannot be written in XML ({exc})"
+        ) from None
+
+
+def _put_value(element: Any, spec: _Spec, value: Any, where: str) -> None:
     kind = spec.kind
     if kind == _ATTR:
         element.set(spec.xml, _text(spec, value, where))
@@ -1071,7 +1080,7 @@ def _put_one(element: Any, spec: _Spec, value: Any, where: str) -> None:
 
 
 #: Words a bool is written as, by the closed sets libvirt uses.
-_BOOL_WORDS = (("yes", "no"), ("on", "off"), ("true", "false"), ("1", "0"))
+_BOOL_WORDS = (("yes", "no"), ("on", "off"), ("true", "false"))
 
 
 def _text(spec: _Spec, value: Any, where: str) -> str:
