@@ -240,6 +240,24 @@ def test_sriov_persists_the_count_in_a_udev_rule(
         assert (result["changed"], result["writes"]) == (True, [])
         assert rule.read_text().endswith(expected)
         assert [p.name for p in rules.iterdir()] == [rule.name]  # no temporary left behind
+        # a rule file that is not UTF-8 is read without a traceback, and replaced
+        rule.write_bytes(b"\xff\xfe not utf-8\n")
+        replaced, result = ansible(
+            collections, tmp_path / "bytes", play("sriov", {**args, "sysfs_root": str(fake.root)})
+        )
+        assert replaced.returncode == 0, replaced
+        assert result["changed"]
+        assert rule.read_text().endswith(expected)
+        # a FIFO in its place is neither opened (it would block) nor replaced:
+        # the task fails, naming it
+        rule.unlink()
+        os.mkfifo(rule)
+        _, result = ansible(
+            collections, tmp_path / "fifo", play("sriov", {**args, "sysfs_root": str(fake.root)})
+        )
+        assert result["failed"]
+        assert "not a regular file (a FIFO)" in result["msg"] or "FIFO" in result["msg"]
+        assert rule.is_fifo()
 
 
 # ------------------------------------------------------------------ host_bridge

@@ -201,6 +201,7 @@ udev_rule:
 
 import os
 import shutil
+import stat
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
@@ -241,13 +242,26 @@ def rendered_rule(pf, count, style):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+#: A udev rule virtnetlib writes is one line; a file far larger is not one of ours.
+RULE_LIMIT = 64 * 1024
+
+
 def read_text(path):
-    """The text of a file, or None when there is none."""
+    """The text of an existing rule file, or None when there is none.
+
+    Only a regular file is read (a FIFO or a device put in its place is
+    not opened), at most RULE_LIMIT bytes, and bytes that are not UTF-8
+    read as replacement characters (the rule is then different, and is
+    written again)."""
     try:
-        with open(path) as handle:
-            return handle.read()
+        info = os.lstat(path)
     except FileNotFoundError:
         return None
+    if not stat.S_ISREG(info.st_mode):
+        return "(not a regular file)"
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read(RULE_LIMIT).decode("utf-8", errors="replace")
 
 
 def main():
