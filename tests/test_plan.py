@@ -575,8 +575,15 @@ def test_what_libvirt_changes_live_is_an_update_the_rest_a_replug() -> None:
     assert step.interface.target == vnl.Target(dev="vnet7")  # the NIC as it is, link changed
     assert step.interface.link == vnl.Link(state="down")
     e1000 = _nic(model=vnl.NicModel(type="e1000"))
-    kinds = [s.kind for s in nic_steps([_running(_nic())], [e1000], [], live=True)]
-    assert kinds == ["detach", "attach"]
+    slot = vnl.PciAddress(domain=0, bus=0, slot=3, function=0)
+    running = attrs.evolve(_running(_nic()), address=slot, rom=vnl.Rom(enabled=False))
+    detach, attach = nic_steps([running], [e1000], [], live=True)
+    assert (detach.kind, attach.kind) == ("detach", "attach")
+    # plugged in anew as asked, with what it had and was not asked to change
+    # (its slot, its ROM), without the tap name and alias libvirt gives each NIC
+    assert attach.interface.model == vnl.NicModel(type="e1000")
+    assert (attach.interface.address, attach.interface.rom) == (slot, vnl.Rom(enabled=False))
+    assert (attach.interface.target, attach.interface.alias) == (None, None)
     # the persistent definition takes any change in place
     (config,) = nic_steps([_nic()], [e1000], [], live=False)
     assert (config.kind, config.config) == ("update", True)

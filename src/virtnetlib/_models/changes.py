@@ -45,7 +45,7 @@ from typing import Any, Literal
 import attrs
 
 from virtnetlib._core.model import Model
-from virtnetlib._models.interface import Interface
+from virtnetlib._models.interface import Interface, NetworkSource
 from virtnetlib._models.network import (
     Dhcp,
     DhcpHost,
@@ -480,5 +480,31 @@ def nic_steps(
             steps.append(NicStep("update", mac, changed, **flags))
         else:  # a running guest's NIC that libvirt cannot change: unplug, plug anew
             steps.append(NicStep("detach", mac, have, **flags))
-            steps.append(NicStep("attach", mac, want, **flags))
+            steps.append(NicStep("attach", mac, _replugged(changed), **flags))
     return steps
+
+
+#: Device names libvirt makes up for a NIC's host side; given back, they are refused.
+_MADE_UP_TARGETS = ("vnet", "macvtap", "macvlan")
+
+
+def _replugged(nic: Interface) -> Interface:
+    """The NIC to plug in anew: what the running one had and was not asked to
+    change (its PCI slot, its ROM, its driver), as the config update keeps
+    it, without what libvirt gives each plugged-in NIC itself: its tap name,
+    a non-user alias, the network port's id and bridge."""
+    changes: dict[str, Any] = {}
+    target = getattr(nic, "target", None)
+    if (
+        target is not None
+        and target.managed is not False
+        and target.dev.startswith(_MADE_UP_TARGETS)
+    ):
+        changes["target"] = None
+    alias = getattr(nic, "alias", None)
+    if alias is not None and not alias.name.startswith("ua-"):
+        changes["alias"] = None
+    source = getattr(nic, "source", None)
+    if isinstance(source, NetworkSource) and (source.portid or source.bridge):
+        changes["source"] = attrs.evolve(source, portid=None, bridge=None)
+    return attrs.evolve(nic, **changes) if changes else nic
