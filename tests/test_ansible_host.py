@@ -44,7 +44,7 @@ def play(module: str, args: dict[str, Any], *, check: bool = False) -> str:
     )
     if check:
         task += "      check_mode: true\n"
-    return task + saved() + "      check_mode: false\n"
+    return task + saved()
 
 
 def ansible(collections: Path, work: Path, text: str, *args: str) -> tuple[Run, dict[str, Any]]:
@@ -338,7 +338,7 @@ def test_host_bridge_check_mode_returns_the_nmcli_plan(collections: Path, tmp_pa
             assert section["type"] == "bridge"
             assert keyfile["ipv4"]["address1"].startswith("198.51.100.6/24")
     # nothing named so exists: every command would run
-    assert (result["changed"], result["ran"], result["skipped"]) == (True, result["plan"], [])
+    assert (result["changed"], result["ran"], result["in_place"]) == (True, result["plan"], [])
     status = subprocess.run(["nmcli", "-t", "general", "status"], capture_output=True, check=False)
     if status.returncode != 0:  # no NetworkManager here: the plan, and why it is all of it
         (warning,) = result["warnings"]
@@ -431,7 +431,7 @@ def test_host_bridge_on_a_real_networkmanager(
         assert done.returncode == 0, done
         assert done.recap["hv1"]["changed"] == 1, done
         assert not result.get("failed"), result
-        assert (result["ran"], result["skipped"]) == (result["plan"], [])
+        assert (result["ran"], result["in_place"]) == (result["plan"], [])
         found = connections()
         assert found[uuids[0]] == ("vnl ansible br", "bridge", "vnlnmbr6")
         assert found[uuids[1]] == ("vnl ansible br-port1", "802-3-ethernet", "vnlnm6")
@@ -444,7 +444,18 @@ def test_host_bridge_on_a_real_networkmanager(
             again, result = ansible(collections, work, play("host_bridge", args, check=check))
             assert again.recap["hv1"]["changed"] == 0, again
             assert (result["changed"], result["ran"]) == (False, [])
-            assert result["skipped"] == result["plan"]
+            assert result["in_place"] == result["plan"]
+
+        # a port no longer asked for: its profile goes (it would stay enslaved)
+        fewer = {**args, "ports": []}
+        done, result = ansible(collections, tmp_path / "fewer", play("host_bridge", fewer))
+        assert done.recap["hv1"]["changed"] == 1, done
+        assert result["ran"][-1] == f"{path} --wait 60 connection delete uuid {uuids[1]}"
+        assert uuids[1] not in connections()
+        assert uuids[0] in connections()
+        done, result = ansible(collections, tmp_path / "back", play("host_bridge", args))
+        assert done.recap["hv1"]["changed"] == 1, done
+        assert uuids[1] in connections()
 
         # absent deletes the profiles, ports first; check mode first changes nothing
         gone = {**args, "state": "absent"}

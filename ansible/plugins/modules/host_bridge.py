@@ -265,9 +265,10 @@ ran:
   returned: always
   type: list
   elements: str
-skipped:
+in_place:
   description:
     - The commands of the plan left out because what they do was already in place.
+    - (Not named C(skipped): Ansible takes a true C(skipped) for a skipped task.)
   returned: always
   type: list
   elements: str
@@ -395,6 +396,25 @@ def profile_dict(profile):
     }
 
 
+def stale_ports(cli, profiles):
+    """UUIDs of port profiles of a managed controller that are no longer asked
+    for (its earlier ports: NAME-portN profiles this module made)."""
+    planned = set(profile.uuid for profile in profiles)
+    prefixes = tuple(
+        "%s-port" % profile.name for profile in profiles if profile.type != "ethernet"
+    )
+    try:
+        existing = cli.connections()
+    except nmcli.NetworkManagerNotRunningError:
+        return []  # nothing exists where nothing runs (check mode says so already)
+    return [
+        c.uuid
+        for c in existing
+        if c.name.startswith(prefixes) and c.name[len(c.name.rstrip("0123456789")) :]
+        and c.uuid not in planned
+    ]
+
+
 def main():
     ip = dict(
         method=dict(type="str"),
@@ -441,7 +461,7 @@ def main():
     )
     require(module)
     p = module.params
-    result = dict(changed=False, plan=[], ran=[], skipped=[], profiles=[])
+    result = dict(changed=False, plan=[], ran=[], in_place=[], profiles=[])
     runner = Runner(module.check_mode)
     try:
         profiles = profiles_of(module)
@@ -468,7 +488,14 @@ def main():
                 )
                 report = nmcli.ApplyReport(plan.steps, ())
             result["ran"] = lines(nmcli.Plan(report.ran).argvs(cli.path, cli.wait))
-            result["skipped"] = lines(nmcli.Plan(report.skipped).argvs(cli.path, cli.wait))
+            # ports no longer asked for: their profiles go, or they stay enslaved
+            stale = stale_ports(cli, profiles)
+            for uuid in stale:
+                cli.delete(uuid)
+            deleted = lines(runner.changing)[-len(stale):] if stale else []
+            result["plan"] += deleted
+            result["ran"] += deleted
+            result["in_place"] = lines(nmcli.Plan(report.skipped).argvs(cli.path, cli.wait))
         result["changed"] = bool(result["ran"])
     except VirtnetlibError as exc:
         result["changed"] = bool(runner.changing)
