@@ -239,7 +239,13 @@ driver refuses it). The release is the one libvirt's documentation gives
 (its `Since` notes); the tests define every entry on the libvirtd 9.0 they
 start (one newer than 9.0 must be refused or dropped, one at or below it
 kept) and validate every sample with libvirt 11.3's grammars. The table
-starts at libvirt 5.0: a document using none of its features needs 5.0.
+starts at libvirt 5.0: a document using none of its features needs 5.0,
+and nothing older is checked. A QEMU driver minimum applies to a domain of
+a QEMU type (`kvm`, `qemu`, `hvf`) and to a lone interface unless
+`domain_type` names another driver: the features it covers exist only in
+QEMU. Rows read from a fork's copy of libvirt's documentation name it; a
+row with "an upper bound" comes from libvirt's schemas of 9.0.0 and
+11.3.0, where the documentation is silent.
 """
 
 
