@@ -268,7 +268,7 @@ ran:
 in_place:
   description:
     - The commands of the plan left out because what they do was already in place.
-    - (Not named C(skipped): Ansible takes a true C(skipped) for a skipped task.)
+    - "Not named C(skipped), which Ansible takes for a skipped task."
   returned: always
   type: list
   elements: str

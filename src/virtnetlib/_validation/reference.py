@@ -257,15 +257,18 @@ def render_versions_page() -> str:
         "Generated from the table of releases; do not edit by hand.",
         "",
         _tags_as_code(_VERSIONS_INTRO),
-        "| document | feature | since | driver | source |",
-        "| --- | --- | --- | --- | --- |",
+        "| document | element | attribute | since | driver | source |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     order = sorted(FEATURES, key=lambda f: (f.doc, f.since, f.path))
-    lines.extend(
-        f"| {f.doc} | `{f.path}` | {version_text(f.since)} | {f.driver or ''} "
-        f"| {_tags_as_code(f.source)} |"
-        for f in order
-    )
+    for f in order:
+        element, _, attribute = f.path.partition("/@")
+        name, _, value = attribute.partition("=")
+        shown = f"`{name}='{value}'`" if value else (f"`{name}`" if name else "")
+        lines.append(
+            f"| {f.doc} | `{element}` | {shown} | {version_text(f.since)} | {f.driver or ''} "
+            f"| {_tags_as_code(f.source)} |"
+        )
     return "\n".join(lines) + "\n"
 
 
