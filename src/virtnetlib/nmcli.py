@@ -875,16 +875,9 @@ def _same_options(current: str | None, wanted: str) -> bool:
 
 
 def _bond_mode_name(mode: str) -> str:
-    names = (
-        "balance-rr",
-        "active-backup",
-        "balance-xor",
-        "broadcast",
-        "802.3ad",
-        "balance-tlb",
-        "balance-alb",
-    )
-    return names[int(mode)] if mode.isdigit() and int(mode) < len(names) else mode
+    """A mode by the kernel's number (``1``) as its name (``active-backup``)."""
+    names = {str(number): name for name, number in BOND_MODE_NUMBERS.items()}
+    return names.get(mode, mode)
 
 
 def _same(current: str | None, wanted: str) -> bool:

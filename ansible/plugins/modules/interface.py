@@ -23,8 +23,8 @@ description:
   - A thin layer over virtnetlib's C(Connection.plan_interfaces) and C(Connection.apply).
 author:
   - virtnetlib developers (@virtnetlib)
-requirements:
-  - virtnetlib with its libvirt extra (C(pip install 'virtnetlib[libvirt]')) on the managed host
+extends_documentation_fragment:
+  - virtnetlib.libvirt.libvirt
 options:
   domain:
     description:
@@ -75,11 +75,6 @@ options:
     type: list
     elements: str
     default: []
-  uri:
-    description:
-      - The libvirt connection URI.
-    type: str
-    default: qemu:///system
 notes:
   - Supports check mode and diff mode (the NIC's XML before and after).
 """

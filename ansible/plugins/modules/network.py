@@ -27,8 +27,8 @@ description:
   - A thin layer over virtnetlib's C(Connection.plan_network) and C(Connection.apply).
 author:
   - virtnetlib developers (@virtnetlib)
-requirements:
-  - virtnetlib with its libvirt extra (C(pip install 'virtnetlib[libvirt]')) on the managed host
+extends_documentation_fragment:
+  - virtnetlib.libvirt.libvirt
 options:
   name:
     description:
@@ -82,11 +82,6 @@ options:
     type: list
     elements: str
     default: []
-  uri:
-    description:
-      - The libvirt connection URI.
-    type: str
-    default: qemu:///system
 notes:
   - Supports check mode and diff mode. The diff is of libvirt's canonical XML.
 """

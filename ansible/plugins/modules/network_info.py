@@ -19,8 +19,8 @@ description:
   - Changes nothing.
 author:
   - virtnetlib developers (@virtnetlib)
-requirements:
-  - virtnetlib with its libvirt extra (C(pip install 'virtnetlib[libvirt]')) on the managed host
+extends_documentation_fragment:
+  - virtnetlib.libvirt.libvirt
 options:
   name:
     description:
@@ -31,11 +31,6 @@ options:
       - Whether to read the DHCP leases of running networks.
     type: bool
     default: true
-  uri:
-    description:
-      - The libvirt connection URI.
-    type: str
-    default: qemu:///system
 notes:
   - Supports check mode (it changes nothing).
 """
