@@ -343,6 +343,15 @@ def test_host_bridge_check_mode_returns_the_nmcli_plan(collections: Path, tmp_pa
     if status.returncode != 0:  # no NetworkManager here: the plan, and why it is all of it
         (warning,) = result["warnings"]
         assert warning.startswith("NetworkManager is not running: every command of the plan")
+        # absent says the same in check mode, instead of failing
+        gone = {**args, "state": "absent"}
+        done, result = ansible(
+            collections, tmp_path / "gone", play("host_bridge", gone, check=True)
+        )
+        assert not result.get("failed"), result
+        assert len(result["plan"]) == len(bridge_profiles())
+        (warning,) = result["warnings"]
+        assert warning.startswith("NetworkManager is not running: every profile's delete")
 
     # a bridge over a bond, from the host <interface> document of the RHEL 10 guide
     xml = (

@@ -469,7 +469,16 @@ def main():
         path = p["nmcli"] if "/" in p["nmcli"] else module.get_bin_path(p["nmcli"], required=True)
         cli = nmcli.Nmcli(runner, path=path, timeout=p["timeout"], wait=p["wait"])
         if p["state"] == "absent":
-            existing = set(connection.uuid for connection in cli.connections())
+            try:
+                existing = set(connection.uuid for connection in cli.connections())
+            except nmcli.NetworkManagerNotRunningError:
+                if not module.check_mode:
+                    raise
+                module.warn(
+                    "NetworkManager is not running: every profile's delete is reported, "
+                    "since which ones exist cannot be read"
+                )
+                existing = set(profile.uuid for profile in profiles)
             for profile in reversed(profiles):  # ports first, then what they are ports of
                 if profile.uuid in existing:
                     cli.delete(profile.uuid)
