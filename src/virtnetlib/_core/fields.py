@@ -23,7 +23,7 @@ import attrs
 
 from virtnetlib._core.converters import Conv, Enum, Text, exact
 from virtnetlib._core.errors import ParseError, UsageError, shortened
-from virtnetlib._core.xml import parse_document
+from virtnetlib._core.xml import LIBVIRT_NAMESPACES, parse_document
 
 _META = "virtnetlib.xml"
 
@@ -280,9 +280,8 @@ def _default_tag(model: Any) -> str:
     return tag
 
 
-_NAMESPACE_PREFIXES = {
-    "http://libvirt.org/schemas/network/dnsmasq/1.0": "dnsmasq",
-}
+#: The namespaces model fields may use (uri → prefix): libvirt's network one.
+_NAMESPACE_PREFIXES = {LIBVIRT_NAMESPACES["dnsmasq"]: "dnsmasq"}
 
 
 def _tag_text(qname: str) -> tuple[str, tuple[str, str] | None]:

@@ -374,6 +374,17 @@ def read_source(source: str | bytes | os.PathLike[str]) -> tuple[str | bytes, st
     return source, None
 
 
+#: The XML namespaces of libvirt's documents, by the prefix libvirt writes them with.
+LIBVIRT_NAMESPACES: dict[str, str] = {
+    "dnsmasq": "http://libvirt.org/schemas/network/dnsmasq/1.0",
+    "qemu": "http://libvirt.org/schemas/domain/qemu/1.0",
+    "lxc": "http://libvirt.org/schemas/domain/lxc/1.0",
+    "bhyve": "http://libvirt.org/schemas/domain/bhyve/1.0",
+    "vmware": "http://libvirt.org/schemas/domain/vmware/1.0",
+    "xen": "http://libvirt.org/schemas/domain/xen/1.0",
+}
+
+
 def qname_text(qname: str, nsmap: dict[Any, str] | None) -> str:
     """``{ns}local`` as ``prefix:local`` using ``nsmap`` (prefix → uri)."""
     if qname[0] != "{":

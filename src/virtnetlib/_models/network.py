@@ -24,6 +24,7 @@ from virtnetlib._core.fields import (
     text_elements,
 )
 from virtnetlib._core.model import Model, expect_model
+from virtnetlib._core.xml import LIBVIRT_NAMESPACES
 from virtnetlib._models.common import IP as IP_ADDR
 from virtnetlib._models.common import (
     IPV4,
@@ -49,7 +50,7 @@ from virtnetlib._models.common import (
     Vlan,
 )
 
-DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
+DNSMASQ_NS = LIBVIRT_NAMESPACES["dnsmasq"]
 
 ForwardMode = Literal["nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev"]
 """How a network reaches the outside: ``forward mode=``. Isolated is ``forward=None``."""

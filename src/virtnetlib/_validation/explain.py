@@ -20,7 +20,7 @@ from typing import Any
 from lxml import etree
 
 from virtnetlib._core.errors import closest
-from virtnetlib._core.xml import element_path, qname_text
+from virtnetlib._core.xml import LIBVIRT_NAMESPACES, element_path, qname_text
 from virtnetlib._validation.grammar import ElementFacts, Grammar
 
 __all__ = ["SchemaFinding", "explain", "finding_path"]
@@ -666,17 +666,6 @@ def _allowed(name: str, value: str, facts: ElementFacts) -> bool:
     return repr(value) in facts.attributes.get(name, ())
 
 
-#: The prefixes libvirt writes its namespaces' elements with (``qemu:commandline``).
-LIBVIRT_PREFIXES = {
-    "qemu": "http://libvirt.org/schemas/domain/qemu/1.0",
-    "lxc": "http://libvirt.org/schemas/domain/lxc/1.0",
-    "bhyve": "http://libvirt.org/schemas/domain/bhyve/1.0",
-    "vmware": "http://libvirt.org/schemas/domain/vmware/1.0",
-    "xen": "http://libvirt.org/schemas/domain/xen/1.0",
-    "dnsmasq": "http://libvirt.org/schemas/network/dnsmasq/1.0",
-}
-
-
 def _blame(el: Any, where: Any, grammar: Grammar, parent_facts: ElementFacts) -> SchemaFinding:
     """Why ``el`` cannot stand where it is."""
     shown = qname_text(el.tag, el.nsmap)
@@ -684,7 +673,7 @@ def _blame(el: Any, where: Any, grammar: Grammar, parent_facts: ElementFacts) ->
     parent_shown = qname_text(parent.tag, parent.nsmap) if parent is not None else "?"
     twins = [c for c in parent if c.tag == el.tag and c is not el] if parent is not None else []
     if el.tag not in parent_facts.children:
-        prefixes = {**LIBVIRT_PREFIXES, **(parent.nsmap if parent is not None else {})}
+        prefixes = {**LIBVIRT_NAMESPACES, **(parent.nsmap if parent is not None else {})}
         allowed = sorted({qname_text(t, prefixes) for t in parent_facts.children})
         meant = closest(shown, allowed)
         return SchemaFinding(

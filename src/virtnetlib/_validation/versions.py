@@ -23,7 +23,7 @@ from lxml import etree
 
 from virtnetlib._core.errors import UsageError
 from virtnetlib._core.model import Model
-from virtnetlib._core.xml import PathCache, parse_document, read_source
+from virtnetlib._core.xml import LIBVIRT_NAMESPACES, PathCache, parse_document, read_source
 from virtnetlib._models.documents import document_kind
 from virtnetlib._validation.libvirt_since import FACTS
 from virtnetlib._validation.problem import Problem
@@ -126,10 +126,6 @@ FEATURES: tuple[LibvirtFeature, ...] = tuple(
 )
 
 
-#: The prefixes the table's paths use.
-_NAMESPACES = {"dnsmasq": "http://libvirt.org/schemas/network/dnsmasq/1.0"}
-
-
 @functools.cache
 def _xpath(path: str) -> tuple[str, etree.XPath]:
     """The root tag a feature's path starts at, and the XPath finding it under that root.
@@ -146,8 +142,8 @@ def _xpath(path: str) -> tuple[str, etree.XPath]:
         name, _, value = last[1:].partition("=")
         test = f"[@{name}='{value}']" if value else f"[@{name}]"
         owner = "/".join([here, *rest[:-1]])
-        return tag, etree.XPath(owner + test, namespaces=_NAMESPACES)
-    return tag, etree.XPath("/".join([here, *rest]), namespaces=_NAMESPACES)
+        return tag, etree.XPath(owner + test, namespaces=LIBVIRT_NAMESPACES)
+    return tag, etree.XPath("/".join([here, *rest]), namespaces=LIBVIRT_NAMESPACES)
 
 
 def _targets(root: Any, kind: str) -> Iterator[tuple[str, Any]]:
