@@ -10,6 +10,7 @@ and later) and E264 (a real libvirtd's QEMU driver).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -337,17 +338,20 @@ def _boot_order_and_os_boot(root: Any) -> Iterator[Problem]:
     )
 
 
-def _pci_source(address: Any) -> str | None:
-    """A PCI host device as libvirt compares them (0x03 and 3 are one bus)."""
+def _pci_text(address: Any, *, bus_required: bool) -> str | None:
+    """A PCI address as libvirt reads and compares it (``0000:03:10.1``: 0x03
+    and 3 are one bus), or ``None`` when it does not parse (the device's own
+    checks say why) or lacks the slot (libvirt picks one) or a required bus."""
     if address.get("type") is None:  # a <hostdev type='pci'>'s source address
         address = etree.Element("address", dict(address.attrib), type="pci")
     try:
         pci = parse_root(PciAddress, address, strict=True)
     except ParseError:
-        return None  # the device's own checks say what is wrong
-    if pci.bus is None or pci.slot is None:
         return None
-    return f"pci {pci.domain or 0:04x}:{pci.bus:02x}:{pci.slot:02x}.{pci.function or 0}"
+    if pci.slot is None or (bus_required and pci.bus is None):
+        return None
+    full = attrs.evolve(pci, domain=pci.domain or 0, bus=pci.bus or 0, function=pci.function or 0)
+    return str(full)
 
 
 def _usb_source(address: Any) -> str | None:
@@ -367,7 +371,8 @@ def _host_device_key(el: Any) -> str | None:
     else:
         kind = address.get("type")
     if kind == "pci":
-        return _pci_source(address)
+        pci = _pci_text(address, bus_required=True)
+        return None if pci is None else f"pci {pci}"
     if kind == "usb":
         return _usb_source(address)
     return None
@@ -425,20 +430,9 @@ def _aliases(root: Any) -> Iterator[Problem]:
     note="as `qemuDomainCollectPCIAddress` reserves each device's address",
 )
 def _pci_addresses(root: Any) -> Iterator[Problem]:
-    def pci_slot(address: Any) -> str | None:
-        # as libvirt reads it; no slot: libvirt picks a free one
-        try:
-            pci = parse_root(PciAddress, address, strict=True)
-        except ParseError:
-            return None  # the interface's own checks say what is wrong
-        if pci.slot is None:
-            return None
-        full = attrs.evolve(pci, domain=pci.domain or 0, bus=pci.bus or 0)
-        return str(attrs.evolve(full, function=pci.function or 0))
-
     return repeated(
         root.iterfind("devices/*/address[@type='pci']"),
-        pci_slot,
+        functools.partial(_pci_text, bus_required=False),
         "E264",
         "PCI address {} is already used by another device; libvirt's QEMU driver "
         "refuses the domain ('Attempted double use of PCI Address')",
