@@ -526,49 +526,6 @@ def test_names_that_look_like_options_reach_nmcli_as_names() -> None:
         assert ini["connection"]["uuid"] == profile.uuid
 
 
-def test_apply_twice_runs_no_changing_command_the_second_time() -> None:
-    """An active profile with the planned settings is not brought up again."""
-    profiles = nmcli.bridge_profiles("br0")
-    state: dict[str, dict[str, str]] = {}
-
-    class Host(FakeRun):
-        def __call__(self, argv: Sequence[str], stdin: str | None, timeout: float) -> Any:
-            self.calls.append((list(argv), stdin, timeout))
-            args = list(argv[3:])
-            out = ""
-            if "--version" in argv:
-                out = "nmcli tool, version 1.42.4\n"
-            elif args[:2] == ["connection", "add"]:
-                uid = args[args.index("connection.uuid") + 1]
-                pairs = dict(zip(args[8::2], args[9::2], strict=False))
-                state[uid] = {
-                    "connection.id": args[5],
-                    "connection.interface-name": args[7],
-                    **pairs,
-                }
-            elif args[:2] == ["connection", "up"]:
-                state[args[3]]["active"] = "yes"
-            elif args[:3] == ["-t", "connection", "show"]:
-                out = "".join(f"{k}:{v}\n" for k, v in state[args[4]].items())
-            elif "show" in args:
-                out = "".join(
-                    f"{s['connection.id']}:{u}:bridge:br0:{s.get('active', 'no')}\n"
-                    for u, s in state.items()
-                )
-            return subprocess.CompletedProcess(argv, 0, out, "")
-
-    host = Host()
-    cli = Nmcli(host, path="/usr/bin/nmcli")
-    plan = cli.plan(profiles)
-    first = cli.apply(plan)
-    assert [s.kind for s in first.ran] == ["add", "up"]
-    before = len(host.calls)
-    second = cli.apply(plan)
-    assert second.ran == ()
-    changing = [c for c, _, _ in host.calls[before:] if c[3:5] != ["-t", "-f"] and "show" not in c]
-    assert changing == []
-
-
 class StatefulHost(FakeRun):
     """nmcli against a host's profiles held in ``state`` (add, modify, up, show)."""
 
@@ -587,6 +544,7 @@ class StatefulHost(FakeRun):
             pairs = dict(zip(args[8::2], args[9::2], strict=False))
             self.state[uid] = {
                 "connection.id": args[5],
+                "connection.type": args[3],
                 "connection.interface-name": args[7],
                 **pairs,
             }
@@ -598,10 +556,26 @@ class StatefulHost(FakeRun):
             out = "".join(f"{k}:{v}\n" for k, v in self.state[args[4]].items())
         elif "show" in args:
             out = "".join(
-                f"{s['connection.id']}:{u}:bond:bond0:{s.get('active', 'no')}\n"
+                f"{s['connection.id']}:{u}:{s['connection.type']}:"
+                f"{s['connection.interface-name']}:{s.get('active', 'no')}\n"
                 for u, s in self.state.items()
             )
         return subprocess.CompletedProcess(argv, 0, out, "")
+
+
+def test_apply_twice_runs_no_changing_command_the_second_time() -> None:
+    """An active profile with the planned settings is not brought up again."""
+    profiles = nmcli.bridge_profiles("br0")
+    host = StatefulHost()
+    cli = Nmcli(host, path="/usr/bin/nmcli")
+    plan = cli.plan(profiles)
+    first = cli.apply(plan)
+    assert [s.kind for s in first.ran] == ["add", "up"]
+    before = len(host.calls)
+    second = cli.apply(plan)
+    assert second.ran == ()
+    changing = [c for c, _, _ in host.calls[before:] if c[3:5] != ["-t", "-f"] and "show" not in c]
+    assert changing == []
 
 
 def test_a_changed_bond_mode_is_applied_in_place_and_shown() -> None:
