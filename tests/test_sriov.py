@@ -599,3 +599,12 @@ def test_settle_acts_as_the_kernel_on_writes_another_process_made(host: FakeSysf
     numvfs.write_text("0\n")
     assert host.settle() == [PF0]
     assert sriov.inventory(host).pf(PF0).vfs == ()
+
+
+def test_the_rule_file_is_what_write_udev_rule_writes(host: FakeSysfs, tmp_path: Path) -> None:
+    pf = sriov.inventory(host).pf(PF0)
+    name, text = sriov.udev_rule_file(pf, 4)
+    written = sriov.write_udev_rule(tmp_path / "rules.d", pf, 4)
+    assert (written.name, written.read_text()) == (name, text)
+    with pytest.raises(vnl.UsageError, match=r"plain file name ending in \.rules"):
+        sriov.udev_rule_file(pf, 4, filename="../x.rules")

@@ -50,6 +50,7 @@ __all__ = [
     "pick_free_vf",
     "set_num_vfs",
     "udev_rule",
+    "udev_rule_file",
     "write_udev_rule",
 ]
 
@@ -770,6 +771,28 @@ def driver_name(value: object) -> str:
     return value
 
 
+def udev_rule_file(
+    pf: PhysicalFunction,
+    count: int,
+    *,
+    style: Literal["pci", "driver"] = "pci",
+    filename: str | None = None,
+) -> tuple[str, str]:
+    """The file :func:`write_udev_rule` writes: its name and its text (to
+    compare with what a host has before writing it)."""
+    pf = _check_pf(pf)
+    safe = pci_address(pf.pci_address).replace(":", "_").replace(".", "_")
+    name = f"70-virtnetlib-sriov-{safe}.rules" if filename is None else filename
+    expect_str(name, "filename")
+    if "/" in name or name.startswith(".") or not name.endswith(".rules"):
+        # udev reads only *.rules files, and the rule goes in rules_dir itself
+        raise UsageError(f"filename {name!r}: expected a plain file name ending in .rules")
+    text = "# Written by virtnetlib: recreate SR-IOV VFs at boot\n" + udev_rule(
+        pf, count, style=style
+    )
+    return name, text
+
+
 def write_udev_rule(
     rules_dir: str | os.PathLike[str],
     pf: PhysicalFunction,
@@ -780,17 +803,8 @@ def write_udev_rule(
 ) -> Path:
     """Write :func:`udev_rule` atomically into ``rules_dir`` (e.g. ``/etc/udev/rules.d``)."""
     folder = expect_path(rules_dir, "rules_dir")
-    pf = _check_pf(pf)
-    safe = pci_address(pf.pci_address).replace(":", "_").replace(".", "_")
-    name = f"70-virtnetlib-sriov-{safe}.rules" if filename is None else filename
-    expect_str(name, "filename")
-    if "/" in name or name.startswith(".") or not name.endswith(".rules"):
-        # udev reads only *.rules files, and the rule goes in rules_dir itself
-        raise UsageError(f"filename {name!r}: expected a plain file name ending in .rules")
+    name, text = udev_rule_file(pf, count, style=style, filename=filename)
     target = folder / name
-    text = "# Written by virtnetlib: recreate SR-IOV VFs at boot\n" + udev_rule(
-        pf, count, style=style
-    )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # a random O_EXCL temporary beside it, renamed over it (nothing

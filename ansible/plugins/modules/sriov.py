@@ -200,9 +200,7 @@ udev_rule:
 """
 
 import os
-import shutil
 import stat
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.virtnetlib.libvirt.plugins.module_utils.common import (
@@ -227,19 +225,6 @@ def vf_dict(vf):
         "iommu_group": vf.iommu_group,
         "assigned": vf.assigned,
     }
-
-
-def rendered_rule(pf, count, style):
-    """The name and text of the rule virtnetlib writes, rendered by
-    ``write_udev_rule`` itself in a scratch folder: what the task compares,
-    shows as a diff, and writes only when it differs."""
-    scratch = tempfile.mkdtemp(prefix="virtnetlib-udev-")
-    try:
-        path = sriov.write_udev_rule(scratch, pf, count, style=style)
-        with open(str(path)) as handle:
-            return path.name, handle.read()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 #: A udev rule virtnetlib writes is one line; a file far larger is not one of ours.
@@ -316,7 +301,7 @@ def main():
                 )
             )
         if p["persist"]:
-            name, text = rendered_rule(physical, p["num_vfs"], p["udev_style"])
+            name, text = sriov.udev_rule_file(physical, p["num_vfs"], style=p["udev_style"])
             target = os.path.join(p["rules_dir"], name)
             current = read_text(target)
             result["udev_rule"] = target
